@@ -1,0 +1,374 @@
+//! The normalized sign-in record every input format decodes into, and its enums.
+//!
+//! Owns `SignIn`, `AppliedPolicy` and the value enums (each with an `Unknown(String)`
+//! fallback so new service values never break parsing). Must not do I/O or know any
+//! input or output format.
+
+use std::fmt;
+use std::net::IpAddr;
+
+use chrono::{DateTime, Utc};
+
+/// Which sign-in log a record came from. `Unknown` means nothing in the export said so
+/// (a renamed portal CSV), which the filters and the status rules treat specially.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub enum EventType {
+    Interactive,
+    NonInteractive,
+    ServicePrincipal,
+    ManagedIdentity,
+    #[default]
+    Unknown,
+}
+
+impl EventType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventType::Interactive => "interactiveUser",
+            EventType::NonInteractive => "nonInteractiveUser",
+            EventType::ServicePrincipal => "servicePrincipal",
+            EventType::ManagedIdentity => "managedIdentity",
+            EventType::Unknown => "unknown",
+        }
+    }
+
+    /// Parses the Graph `signInEventTypes` values and the diagnostic-settings categories.
+    pub fn parse(s: &str) -> Option<EventType> {
+        let t = s.trim();
+        let eq = |a: &str| t.eq_ignore_ascii_case(a);
+        if eq("interactiveUser") || eq("SignInLogs") || eq("SigninLogs") || eq("SignIn") {
+            Some(EventType::Interactive)
+        } else if eq("nonInteractiveUser")
+            || eq("NonInteractiveUserSignInLogs")
+            || eq("AADNonInteractiveUserSignInLogs")
+        {
+            Some(EventType::NonInteractive)
+        } else if eq("servicePrincipal")
+            || eq("ServicePrincipalSignInLogs")
+            || eq("MicrosoftServicePrincipalSignInLogs")
+            || eq("AADServicePrincipalSignInLogs")
+        {
+            Some(EventType::ServicePrincipal)
+        } else if eq("managedIdentity")
+            || eq("ManagedIdentitySignInLogs")
+            || eq("AADManagedIdentitySignInLogs")
+        {
+            Some(EventType::ManagedIdentity)
+        } else {
+            None
+        }
+    }
+}
+
+/// The top-level `conditionalAccessStatus`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub enum CaStatus {
+    Success,
+    Failure,
+    NotApplied,
+    /// The export did not carry the field at all.
+    #[default]
+    Missing,
+    Unknown(String),
+}
+
+impl CaStatus {
+    pub fn parse(s: &str) -> CaStatus {
+        let t = s.trim();
+        let squashed: String = t
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '_')
+            .collect();
+        match squashed.to_ascii_lowercase().as_str() {
+            "" => CaStatus::Missing,
+            "success" | "0" => CaStatus::Success,
+            "failure" | "1" => CaStatus::Failure,
+            "notapplied" | "2" => CaStatus::NotApplied,
+            _ => CaStatus::Unknown(t.to_string()),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            CaStatus::Success => "success",
+            CaStatus::Failure => "failure",
+            CaStatus::NotApplied => "notApplied",
+            CaStatus::Missing => "",
+            CaStatus::Unknown(s) => s,
+        }
+    }
+}
+
+/// `appliedConditionalAccessPolicies[].result`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PolicyResult {
+    Success,
+    Failure,
+    NotApplied,
+    NotEnabled,
+    ReportOnlySuccess,
+    ReportOnlyFailure,
+    ReportOnlyNotApplied,
+    ReportOnlyInterrupted,
+    /// `unknown`, `unknownFutureValue` and any value not known yet, kept verbatim.
+    Unknown(String),
+}
+
+impl PolicyResult {
+    pub fn parse(s: &str) -> PolicyResult {
+        let t = s.trim();
+        match t.to_ascii_lowercase().as_str() {
+            "success" => PolicyResult::Success,
+            "failure" => PolicyResult::Failure,
+            "notapplied" => PolicyResult::NotApplied,
+            "notenabled" => PolicyResult::NotEnabled,
+            "reportonlysuccess" => PolicyResult::ReportOnlySuccess,
+            "reportonlyfailure" => PolicyResult::ReportOnlyFailure,
+            "reportonlynotapplied" => PolicyResult::ReportOnlyNotApplied,
+            "reportonlyinterrupted" => PolicyResult::ReportOnlyInterrupted,
+            _ => PolicyResult::Unknown(t.to_string()),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            PolicyResult::Success => "success",
+            PolicyResult::Failure => "failure",
+            PolicyResult::NotApplied => "notApplied",
+            PolicyResult::NotEnabled => "notEnabled",
+            PolicyResult::ReportOnlySuccess => "reportOnlySuccess",
+            PolicyResult::ReportOnlyFailure => "reportOnlyFailure",
+            PolicyResult::ReportOnlyNotApplied => "reportOnlyNotApplied",
+            PolicyResult::ReportOnlyInterrupted => "reportOnlyInterrupted",
+            PolicyResult::Unknown(s) => s,
+        }
+    }
+}
+
+impl fmt::Display for PolicyResult {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Derived status of a sign-in (DESIGN.md §2 semantics).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Status {
+    Success,
+    Failure,
+    Interrupted,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Success => "success",
+            Status::Failure => "failure",
+            Status::Interrupted => "interrupted",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AppliedPolicy {
+    pub id: String,
+    pub display_name: String,
+    pub result: Option<PolicyResult>,
+    /// Tokens as written in the log (`Mfa`, `Block`, `RequireCompliantDevice`, custom names).
+    pub grant_controls: Vec<String>,
+    pub session_controls: Vec<String>,
+    /// Flags text (`"location,application"`) or the integer bitmask rendered as text.
+    pub conditions_satisfied: String,
+    pub conditions_not_satisfied: String,
+    pub session_controls_not_satisfied: Vec<String>,
+    pub authentication_strength: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Device {
+    pub device_id: String,
+    pub display_name: String,
+    pub operating_system: String,
+    pub browser: String,
+    pub is_compliant: Option<bool>,
+    pub is_managed: Option<bool>,
+    pub trust_type: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Location {
+    pub city: String,
+    pub state: String,
+    pub country: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NetworkLocation {
+    pub network_type: String,
+    pub network_names: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AuthDetail {
+    pub method: String,
+    pub method_detail: String,
+    pub succeeded: Option<bool>,
+    pub result_detail: String,
+    pub step_requirement: String,
+}
+
+/// One sign-in event, normalized. Empty strings mean "not in the export".
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SignIn {
+    pub request_id: String,
+    pub correlation_id: String,
+    pub created: DateTime<Utc>,
+    pub user_principal_name: String,
+    pub user_id: String,
+    pub user_display_name: String,
+    pub user_type: String,
+    pub app_id: String,
+    pub app_display_name: String,
+    pub resource_id: String,
+    pub resource_display_name: String,
+    pub service_principal_id: String,
+    pub service_principal_name: String,
+    /// Client IP as written in the log, and parsed when it is an address.
+    pub ip: String,
+    pub ip_addr: Option<IpAddr>,
+    /// `ipAddressFromResourceProvider`: the IP the resource saw.
+    pub resource_ip: String,
+    pub resource_ip_addr: Option<IpAddr>,
+    pub client_app_used: String,
+    pub user_agent: String,
+    /// `isInteractive` when the export says; `None` when nothing says.
+    pub interactive: Option<bool>,
+    pub event_type: EventType,
+    pub error_code: i64,
+    pub failure_reason: String,
+    pub additional_details: String,
+    pub ca_status: CaStatus,
+    pub policies: Vec<AppliedPolicy>,
+    /// False for exports without per-policy detail (portal CSV).
+    pub has_policy_detail: bool,
+    pub device: Device,
+    pub location: Location,
+    /// `networkLocationDetails`; `None` when the export does not carry it.
+    pub network_locations: Option<Vec<NetworkLocation>>,
+    pub authentication_requirement: String,
+    pub auth_details: Vec<AuthDetail>,
+    pub risk_level_during_sign_in: String,
+    pub risk_level_aggregated: String,
+    pub risk_state: String,
+    pub risk_detail: String,
+    pub risk_event_types: Vec<String>,
+}
+
+impl SignIn {
+    /// Whether the sign-in could have answered an MFA prompt.
+    /// `None` when the export does not say (renamed portal CSV).
+    pub fn is_interactive(&self) -> Option<bool> {
+        match self.event_type {
+            EventType::Interactive => Some(true),
+            EventType::NonInteractive
+            | EventType::ServicePrincipal
+            | EventType::ManagedIdentity => Some(false),
+            EventType::Unknown => self.interactive,
+        }
+    }
+
+    /// The app shown to people: the display name, else the id.
+    pub fn app_label(&self) -> &str {
+        if self.app_display_name.is_empty() {
+            &self.app_id
+        } else {
+            &self.app_display_name
+        }
+    }
+
+    /// The user shown to people: UPN, else display name, else id, else service principal.
+    pub fn user_label(&self) -> &str {
+        [
+            &self.user_principal_name,
+            &self.user_display_name,
+            &self.user_id,
+            &self.service_principal_name,
+            &self.service_principal_id,
+        ]
+        .into_iter()
+        .find(|s| !s.is_empty())
+        .map_or("", |s| s.as_str())
+    }
+}
+
+/// Parses a GUID (with or without braces/dashes) into 16 bytes, for compact id sets.
+pub fn parse_guid(s: &str) -> Option<u128> {
+    let t = s.trim().trim_start_matches('{').trim_end_matches('}');
+    if t.len() != 36 && t.len() != 32 {
+        return None;
+    }
+    let mut v: u128 = 0;
+    let mut digits = 0;
+    for (i, b) in t.bytes().enumerate() {
+        if b == b'-' {
+            if t.len() == 36 && matches!(i, 8 | 13 | 18 | 23) {
+                continue;
+            }
+            return None;
+        }
+        let d = (b as char).to_digit(16)?;
+        v = (v << 4) | u128::from(d);
+        digits += 1;
+    }
+    (digits == 32).then_some(v)
+}
+
+/// A compact 128-bit key for an id that may or may not be a GUID.
+pub fn id_key(s: &str) -> u128 {
+    if let Some(g) = parse_guid(s) {
+        return g;
+    }
+    // Not a GUID: a fixed-key hash, identical on every run and thread.
+    use std::hash::{Hash, Hasher};
+    let mut a = std::hash::DefaultHasher::new();
+    s.hash(&mut a);
+    let mut b = std::hash::DefaultHasher::new();
+    (s, 0x5eed_u32).hash(&mut b);
+    (u128::from(a.finish()) << 64) | u128::from(b.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guid_parses_and_rejects() {
+        assert_eq!(parse_guid("00000000-0000-0000-0000-00000000000a"), Some(10));
+        assert_eq!(
+            parse_guid("{00000000-0000-0000-0000-00000000000A}"),
+            Some(10)
+        );
+        assert_eq!(parse_guid("0000000000000000000000000000000a"), Some(10));
+        assert_eq!(parse_guid("0000000-00000-0000-0000-00000000000a"), None);
+        assert_eq!(parse_guid("zz000000-0000-0000-0000-00000000000a"), None);
+        assert_ne!(id_key("abc"), id_key("abd"));
+    }
+
+    #[test]
+    fn enums_keep_unknown_values() {
+        assert_eq!(
+            PolicyResult::parse("reportOnlyFailure"),
+            PolicyResult::ReportOnlyFailure
+        );
+        assert_eq!(
+            PolicyResult::parse("somethingNew"),
+            PolicyResult::Unknown("somethingNew".into())
+        );
+        assert_eq!(CaStatus::parse("Not Applied"), CaStatus::NotApplied);
+        assert_eq!(CaStatus::parse("weird"), CaStatus::Unknown("weird".into()));
+        assert_eq!(
+            EventType::parse("NonInteractiveUserSignInLogs"),
+            Some(EventType::NonInteractive)
+        );
+    }
+}
