@@ -485,12 +485,12 @@ pub fn code_name(code: i64) -> &'static str {
     lookup(code).map_or("", |c| c.name)
 }
 
-/// Whether a code is an interrupt for a sign-in of the given interactivity
-/// (`None`: the export does not say, and interrupt codes count as interrupts).
+/// Whether a code is an interrupt for a sign-in of the given interactivity. DESIGN §2: an
+/// interrupt code is an interrupt only on an interactive sign-in (or where nothing says);
+/// a flow that cannot answer the prompt has failed.
 pub fn is_interrupt(code: i64, interactive: Option<bool>) -> bool {
     match lookup(code).map(|c| c.kind) {
-        Some(CodeKind::Interrupt) => true,
-        Some(CodeKind::InterruptIfInteractive) => interactive != Some(false),
+        Some(CodeKind::Interrupt | CodeKind::InterruptIfInteractive) => interactive != Some(false),
         _ => false,
     }
 }
@@ -689,7 +689,8 @@ mod tests {
         assert!(is_interrupt(50076, Some(true)));
         assert!(!is_interrupt(50076, Some(false)));
         assert!(is_interrupt(50076, None));
-        assert!(is_interrupt(50140, Some(false)));
+        assert!(!is_interrupt(50140, Some(false)));
+        assert!(is_interrupt(50140, Some(true)));
         assert!(!is_interrupt(53003, Some(true)));
     }
 

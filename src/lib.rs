@@ -4,8 +4,11 @@
 //! record splitting, per-format decoders) → `pipeline` (parallel decode, filter, evaluate,
 //! per-thread accumulators) → `pipeline::Analysis` → `report` (one pure writer per format).
 
+pub mod analysis;
 pub mod error;
 pub mod evaluate;
+pub mod filter;
+pub mod input;
 pub mod knowledge;
 pub mod locations;
 pub mod model;

@@ -4,6 +4,7 @@
 
 pub mod ca;
 pub mod ip;
+pub mod remedy;
 
 use std::net::IpAddr;
 
@@ -177,4 +178,29 @@ pub struct Facts {
 pub fn evaluate(s: &SignIn, facts: Facts, ctx: Context<'_>, out: &mut Vec<Hit>) {
     ca::evaluate(s, facts, out);
     ip::evaluate(s, facts, ctx, out);
+}
+
+/// Status and CA-failure of a sign-in (DESIGN.md §2 semantics).
+pub fn facts(s: &SignIn) -> Facts {
+    use crate::knowledge;
+    use crate::model::{CaStatus, PolicyResult};
+    let status = if s.error_code == 0 {
+        Status::Success
+    } else if knowledge::is_interrupt(s.error_code, s.is_interactive()) {
+        Status::Interrupted
+    } else {
+        Status::Failure
+    };
+    let ca_failure = status == Status::Failure
+        && (s.ca_status == CaStatus::Failure
+            || s.policies
+                .iter()
+                .any(|p| p.result == Some(PolicyResult::Failure))
+            || knowledge::is_ca_block_code(s.error_code));
+    Facts { status, ca_failure }
+}
+
+/// Whether this sign-in could never have answered an MFA prompt.
+pub fn cannot_do_mfa(s: &SignIn) -> bool {
+    s.is_interactive() == Some(false) || crate::knowledge::is_legacy_client(&s.client_app_used)
 }

@@ -1,0 +1,494 @@
+//! What a run found: per-chunk accumulators (findings grouped by rule + policy + app, the
+//! summaries, correlation state) with an order-preserving merge, and the final `Analysis`
+//! handed to the report writers. Pure data: no threads, no I/O, no formatting.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::net::IpAddr;
+
+use chrono::{DateTime, Utc};
+
+use crate::evaluate::{Facts, Hit, PolicyRef, Rule};
+use crate::input::{Format, Skip};
+use crate::model::{EventType, SignIn, Status, id_key};
+
+/// How many example request ids a finding keeps, and evidence lines.
+pub const MAX_EXAMPLES: usize = 5;
+pub const MAX_EVIDENCE: usize = 10;
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub signins: u64,
+    pub failures: u64,
+    pub interrupted: u64,
+    pub ca_failures: u64,
+}
+
+impl Tally {
+    fn add(&mut self, f: Facts) {
+        self.signins += 1;
+        match f.status {
+            Status::Failure => self.failures += 1,
+            Status::Interrupted => self.interrupted += 1,
+            Status::Success => {}
+        }
+        if f.ca_failure {
+            self.ca_failures += 1;
+        }
+    }
+
+    fn merge(&mut self, o: Tally) {
+        self.signins += o.signins;
+        self.failures += o.failures;
+        self.interrupted += o.interrupted;
+        self.ca_failures += o.ca_failures;
+    }
+}
+
+/// Group key of a finding: rule, policy id, app key (id, else name).
+pub type FindingKey = (Rule, String, String);
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FindingAcc {
+    pub rule: Rule,
+    pub policy: Option<PolicyRef>,
+    pub app_id: String,
+    pub app_name: String,
+    pub count: u64,
+    pub users: BTreeSet<String>,
+    pub ips: BTreeSet<String>,
+    pub error_codes: BTreeSet<i64>,
+    pub first_seen: DateTime<Utc>,
+    pub last_seen: DateTime<Utc>,
+    pub examples: Vec<String>,
+    pub evidence: BTreeSet<String>,
+    pub evidence_dropped: u64,
+    /// Addresses the hits were about (IP001), for the CIDR suggestion.
+    pub hit_ips: BTreeSet<IpAddr>,
+    pub resources: BTreeSet<String>,
+    pub client_apps: BTreeSet<String>,
+    pub without_policy_detail: u64,
+    pub non_interactive: u64,
+    pub interactivity_unknown: u64,
+}
+
+impl FindingAcc {
+    fn new(hit: &Hit, s: &SignIn) -> FindingAcc {
+        FindingAcc {
+            rule: hit.rule,
+            policy: hit.policy.clone(),
+            app_id: s.app_id.clone(),
+            app_name: s.app_display_name.clone(),
+            count: 0,
+            users: BTreeSet::new(),
+            ips: BTreeSet::new(),
+            error_codes: BTreeSet::new(),
+            first_seen: s.created,
+            last_seen: s.created,
+            examples: Vec::new(),
+            evidence: BTreeSet::new(),
+            evidence_dropped: 0,
+            hit_ips: BTreeSet::new(),
+            resources: BTreeSet::new(),
+            client_apps: BTreeSet::new(),
+            without_policy_detail: 0,
+            non_interactive: 0,
+            interactivity_unknown: 0,
+        }
+    }
+
+    fn add(&mut self, hit: &Hit, s: &SignIn) {
+        self.count += 1;
+        insert_str(&mut self.users, s.user_label());
+        insert_str(&mut self.ips, &s.ip);
+        self.error_codes.insert(s.error_code);
+        self.first_seen = self.first_seen.min(s.created);
+        self.last_seen = self.last_seen.max(s.created);
+        if self.examples.len() < MAX_EXAMPLES && !s.request_id.is_empty() {
+            self.examples.push(s.request_id.clone());
+        }
+        if let Some(d) = &hit.detail {
+            self.add_evidence(d);
+        }
+        self.hit_ips.extend(hit.ips.iter().copied());
+        if !s.resource_id.is_empty() || !s.resource_display_name.is_empty() {
+            let r = if s.resource_display_name.is_empty() {
+                &s.resource_id
+            } else {
+                &s.resource_display_name
+            };
+            insert_str(&mut self.resources, r);
+        }
+        insert_str(&mut self.client_apps, &s.client_app_used);
+        if !s.has_policy_detail {
+            self.without_policy_detail += 1;
+        }
+        match s.is_interactive() {
+            Some(false) => self.non_interactive += 1,
+            None => self.interactivity_unknown += 1,
+            Some(true) => {}
+        }
+        if self.app_name.is_empty() && !s.app_display_name.is_empty() {
+            self.app_name = s.app_display_name.clone();
+        }
+    }
+
+    fn add_evidence(&mut self, d: &str) {
+        if self.evidence.contains(d) {
+            return;
+        }
+        if self.evidence.len() < MAX_EVIDENCE {
+            self.evidence.insert(d.to_string());
+        } else {
+            self.evidence_dropped += 1;
+        }
+    }
+
+    fn merge(&mut self, o: FindingAcc) {
+        self.count += o.count;
+        self.users.extend(o.users);
+        self.ips.extend(o.ips);
+        self.error_codes.extend(o.error_codes);
+        self.first_seen = self.first_seen.min(o.first_seen);
+        self.last_seen = self.last_seen.max(o.last_seen);
+        for e in o.examples {
+            if self.examples.len() < MAX_EXAMPLES {
+                self.examples.push(e);
+            }
+        }
+        for e in &o.evidence {
+            self.add_evidence(e);
+        }
+        self.evidence_dropped += o.evidence_dropped;
+        self.hit_ips.extend(o.hit_ips);
+        self.resources.extend(o.resources);
+        self.client_apps.extend(o.client_apps);
+        self.without_policy_detail += o.without_policy_detail;
+        self.non_interactive += o.non_interactive;
+        self.interactivity_unknown += o.interactivity_unknown;
+        if self.app_name.is_empty() {
+            self.app_name = o.app_name;
+        }
+    }
+}
+
+fn insert_str(set: &mut BTreeSet<String>, v: &str) {
+    if !v.is_empty() && !set.contains(v) {
+        set.insert(v.to_string());
+    }
+}
+
+fn bump(map: &mut BTreeMap<String, Tally>, key: &str, f: Facts) {
+    if let Some(t) = map.get_mut(key) {
+        t.add(f);
+    } else {
+        let mut t = Tally::default();
+        t.add(f);
+        map.insert(key.to_string(), t);
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PolicyStat {
+    pub display_name: String,
+    pub results: BTreeMap<String, u64>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AppStat {
+    pub id: String,
+    pub display_name: String,
+    pub tally: Tally,
+}
+
+/// Everything gathered from matched sign-ins; one per chunk, merged in input order.
+#[derive(Debug, Clone, Default)]
+pub struct Acc {
+    pub totals: Tally,
+    pub findings: BTreeMap<FindingKey, FindingAcc>,
+    pub by_policy: BTreeMap<String, PolicyStat>,
+    pub by_error_code: BTreeMap<i64, u64>,
+    pub by_user: BTreeMap<String, Tally>,
+    pub by_app: BTreeMap<String, AppStat>,
+    pub by_ip: BTreeMap<String, Tally>,
+    /// Hour (Unix seconds of its start) → tally.
+    pub timeline: BTreeMap<i64, Tally>,
+    pub interrupted_flows: HashSet<u128>,
+    pub succeeded_flows: HashSet<u128>,
+    pub without_policy_detail: u64,
+    pub interactivity_unknown: u64,
+    pub earliest: Option<DateTime<Utc>>,
+    pub latest: Option<DateTime<Utc>>,
+    /// First-seen order of users and IPs (only kept when redacting).
+    pub track_order: bool,
+    pub user_order: Vec<String>,
+    pub ip_order: Vec<String>,
+    seen_order: HashSet<String>,
+}
+
+impl Acc {
+    pub fn new(track_order: bool) -> Acc {
+        Acc {
+            track_order,
+            ..Acc::default()
+        }
+    }
+
+    pub fn add(&mut self, s: &SignIn, f: Facts, hits: &[Hit]) {
+        self.totals.add(f);
+        for h in hits {
+            let key = (
+                h.rule,
+                h.policy.as_ref().map(|p| p.id.clone()).unwrap_or_default(),
+                app_key(s).to_string(),
+            );
+            self.findings
+                .entry(key)
+                .or_insert_with(|| FindingAcc::new(h, s))
+                .add(h, s);
+        }
+        for p in &s.policies {
+            let stat = if let Some(st) = self.by_policy.get_mut(&p.id) {
+                st
+            } else {
+                self.by_policy.entry(p.id.clone()).or_default()
+            };
+            if stat.display_name.is_empty() {
+                stat.display_name.clone_from(&p.display_name);
+            }
+            let r = p.result.as_ref().map_or("", |r| r.as_str());
+            if let Some(c) = stat.results.get_mut(r) {
+                *c += 1;
+            } else {
+                stat.results.insert(r.to_string(), 1);
+            }
+        }
+        *self.by_error_code.entry(s.error_code).or_default() += 1;
+        bump(&mut self.by_user, s.user_label(), f);
+        let ak = app_key(s);
+        if let Some(a) = self.by_app.get_mut(ak) {
+            a.tally.add(f);
+        } else {
+            let mut a = AppStat {
+                id: s.app_id.clone(),
+                display_name: s.app_display_name.clone(),
+                tally: Tally::default(),
+            };
+            a.tally.add(f);
+            self.by_app.insert(ak.to_string(), a);
+        }
+        if !s.ip.is_empty() {
+            bump(&mut self.by_ip, s.ip.as_str(), f);
+        }
+        let hour = s.created.timestamp().div_euclid(3600) * 3600;
+        self.timeline.entry(hour).or_default().add(f);
+        if !s.correlation_id.is_empty() {
+            match f.status {
+                Status::Interrupted => {
+                    self.interrupted_flows.insert(id_key(&s.correlation_id));
+                }
+                Status::Success => {
+                    self.succeeded_flows.insert(id_key(&s.correlation_id));
+                }
+                Status::Failure => {}
+            }
+        }
+        if !s.has_policy_detail {
+            self.without_policy_detail += 1;
+        }
+        if s.is_interactive().is_none() {
+            self.interactivity_unknown += 1;
+        }
+        self.earliest = Some(self.earliest.map_or(s.created, |e| e.min(s.created)));
+        self.latest = Some(self.latest.map_or(s.created, |e| e.max(s.created)));
+        if self.track_order {
+            for u in [s.user_label(), s.user_principal_name.as_str()] {
+                self.note_user(u);
+            }
+            for ip in [s.ip.as_str(), s.resource_ip.as_str()] {
+                if !ip.is_empty() && self.seen_order.insert(format!("i{ip}")) {
+                    self.ip_order.push(ip.to_string());
+                }
+            }
+        }
+    }
+
+    fn note_user(&mut self, u: &str) {
+        if !u.is_empty() && self.seen_order.insert(format!("u{u}")) {
+            self.user_order.push(u.to_string());
+        }
+    }
+
+    /// Merges a later chunk's accumulator into this one (input order matters for examples
+    /// and first-seen order).
+    pub fn merge(&mut self, o: Acc) {
+        self.totals.merge(o.totals);
+        for (k, v) in o.findings {
+            match self.findings.get_mut(&k) {
+                Some(f) => f.merge(v),
+                None => {
+                    self.findings.insert(k, v);
+                }
+            }
+        }
+        for (k, v) in o.by_policy {
+            let st = self.by_policy.entry(k).or_default();
+            if st.display_name.is_empty() {
+                st.display_name = v.display_name;
+            }
+            for (r, c) in v.results {
+                *st.results.entry(r).or_default() += c;
+            }
+        }
+        for (k, v) in o.by_error_code {
+            *self.by_error_code.entry(k).or_default() += v;
+        }
+        for (k, v) in o.by_user {
+            self.by_user.entry(k).or_default().merge(v);
+        }
+        for (k, v) in o.by_app {
+            match self.by_app.get_mut(&k) {
+                Some(a) => a.tally.merge(v.tally),
+                None => {
+                    self.by_app.insert(k, v);
+                }
+            }
+        }
+        for (k, v) in o.by_ip {
+            self.by_ip.entry(k).or_default().merge(v);
+        }
+        for (k, v) in o.timeline {
+            self.timeline.entry(k).or_default().merge(v);
+        }
+        self.interrupted_flows.extend(o.interrupted_flows);
+        self.succeeded_flows.extend(o.succeeded_flows);
+        self.without_policy_detail += o.without_policy_detail;
+        self.interactivity_unknown += o.interactivity_unknown;
+        self.earliest = match (self.earliest, o.earliest) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        self.latest = match (self.latest, o.latest) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+        if self.track_order {
+            for u in o.user_order {
+                self.note_user(&u);
+            }
+            for ip in o.ip_order {
+                if self.seen_order.insert(format!("i{ip}")) {
+                    self.ip_order.push(ip);
+                }
+            }
+        }
+    }
+
+    /// Correlation ids that were interrupted and never reached success.
+    pub fn abandoned_flows(&self) -> u64 {
+        self.interrupted_flows
+            .iter()
+            .filter(|k| !self.succeeded_flows.contains(k))
+            .count() as u64
+    }
+}
+
+/// The key an app is grouped under: its id, else its name.
+pub fn app_key(s: &SignIn) -> &str {
+    if s.app_id.is_empty() {
+        &s.app_display_name
+    } else {
+        &s.app_id
+    }
+}
+
+/// Per-input accounting.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InputReport {
+    pub path: String,
+    pub format: Format,
+    pub records: u64,
+    pub skipped: u64,
+    pub duplicates: u64,
+    pub analysed: u64,
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Totals {
+    pub records_read: u64,
+    pub records_skipped: u64,
+    pub duplicates: u64,
+    pub records_kept: u64,
+    pub records_matched: u64,
+    pub failures: u64,
+    pub interrupted: u64,
+    pub ca_failures: u64,
+    pub abandoned_flows: u64,
+}
+
+/// A finished finding, ready to render.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    pub acc: FindingAcc,
+    pub remediation: String,
+    /// IP001: the smallest CIDR set covering exactly the blocked addresses.
+    pub suggested_cidrs: Vec<String>,
+}
+
+/// A per-IP summary row with what the named-locations file says about it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IpRow {
+    pub ip: String,
+    pub tally: Tally,
+    /// Names of the named locations holding it (empty when none, or no file).
+    pub locations: Vec<String>,
+    /// `None` without a locations file.
+    pub trusted: Option<bool>,
+}
+
+/// A matched sign-in kept for `explain` (with its position and hits).
+#[derive(Debug, Clone)]
+pub struct Collected {
+    pub input: usize,
+    pub record: u64,
+    pub line: u64,
+    pub signin: SignIn,
+    pub facts: Facts,
+    pub hits: Vec<Hit>,
+}
+
+/// The result of a run, handed to the report writers.
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    pub inputs: Vec<InputReport>,
+    pub totals: Totals,
+    pub findings: Vec<Finding>,
+    pub acc: Acc,
+    pub by_ip: Vec<IpRow>,
+    pub skipped: Vec<Skip>,
+    pub notes: Vec<String>,
+    pub collected: Vec<Collected>,
+    pub locations_loaded: bool,
+}
+
+impl Analysis {
+    pub fn input_label(&self, i: usize) -> &str {
+        self.inputs.get(i).map_or("", |r| r.path.as_str())
+    }
+}
+
+/// Whether a sign-in of this event type was kept for dedup purposes: the key of DESIGN §2.
+pub fn dedup_key(s: &SignIn) -> Option<u128> {
+    if s.request_id.is_empty() {
+        return None;
+    }
+    let t = match s.event_type {
+        EventType::Interactive => 1u128,
+        EventType::NonInteractive => 2,
+        EventType::ServicePrincipal => 3,
+        EventType::ManagedIdentity => 4,
+        EventType::Unknown => 5,
+    };
+    // Mixed into the GUID version nibble, which is the same (4) for every random GUID.
+    Some(id_key(&s.request_id) ^ (t << 76))
+}

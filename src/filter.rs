@@ -1,0 +1,286 @@
+//! The filter predicate (DESIGN.md §1): repeats of one filter are OR, different filters
+//! AND. Pure and `Sync`; matching allocates nothing per record.
+
+use std::net::IpAddr;
+
+use chrono::{DateTime, Utc};
+use ipnet::IpNet;
+
+use crate::evaluate::Facts;
+use crate::locations::canonical;
+use crate::model::{CaStatus, SignIn, Status};
+
+/// A case-insensitive pattern where `*` matches any run of characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pattern {
+    text: String,
+    /// Lower-cased characters; `None` is a `*`.
+    parts: Vec<Option<char>>,
+}
+
+impl Pattern {
+    pub fn new(text: &str) -> Pattern {
+        let parts = text
+            .trim()
+            .chars()
+            .flat_map(|c| -> Vec<Option<char>> {
+                if c == '*' {
+                    vec![None]
+                } else {
+                    c.to_lowercase().map(Some).collect()
+                }
+            })
+            .collect();
+        Pattern {
+            text: text.trim().to_string(),
+            parts,
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    pub fn matches(&self, hay: &str) -> bool {
+        if hay.is_empty() {
+            return self.parts.iter().all(Option::is_none) && !self.parts.is_empty();
+        }
+        let mut hi = hay.chars().flat_map(char::to_lowercase);
+        let hay_chars: smallvec_like::Buf = smallvec_like::Buf::new(&mut hi);
+        glob(&self.parts, hay_chars.as_slice())
+    }
+}
+
+/// A stack buffer for the lower-cased haystack, spilling to the heap only for long values.
+mod smallvec_like {
+    pub struct Buf {
+        stack: [char; 128],
+        len: usize,
+        heap: Vec<char>,
+    }
+
+    impl Buf {
+        pub fn new(it: &mut dyn Iterator<Item = char>) -> Buf {
+            let mut b = Buf {
+                stack: ['\0'; 128],
+                len: 0,
+                heap: Vec::new(),
+            };
+            for c in it {
+                if b.len < 128 {
+                    b.stack[b.len] = c;
+                    b.len += 1;
+                } else {
+                    if b.heap.is_empty() {
+                        b.heap.extend_from_slice(&b.stack);
+                    }
+                    b.heap.push(c);
+                }
+            }
+            b
+        }
+
+        pub fn as_slice(&self) -> &[char] {
+            if self.heap.is_empty() {
+                &self.stack[..self.len]
+            } else {
+                &self.heap
+            }
+        }
+    }
+}
+
+fn glob(p: &[Option<char>], h: &[char]) -> bool {
+    let (mut pi, mut hi) = (0usize, 0usize);
+    let mut star: Option<(usize, usize)> = None;
+    while hi < h.len() {
+        if pi < p.len() && p[pi] == Some(h[hi]) {
+            pi += 1;
+            hi += 1;
+        } else if pi < p.len() && p[pi].is_none() {
+            star = Some((pi, hi));
+            pi += 1;
+        } else if let Some((sp, sh)) = star {
+            pi = sp + 1;
+            hi = sh + 1;
+            star = Some((sp, sh + 1));
+        } else {
+            return false;
+        }
+    }
+    while pi < p.len() && p[pi].is_none() {
+        pi += 1;
+    }
+    pi == p.len()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaStatusFilter {
+    Success,
+    Failure,
+    NotApplied,
+}
+
+/// Every filter of the contract, already parsed.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub users: Vec<Pattern>,
+    pub apps: Vec<Pattern>,
+    pub since: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+    pub ips: Vec<IpNet>,
+    pub correlation_ids: Vec<Pattern>,
+    pub request_ids: Vec<Pattern>,
+    pub statuses: Vec<Status>,
+    pub ca_statuses: Vec<CaStatusFilter>,
+    pub error_codes: Vec<i64>,
+    /// `Some(true)`: --interactive, `Some(false)`: --non-interactive.
+    pub interactive: Option<bool>,
+}
+
+impl Filter {
+    pub fn is_empty(&self) -> bool {
+        self.users.is_empty()
+            && self.apps.is_empty()
+            && self.since.is_none()
+            && self.until.is_none()
+            && self.ips.is_empty()
+            && self.correlation_ids.is_empty()
+            && self.request_ids.is_empty()
+            && self.statuses.is_empty()
+            && self.ca_statuses.is_empty()
+            && self.error_codes.is_empty()
+            && self.interactive.is_none()
+    }
+
+    pub fn keep(&self, s: &SignIn, facts: Facts) -> bool {
+        if let Some(t) = self.since
+            && s.created < t
+        {
+            return false;
+        }
+        if let Some(t) = self.until
+            && s.created >= t
+        {
+            return false;
+        }
+        if !self.users.is_empty()
+            && !any_matches(
+                &self.users,
+                &[
+                    &s.user_principal_name,
+                    &s.user_id,
+                    &s.user_display_name,
+                    &s.service_principal_name,
+                    &s.service_principal_id,
+                ],
+            )
+        {
+            return false;
+        }
+        if !self.apps.is_empty() && !any_matches(&self.apps, &[&s.app_display_name, &s.app_id]) {
+            return false;
+        }
+        if !self.ips.is_empty()
+            && !self.ip_matches(s.ip_addr)
+            && !self.ip_matches(s.resource_ip_addr)
+        {
+            return false;
+        }
+        if !self.correlation_ids.is_empty()
+            && !any_matches(&self.correlation_ids, &[&s.correlation_id])
+        {
+            return false;
+        }
+        if !self.request_ids.is_empty() && !any_matches(&self.request_ids, &[&s.request_id]) {
+            return false;
+        }
+        if !self.statuses.is_empty() && !self.statuses.contains(&facts.status) {
+            return false;
+        }
+        if !self.ca_statuses.is_empty() {
+            let st = match s.ca_status {
+                CaStatus::Success => Some(CaStatusFilter::Success),
+                CaStatus::Failure => Some(CaStatusFilter::Failure),
+                CaStatus::NotApplied => Some(CaStatusFilter::NotApplied),
+                _ => None,
+            };
+            if !st.is_some_and(|st| self.ca_statuses.contains(&st)) {
+                return false;
+            }
+        }
+        if !self.error_codes.is_empty() && !self.error_codes.contains(&s.error_code) {
+            return false;
+        }
+        if let Some(want) = self.interactive
+            && s.is_interactive() != Some(want)
+        {
+            return false;
+        }
+        true
+    }
+
+    fn ip_matches(&self, ip: Option<IpAddr>) -> bool {
+        let Some(ip) = ip else { return false };
+        let c = canonical(ip);
+        self.ips.iter().any(|n| n.contains(&c) || n.contains(&ip))
+    }
+}
+
+fn any_matches(patterns: &[Pattern], values: &[&String]) -> bool {
+    patterns
+        .iter()
+        .any(|p| values.iter().any(|v| !v.is_empty() && p.matches(v)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wildcards_are_case_insensitive() {
+        let p = Pattern::new("*@Example.COM");
+        assert!(p.matches("ada@example.com"));
+        assert!(!p.matches("ada@example.org"));
+        assert!(Pattern::new("ADA*").matches("ada@example.com"));
+        assert!(Pattern::new("a*e*m").matches("ada@example.com"));
+        assert!(!Pattern::new("ada").matches("ada@example.com"));
+        assert!(Pattern::new("Azure DevOps").matches("azure devops"));
+        assert!(Pattern::new("*").matches("x"));
+        assert!(Pattern::new("ÄBC").matches("äbc"));
+        let long = "x".repeat(300);
+        assert!(Pattern::new("x*x").matches(&long));
+    }
+
+    #[test]
+    fn kinds_and_repeats() {
+        let s = SignIn {
+            user_principal_name: "ada@example.com".into(),
+            app_display_name: "Azure DevOps".into(),
+            ip_addr: Some("::ffff:203.0.113.5".parse().unwrap()),
+            ..SignIn::default()
+        };
+        let facts = Facts {
+            status: Status::Success,
+            ca_failure: false,
+        };
+        let mut f = Filter {
+            users: vec![
+                Pattern::new("bob@example.com"),
+                Pattern::new("ADA@example.com"),
+            ],
+            ..Filter::default()
+        };
+        assert!(f.keep(&s, facts));
+        f.apps = vec![Pattern::new("teams")];
+        assert!(!f.keep(&s, facts));
+        f.apps.clear();
+        f.ips = vec!["203.0.113.0/24".parse().unwrap()];
+        assert!(f.keep(&s, facts));
+        f.interactive = Some(true);
+        assert!(
+            !f.keep(&s, facts),
+            "unknown interactivity matches neither flag"
+        );
+    }
+}

@@ -1,0 +1,485 @@
+//! The JSON record decoder: one record's bytes (Graph signIn, portal JSON element,
+//! diagnostic-settings envelope, Log Analytics JSON row) into a normalized `SignIn`.
+//! Deserializes straight into typed structs with only the needed fields; never a
+//! `serde_json::Value` tree.
+
+use serde::Deserialize;
+
+use super::flex::{Embedded, FlexBool, FlexInt, FlexString, FromPlain, StrList};
+use super::time::parse_datetime;
+use crate::model::{
+    AppliedPolicy, AuthDetail, CaStatus, Device, EventType, Location, NetworkLocation,
+    PolicyResult, SignIn,
+};
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct RawStatus {
+    #[serde(default)]
+    error_code: FlexInt,
+    #[serde(default)]
+    failure_reason: FlexString,
+    #[serde(default)]
+    additional_details: FlexString,
+}
+impl FromPlain for RawStatus {}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct RawDevice {
+    #[serde(default)]
+    device_id: FlexString,
+    #[serde(default)]
+    display_name: FlexString,
+    #[serde(default)]
+    operating_system: FlexString,
+    #[serde(default)]
+    browser: FlexString,
+    #[serde(default)]
+    is_compliant: FlexBool,
+    #[serde(default)]
+    is_managed: FlexBool,
+    #[serde(default)]
+    trust_type: FlexString,
+}
+impl FromPlain for RawDevice {}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct RawLocation {
+    #[serde(default)]
+    city: FlexString,
+    #[serde(default)]
+    state: FlexString,
+    #[serde(default)]
+    country_or_region: FlexString,
+}
+impl FromPlain for RawLocation {
+    /// The diagnostic envelope's `location` is a bare country code.
+    fn from_plain(s: &str) -> Option<Self> {
+        Some(RawLocation {
+            country_or_region: FlexString(s.to_string()),
+            ..RawLocation::default()
+        })
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct RawPolicy {
+    #[serde(default)]
+    id: FlexString,
+    #[serde(default)]
+    display_name: FlexString,
+    #[serde(default)]
+    result: FlexString,
+    #[serde(default)]
+    enforced_grant_controls: StrList,
+    #[serde(default)]
+    enforced_session_controls: StrList,
+    #[serde(default)]
+    conditions_satisfied: FlexString,
+    #[serde(default)]
+    conditions_not_satisfied: FlexString,
+    #[serde(default)]
+    session_controls_not_satisfied: StrList,
+}
+impl FromPlain for RawPolicy {}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct RawNetworkLocation {
+    #[serde(default)]
+    network_type: FlexString,
+    #[serde(default)]
+    network_names: StrList,
+}
+impl FromPlain for RawNetworkLocation {}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct RawAuthDetail {
+    #[serde(default)]
+    authentication_method: FlexString,
+    #[serde(default)]
+    authentication_method_detail: FlexString,
+    #[serde(default)]
+    succeeded: FlexBool,
+    #[serde(default)]
+    authentication_step_result_detail: FlexString,
+    #[serde(default)]
+    authentication_step_requirement: FlexString,
+}
+impl FromPlain for RawAuthDetail {}
+
+/// A Graph-shaped sign-in; PascalCase aliases cover Log Analytics JSON exports.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct RawSignIn {
+    #[serde(default, alias = "Id")]
+    id: FlexString,
+    #[serde(default, alias = "CreatedDateTime")]
+    created_date_time: FlexString,
+    #[serde(default, rename = "TimeGenerated")]
+    time_generated: FlexString,
+    #[serde(default, alias = "UserDisplayName")]
+    user_display_name: FlexString,
+    #[serde(default, alias = "UserPrincipalName")]
+    user_principal_name: FlexString,
+    #[serde(default, alias = "UserId")]
+    user_id: FlexString,
+    #[serde(default, alias = "UserType")]
+    user_type: FlexString,
+    #[serde(default, alias = "AppId")]
+    app_id: FlexString,
+    #[serde(default, alias = "AppDisplayName")]
+    app_display_name: FlexString,
+    #[serde(default, alias = "ResourceId", alias = "ResourceIdentity")]
+    resource_id: FlexString,
+    #[serde(default, alias = "ResourceDisplayName")]
+    resource_display_name: FlexString,
+    #[serde(default, alias = "ServicePrincipalId")]
+    service_principal_id: FlexString,
+    #[serde(default, alias = "ServicePrincipalName")]
+    service_principal_name: FlexString,
+    #[serde(default, alias = "IPAddress")]
+    ip_address: FlexString,
+    #[serde(default, alias = "IPAddressFromResourceProvider")]
+    ip_address_from_resource_provider: FlexString,
+    #[serde(default, alias = "ClientAppUsed")]
+    client_app_used: FlexString,
+    #[serde(default, alias = "UserAgent")]
+    user_agent: FlexString,
+    #[serde(default, alias = "CorrelationId")]
+    correlation_id: FlexString,
+    #[serde(default, alias = "ConditionalAccessStatus")]
+    conditional_access_status: FlexString,
+    #[serde(default, alias = "IsInteractive")]
+    is_interactive: FlexBool,
+    #[serde(default)]
+    sign_in_event_types: StrList,
+    #[serde(default, alias = "Status")]
+    status: Embedded<RawStatus>,
+    #[serde(default, rename = "ResultType")]
+    result_type: FlexInt,
+    #[serde(default, rename = "ResultDescription")]
+    result_description: FlexString,
+    #[serde(default, alias = "DeviceDetail")]
+    device_detail: Embedded<RawDevice>,
+    #[serde(default, alias = "LocationDetails")]
+    location: Embedded<RawLocation>,
+    #[serde(default, alias = "ConditionalAccessPolicies")]
+    applied_conditional_access_policies: Embedded<Vec<RawPolicy>>,
+    #[serde(default, alias = "NetworkLocationDetails")]
+    network_location_details: Option<Embedded<Vec<RawNetworkLocation>>>,
+    #[serde(default, alias = "AuthenticationRequirement")]
+    authentication_requirement: FlexString,
+    #[serde(default, alias = "AuthenticationDetails")]
+    authentication_details: Embedded<Vec<RawAuthDetail>>,
+    #[serde(default, alias = "RiskLevelDuringSignIn")]
+    risk_level_during_sign_in: FlexString,
+    #[serde(default, alias = "RiskLevelAggregated")]
+    risk_level_aggregated: FlexString,
+    #[serde(default, alias = "RiskState")]
+    risk_state: FlexString,
+    #[serde(default, alias = "RiskDetail")]
+    risk_detail: FlexString,
+    #[serde(default, rename = "riskEventTypes_v2", alias = "RiskEventTypes_V2")]
+    risk_event_types_v2: StrList,
+    #[serde(default, alias = "Category", alias = "Type")]
+    category: FlexString,
+}
+
+/// A diagnostic-settings envelope (PT1H.json line or an Event Hub `records` element).
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct RawEnvelope {
+    #[serde(default)]
+    category: FlexString,
+    #[serde(default)]
+    time: FlexString,
+    #[serde(default)]
+    result_type: FlexInt,
+    #[serde(default)]
+    caller_ip_address: FlexString,
+    #[serde(default)]
+    correlation_id: FlexString,
+    #[serde(default)]
+    properties: Option<RawSignIn>,
+}
+
+/// Which decoder a JSON record goes through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JsonShape {
+    /// Graph / portal / JSON lines / Log Analytics JSON: the record is the sign-in.
+    SignIn,
+    /// Diagnostic settings and Event Hub: the sign-in is under `properties`.
+    Envelope,
+}
+
+/// Decodes one JSON record. The error is a short reason; the caller adds file and line.
+pub fn decode(bytes: &[u8], shape: JsonShape) -> Result<SignIn, String> {
+    match shape {
+        JsonShape::SignIn => {
+            let raw: RawSignIn = serde_json::from_slice(bytes).map_err(json_reason)?;
+            normalize(raw, None)
+        }
+        JsonShape::Envelope => {
+            let mut env: RawEnvelope = serde_json::from_slice(bytes).map_err(json_reason)?;
+            let Some(props) = env.properties.take() else {
+                return Err(format!(
+                    "diagnostic record without properties (category {:?}): not a sign-in",
+                    env.category.0
+                ));
+            };
+            let category = std::mem::take(&mut env.category.0);
+            normalize(props, Some((category, env)))
+        }
+    }
+}
+
+fn json_reason(e: serde_json::Error) -> String {
+    let mut s = e.to_string();
+    // serde_json appends " at line L column C"; the caller reports the position itself.
+    if let Some(i) = s.rfind(" at line ") {
+        s.truncate(i);
+    }
+    match e.classify() {
+        serde_json::error::Category::Eof => format!("truncated record: {s}"),
+        serde_json::error::Category::Syntax => format!("invalid JSON: {s}"),
+        _ => s,
+    }
+}
+
+fn normalize(raw: RawSignIn, env: Option<(String, RawEnvelope)>) -> Result<SignIn, String> {
+    let mut time_text = raw.created_date_time.0.trim();
+    if time_text.is_empty() {
+        time_text = raw.time_generated.0.trim();
+    }
+    if time_text.is_empty()
+        && let Some((_, e)) = &env
+    {
+        time_text = e.time.0.trim();
+    }
+    if time_text.is_empty() {
+        return Err("missing createdDateTime".to_string());
+    }
+    let created = parse_datetime(time_text, false)
+        .ok_or_else(|| format!("unparseable createdDateTime {time_text:?}"))?;
+
+    let status = raw.status.0;
+    let error_code = status
+        .error_code
+        .0
+        .or(raw.result_type.0)
+        .or(env.as_ref().and_then(|(_, e)| e.result_type.0))
+        .unwrap_or(0);
+    let mut failure_reason = status.failure_reason.0;
+    if failure_reason.is_empty() {
+        failure_reason = raw.result_description.0;
+    }
+
+    let mut event_type = raw
+        .sign_in_event_types
+        .0
+        .iter()
+        .find_map(|t| EventType::parse(t))
+        .unwrap_or(EventType::Unknown);
+    if event_type == EventType::Unknown {
+        let cat = env
+            .as_ref()
+            .map_or(raw.category.0.as_str(), |(c, _)| c.as_str());
+        event_type = EventType::parse(cat).unwrap_or(EventType::Unknown);
+    }
+    let interactive = raw.is_interactive.0;
+    if event_type == EventType::Unknown {
+        // A Graph record without signInEventTypes (v1.0) says it through isInteractive.
+        event_type = match interactive {
+            Some(true) => EventType::Interactive,
+            Some(false) => EventType::NonInteractive,
+            None => EventType::Unknown,
+        };
+    }
+
+    let mut ip = raw.ip_address.0;
+    if ip.is_empty()
+        && let Some((_, e)) = &env
+    {
+        ip = e.caller_ip_address.0.clone();
+    }
+    let ip = ip.trim().to_string();
+    let resource_ip = raw.ip_address_from_resource_provider.0.trim().to_string();
+    let mut correlation_id = raw.correlation_id.0;
+    if correlation_id.is_empty()
+        && let Some((_, e)) = &env
+    {
+        correlation_id = e.correlation_id.0.clone();
+    }
+
+    let policies: Vec<AppliedPolicy> = raw
+        .applied_conditional_access_policies
+        .0
+        .into_iter()
+        .map(|p| AppliedPolicy {
+            id: p.id.0,
+            display_name: p.display_name.0,
+            result: (!p.result.0.is_empty()).then(|| PolicyResult::parse(&p.result.0)),
+            grant_controls: p.enforced_grant_controls.0,
+            session_controls: p.enforced_session_controls.0,
+            conditions_satisfied: p.conditions_satisfied.0,
+            conditions_not_satisfied: p.conditions_not_satisfied.0,
+            session_controls_not_satisfied: p.session_controls_not_satisfied.0,
+            authentication_strength: String::new(),
+        })
+        .collect();
+
+    let device = raw.device_detail.0;
+    let loc = raw.location.0;
+    Ok(SignIn {
+        request_id: raw.id.0,
+        correlation_id,
+        created,
+        user_principal_name: raw.user_principal_name.0,
+        user_id: raw.user_id.0,
+        user_display_name: raw.user_display_name.0,
+        user_type: raw.user_type.0,
+        app_id: raw.app_id.0,
+        app_display_name: raw.app_display_name.0,
+        resource_id: raw.resource_id.0,
+        resource_display_name: raw.resource_display_name.0,
+        service_principal_id: raw.service_principal_id.0,
+        service_principal_name: raw.service_principal_name.0,
+        ip_addr: ip.parse().ok(),
+        ip,
+        resource_ip_addr: resource_ip.parse().ok(),
+        resource_ip,
+        client_app_used: raw.client_app_used.0,
+        user_agent: raw.user_agent.0,
+        interactive,
+        event_type,
+        error_code,
+        failure_reason,
+        additional_details: status.additional_details.0,
+        ca_status: CaStatus::parse(&raw.conditional_access_status.0),
+        policies,
+        has_policy_detail: true,
+        device: Device {
+            device_id: device.device_id.0,
+            display_name: device.display_name.0,
+            operating_system: device.operating_system.0,
+            browser: device.browser.0,
+            is_compliant: device.is_compliant.0,
+            is_managed: device.is_managed.0,
+            trust_type: device.trust_type.0,
+        },
+        location: Location {
+            city: loc.city.0,
+            state: loc.state.0,
+            country: loc.country_or_region.0,
+        },
+        network_locations: raw.network_location_details.map(|n| {
+            n.0.into_iter()
+                .map(|l| NetworkLocation {
+                    network_type: l.network_type.0,
+                    network_names: l.network_names.0,
+                })
+                .collect()
+        }),
+        authentication_requirement: raw.authentication_requirement.0,
+        auth_details: raw
+            .authentication_details
+            .0
+            .into_iter()
+            .map(|a| AuthDetail {
+                method: a.authentication_method.0,
+                method_detail: a.authentication_method_detail.0,
+                succeeded: a.succeeded.0,
+                result_detail: a.authentication_step_result_detail.0,
+                step_requirement: a.authentication_step_requirement.0,
+            })
+            .collect(),
+        risk_level_during_sign_in: raw.risk_level_during_sign_in.0,
+        risk_level_aggregated: raw.risk_level_aggregated.0,
+        risk_state: raw.risk_state.0,
+        risk_detail: raw.risk_detail.0,
+        risk_event_types: raw.risk_event_types_v2.0,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_a_portal_record() {
+        let rec = br#"{"id":"00000000-0000-4000-8000-000000000001","createdDateTime":"2026-10-01T08:00:00Z",
+        "userPrincipalName":"ada@example.com","appId":"499b84ac-1321-427f-aa17-267ca6975798",
+        "appDisplayName":"Azure DevOps","ipAddress":"203.0.113.7","isInteractive":false,
+        "signInEventTypes":["nonInteractiveUser"],"conditionalAccessStatus":"failure",
+        "status":{"errorCode":53003,"failureReason":"Blocked"},
+        "appliedConditionalAccessPolicies":[{"id":"p1","displayName":"Block outside\u00a0HQ",
+        "enforcedGrantControls":["Block"],"enforcedSessionControls":[],"result":"failure",
+        "conditionsSatisfied":"application,users,location"}],
+        "networkLocationDetails":[],"location":{"city":"X","countryOrRegion":"NL"}}"#;
+        let s = decode(rec, JsonShape::SignIn).unwrap();
+        assert_eq!(s.error_code, 53003);
+        assert_eq!(s.event_type, EventType::NonInteractive);
+        assert_eq!(s.policies[0].result, Some(PolicyResult::Failure));
+        assert_eq!(s.policies[0].display_name, "Block outside\u{a0}HQ");
+        assert_eq!(s.ip_addr, Some("203.0.113.7".parse().unwrap()));
+        assert_eq!(s.network_locations, Some(vec![]));
+        assert_eq!(s.location.country, "NL");
+    }
+
+    #[test]
+    fn decodes_envelope_and_log_analytics_shapes() {
+        let env = br#"{"time":"2026-10-01T08:00:00Z","category":"NonInteractiveUserSignInLogs","location":"NL",
+        "callerIpAddress":"198.51.100.1","properties":{"id":"x","createdDateTime":"2026-10-01T08:00:00.1234567-05:00",
+        "status":{"errorCode":"0"},"appliedConditionalAccessPolicies":[{"id":"p","result":"notApplied","conditionsSatisfied":1}]}}"#;
+        let s = decode(env, JsonShape::Envelope).unwrap();
+        assert_eq!(s.event_type, EventType::NonInteractive);
+        assert_eq!(s.ip, "198.51.100.1");
+        assert_eq!(s.policies[0].conditions_satisfied, "1");
+        assert_eq!(
+            s.created.to_rfc3339(),
+            "2026-10-01T13:00:00.123456700+00:00"
+        );
+
+        let la = br#"{"Id":"y","CreatedDateTime":"2026-10-01T08:00:00Z","ResultType":"50076","IsInteractive":"FALSE",
+        "Status":"{\"errorCode\":50076}","ConditionalAccessPolicies":"[{\"id\":\"p\",\"result\":\"failure\",\"enforcedGrantControls\":[\"Mfa\"]}]",
+        "LocationDetails":"{\"countryOrRegion\":\"US\"}","Category":"AADNonInteractiveUserSignInLogs"}"#;
+        let s = decode(la, JsonShape::SignIn).unwrap();
+        assert_eq!(s.error_code, 50076);
+        assert_eq!(s.interactive, Some(false));
+        assert_eq!(s.policies[0].grant_controls, vec!["Mfa"]);
+        assert_eq!(s.location.country, "US");
+    }
+
+    #[test]
+    fn bad_records_give_reasons() {
+        assert!(
+            decode(br#"{"id":"x"}"#, JsonShape::SignIn)
+                .unwrap_err()
+                .contains("missing createdDateTime")
+        );
+        assert!(
+            decode(br#"{"id":"x","createdDateTime":"soon"}"#, JsonShape::SignIn)
+                .unwrap_err()
+                .contains("unparseable")
+        );
+        assert!(
+            decode(br#"{"id":"x","createdDateTime":"#, JsonShape::SignIn)
+                .unwrap_err()
+                .contains("truncated")
+        );
+        assert!(
+            decode(
+                br#"{"time":"2007-01-09T09:41:00Z","category":"SignInLogs"}"#,
+                JsonShape::Envelope
+            )
+            .unwrap_err()
+            .contains("without properties")
+        );
+        assert!(decode(b"[1]", JsonShape::SignIn).is_err());
+    }
+}

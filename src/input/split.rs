@@ -1,0 +1,313 @@
+//! The JSON record splitter: a resumable, string- and escape-aware scanner that finds the
+//! byte spans of sign-in records in any of the JSON container shapes (bare array, Graph
+//! pages, arrays of pages, Event Hub `records`, JSON lines, concatenated objects), one block
+//! at a time. It never parses values; the workers decode the spans.
+
+/// A record found in the current buffer: `[start, end)` byte offsets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Where an object starts decides whether it is a record candidate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Frame {
+    /// An array whose object elements are record candidates (top level or a wrapper's `value`).
+    RecordArray,
+    /// A candidate object that turned out to be a wrapper (`value` / `records` key).
+    Wrapper,
+    /// Any other container (inside a record, or an unrelated array).
+    Other,
+}
+
+/// Resumable scanner state. Feed it consecutive bytes; it reports complete records.
+#[derive(Debug, Default)]
+pub struct Splitter {
+    frames: Vec<Frame>,
+    depth: usize,
+    in_string: bool,
+    escape: bool,
+    /// Depth (frames length) at which the current candidate record object was opened.
+    cand_depth: Option<usize>,
+    cand_start: usize,
+    /// Key detection inside a candidate: start of the last string at the candidate's top level.
+    key_start: usize,
+    last_key: KeyState,
+    /// Bytes outside any record that are not JSON structure (e.g. `x` between records).
+    pub stray_bytes: u64,
+    pub first_stray_at: Option<usize>,
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+enum KeyState {
+    #[default]
+    None,
+    /// A top-level string inside the candidate just ended.
+    StringEnded { is_wrapper_key: bool },
+    /// That string was followed by `:`, so it was a key.
+    Key { is_wrapper_key: bool },
+}
+
+impl Splitter {
+    pub fn new() -> Splitter {
+        Splitter::default()
+    }
+
+    /// True when a record has started but not ended.
+    pub fn in_record(&self) -> bool {
+        self.cand_depth.is_some()
+    }
+
+    /// True when some container is still open (a missing closing bracket at the end).
+    pub fn depth_open(&self) -> bool {
+        !self.frames.is_empty()
+    }
+
+    /// Start offset of the open record, if any.
+    pub fn open_record_start(&self) -> Option<usize> {
+        self.cand_depth.map(|_| self.cand_start)
+    }
+
+    /// Shifts the remembered offsets after the caller dropped `n` bytes from the front.
+    pub fn shift(&mut self, n: usize) {
+        self.cand_start = self.cand_start.saturating_sub(n);
+        self.key_start = self.key_start.saturating_sub(n);
+        if let Some(s) = self.first_stray_at.as_mut() {
+            *s = s.saturating_sub(n);
+        }
+    }
+
+    /// Whether an object opening at the current position is a record candidate.
+    fn object_is_candidate(&self) -> bool {
+        match self.frames.last() {
+            None => true,
+            Some(Frame::RecordArray) => true,
+            _ => false,
+        }
+    }
+
+    /// Scans `buf[from..]`, appending complete record spans to `out`.
+    pub fn scan(&mut self, buf: &[u8], from: usize, out: &mut Vec<Span>) {
+        let mut i = from;
+        let n = buf.len();
+        while i < n {
+            if self.in_string {
+                // Jump to the next quote or backslash: string bodies are most of the bytes.
+                if self.escape {
+                    self.escape = false;
+                    i += 1;
+                    continue;
+                }
+                match memchr::memchr2(b'"', b'\\', &buf[i..]) {
+                    None => {
+                        i = n;
+                    }
+                    Some(off) => {
+                        let j = i + off;
+                        if buf[j] == b'\\' {
+                            self.escape = true;
+                            i = j + 1;
+                        } else {
+                            self.in_string = false;
+                            self.string_ended(buf, j);
+                            i = j + 1;
+                        }
+                    }
+                }
+                continue;
+            }
+            let b = buf[i];
+            match b {
+                b'"' => {
+                    self.in_string = true;
+                    self.key_start = i + 1;
+                }
+                b'{' => {
+                    if self.cand_depth.is_none() && self.object_is_candidate() {
+                        self.cand_depth = Some(self.frames.len());
+                        self.cand_start = i;
+                        self.last_key = KeyState::None;
+                    }
+                    self.frames.push(Frame::Other);
+                    self.depth += 1;
+                }
+                b'[' => {
+                    let frame = if self.cand_depth.is_none() && self.frames.is_empty() {
+                        Frame::RecordArray
+                    } else if let (
+                        Some(Frame::Wrapper),
+                        KeyState::Key {
+                            is_wrapper_key: true,
+                        },
+                    ) = (self.frames.last(), self.last_key)
+                    {
+                        Frame::RecordArray
+                    } else if self.is_candidate_top() {
+                        if let KeyState::Key {
+                            is_wrapper_key: true,
+                        } = self.last_key
+                        {
+                            // The candidate holds `value: [` or `records: [`: it is a wrapper.
+                            let d = self.cand_depth.take().unwrap_or(0);
+                            if let Some(f) = self.frames.get_mut(d) {
+                                *f = Frame::Wrapper;
+                            }
+                            Frame::RecordArray
+                        } else {
+                            Frame::Other
+                        }
+                    } else {
+                        Frame::Other
+                    };
+                    self.last_key = KeyState::None;
+                    self.frames.push(frame);
+                    self.depth += 1;
+                }
+                b'}' | b']' => {
+                    if self.frames.pop().is_some() {
+                        self.depth -= 1;
+                        if let Some(d) = self.cand_depth
+                            && self.frames.len() == d
+                            && b == b'}'
+                        {
+                            out.push(Span {
+                                start: self.cand_start,
+                                end: i + 1,
+                            });
+                            self.cand_depth = None;
+                        }
+                    } else {
+                        self.stray(i);
+                    }
+                    self.last_key = KeyState::None;
+                }
+                b':' => {
+                    if let KeyState::StringEnded { is_wrapper_key } = self.last_key {
+                        self.last_key = KeyState::Key { is_wrapper_key };
+                    }
+                }
+                b',' => {
+                    self.last_key = KeyState::None;
+                }
+                b' ' | b'\t' | b'\r' | b'\n' => {}
+                _ => {
+                    if self.cand_depth.is_none()
+                        && !matches!(
+                            self.frames.last(),
+                            Some(Frame::Wrapper) | Some(Frame::Other)
+                        )
+                    {
+                        self.stray(i);
+                    }
+                }
+            }
+            i += 1;
+        }
+    }
+
+    /// At the top level of a candidate object (or of a wrapper, for a later `value` key).
+    fn is_candidate_top(&self) -> bool {
+        self.cand_depth.is_some_and(|d| self.frames.len() == d + 1)
+    }
+
+    fn string_ended(&mut self, buf: &[u8], quote: usize) {
+        let top_of_candidate = self.is_candidate_top();
+        let top_of_wrapper = matches!(self.frames.last(), Some(Frame::Wrapper));
+        if top_of_candidate || top_of_wrapper {
+            let key = &buf[self.key_start.min(quote)..quote];
+            let is_wrapper_key = key == b"value" || key == b"records";
+            self.last_key = KeyState::StringEnded { is_wrapper_key };
+        } else {
+            self.last_key = KeyState::None;
+        }
+    }
+
+    fn stray(&mut self, at: usize) {
+        self.stray_bytes += 1;
+        if self.first_stray_at.is_none() {
+            self.first_stray_at = Some(at);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn records(input: &str) -> Vec<String> {
+        let mut s = Splitter::new();
+        let mut out = Vec::new();
+        s.scan(input.as_bytes(), 0, &mut out);
+        out.iter()
+            .map(|sp| input[sp.start..sp.end].to_string())
+            .collect()
+    }
+
+    #[test]
+    fn bare_array() {
+        assert_eq!(
+            records(r#"[{"id":"a","x":{"y":[1,2]}},{"id":"b}{"}]"#),
+            vec![r#"{"id":"a","x":{"y":[1,2]}}"#, r#"{"id":"b}{"}"#]
+        );
+    }
+
+    #[test]
+    fn escapes_inside_strings() {
+        assert_eq!(
+            records(r#"[{"a":"q\"}\\"},{"b":"\\\\"}]"#),
+            vec![r#"{"a":"q\"}\\"}"#, r#"{"b":"\\\\"}"#]
+        );
+    }
+
+    #[test]
+    fn graph_pages_and_event_hub() {
+        let page = r#"{"@odata.context":"x","value":[{"id":"1"},{"id":"2"}],"@odata.nextLink":"y"}
+{"@odata.context":"x","value":[{"id":"3"}]}"#;
+        assert_eq!(
+            records(page),
+            vec![r#"{"id":"1"}"#, r#"{"id":"2"}"#, r#"{"id":"3"}"#]
+        );
+        assert_eq!(
+            records(r#"{"records":[{"category":"SignInLogs","properties":{"value":[1]}}]}"#),
+            vec![r#"{"category":"SignInLogs","properties":{"value":[1]}}"#]
+        );
+        assert_eq!(
+            records(r#"[{"value":[{"id":"1"}]},{"value":[{"id":"2"}]}]"#),
+            vec![r#"{"id":"1"}"#, r#"{"id":"2"}"#]
+        );
+    }
+
+    #[test]
+    fn json_lines_and_nested_value_keys_stay_inside_records() {
+        let jl = "{\"id\":\"1\",\"p\":{\"value\":[{\"z\":1}]}}\n{\"id\":\"2\"}\n";
+        assert_eq!(
+            records(jl),
+            vec![r#"{"id":"1","p":{"value":[{"z":1}]}}"#, r#"{"id":"2"}"#]
+        );
+    }
+
+    #[test]
+    fn resumes_across_blocks() {
+        let input = r#"[{"id":"a\"b","n":[{"x":"}"}]},{"id":"c"}]"#;
+        for cut in 0..input.len() {
+            let mut s = Splitter::new();
+            let mut out = Vec::new();
+            let bytes = input.as_bytes();
+            s.scan(&bytes[..cut], 0, &mut out);
+            s.scan(bytes, cut, &mut out);
+            assert_eq!(out.len(), 2, "cut at {cut}");
+            assert_eq!(&input[out[1].start..out[1].end], r#"{"id":"c"}"#);
+        }
+    }
+
+    #[test]
+    fn truncated_record_stays_open_and_stray_bytes_are_counted() {
+        let mut s = Splitter::new();
+        let mut out = Vec::new();
+        s.scan(br#"[{"id":"a"},x,{"id":"b""#, 0, &mut out);
+        assert_eq!(out.len(), 1);
+        assert!(s.in_record());
+        assert_eq!(s.stray_bytes, 1);
+    }
+}
