@@ -9,3 +9,6 @@ pub mod evaluate;
 pub mod knowledge;
 pub mod locations;
 pub mod model;
+pub mod report {
+    pub mod lookup;
+}
