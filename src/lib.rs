@@ -12,3 +12,6 @@ pub mod input;
 pub mod knowledge;
 pub mod locations;
 pub mod model;
+pub mod report {
+    pub mod lookup;
+}

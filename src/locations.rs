@@ -1,58 +1,199 @@
 //! Named locations: loading every export shape (Graph list, bare array, single object,
-//! PowerShell `AdditionalProperties`, simple CSV) and fast IP lookup. Must not know sign-ins.
+//! PowerShell `AdditionalProperties`, simple CSV) and fast IP and country lookup.
+//! Must not know sign-ins: the rules in `evaluate/ip.rs` ask the questions.
+//!
+//! Submodules: `parse` (bytes → `NamedLocation`s), `index` (the interval index behind
+//! `containing`), `cidr` (`minimal_cidrs`).
 
+mod cidr;
+mod index;
+mod parse;
+
+use std::collections::BTreeMap;
 use std::net::IpAddr;
 use std::path::PathBuf;
 
 use ipnet::IpNet;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub use cidr::minimal_cidrs;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub enum LocationKind {
+    #[default]
     Ip,
     Country,
     /// Global Secure Access compliant network: not evaluable offline.
     CompliantNetwork,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+impl LocationKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LocationKind::Ip => "ip",
+            LocationKind::Country => "country",
+            LocationKind::CompliantNetwork => "compliantNetwork",
+        }
+    }
+}
+
+/// `countryLookupMethod` of a country location.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub enum CountryLookup {
+    /// `clientIpAddress` (the Graph default): the sign-in's IP-derived country decides.
+    #[default]
+    ClientIp,
+    /// `authenticatorAppGps`: decided by the phone's GPS, which no log records.
+    AuthenticatorGps,
+    /// A value not known yet, kept verbatim; treated as not evaluable.
+    Unknown(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NamedLocation {
+    /// Graph object id; empty for locations from the hand-written CSV.
     pub id: String,
     pub name: String,
     pub kind: LocationKind,
     pub trusted: bool,
+    /// As in the file, in file order, host bits cleared (`203.0.113.5/24` → `203.0.113.0/24`).
     pub ranges: Vec<IpNet>,
     /// ISO 3166 alpha-2, upper case.
     pub countries: Vec<String>,
     pub include_unknown_countries: bool,
+    pub country_lookup: CountryLookup,
 }
 
+impl NamedLocation {
+    /// Whether offline data (an IP, the log's IP-derived country) can decide membership.
+    pub fn is_evaluable(&self) -> bool {
+        match self.kind {
+            LocationKind::Ip => true,
+            LocationKind::Country => self.country_lookup == CountryLookup::ClientIp,
+            LocationKind::CompliantNetwork => false,
+        }
+    }
+
+    /// The most specific of this location's ranges that holds `ip`, if any.
+    pub fn matching_range(&self, ip: IpAddr) -> Option<IpNet> {
+        let ip = canonical(ip);
+        self.ranges
+            .iter()
+            .filter(|r| r.contains(&ip))
+            .max_by_key(|r| r.prefix_len())
+            .copied()
+    }
+}
+
+/// All named locations of a run, in file order, with an interval index over their ranges.
+///
+/// Build it with [`NamedLocations::new`] or [`NamedLocations::load`]: the index is made
+/// there, so `locations` must not be changed afterwards.
 #[derive(Debug, Clone, Default)]
 pub struct NamedLocations {
     pub locations: Vec<NamedLocation>,
+    index: index::Index,
 }
 
 impl NamedLocations {
-    pub fn load(_paths: &[PathBuf]) -> Result<NamedLocations> {
-        Ok(NamedLocations::default())
+    pub fn new(locations: Vec<NamedLocation>) -> NamedLocations {
+        let index = index::Index::build(&locations);
+        NamedLocations { locations, index }
+    }
+
+    /// Reads each path (a file, or a directory searched recursively for `.json` and `.csv`
+    /// files in sorted order). Locations keep file order. The same id in several files is
+    /// kept once when the copies agree, and is an error when they do not.
+    pub fn load(paths: &[PathBuf]) -> Result<NamedLocations> {
+        let mut locations: Vec<NamedLocation> = Vec::new();
+        let mut seen: BTreeMap<String, (usize, String)> = BTreeMap::new();
+        for file in parse::collect_files(paths)? {
+            let shown = file.display().to_string();
+            for loc in parse::read_file(&file)? {
+                if !loc.id.is_empty() {
+                    let key = loc.id.to_ascii_lowercase();
+                    if let Some((i, first)) = seen.get(&key) {
+                        if locations[*i] == loc {
+                            continue;
+                        }
+                        return Err(Error::Locations {
+                            path: shown,
+                            reason: format!(
+                                "location id {} ({:?}) is also in {first} with different content",
+                                loc.id, loc.name
+                            ),
+                        });
+                    }
+                    seen.insert(key, (locations.len(), shown.clone()));
+                }
+                locations.push(loc);
+            }
+        }
+        Ok(NamedLocations::new(locations))
+    }
+
+    pub fn len(&self) -> usize {
+        self.locations.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.locations.is_empty()
     }
 
     /// Indices (into `locations`, ascending) of the IP locations whose ranges hold `ip`.
+    /// IPv4-mapped IPv6 addresses match IPv4 ranges. O(log n), no scan of the ranges.
     pub fn containing(&self, ip: IpAddr) -> Vec<usize> {
-        let ip = canonical(ip);
+        self.index
+            .lookup(canonical(ip))
+            .0
+            .iter()
+            .map(|&i| i as usize)
+            .collect()
+    }
+
+    /// Whether a trusted IP location holds `ip`. O(log n), allocation-free.
+    pub fn is_trusted(&self, ip: IpAddr) -> bool {
+        self.index.lookup(canonical(ip)).1
+    }
+
+    /// Whether any IP location is marked trusted (IP fencing is in use at all).
+    pub fn has_trusted_ip_location(&self) -> bool {
+        self.locations
+            .iter()
+            .any(|l| l.kind == LocationKind::Ip && l.trusted && !l.ranges.is_empty())
+    }
+
+    /// Indices (ascending) of the country locations matching `country` (ISO alpha-2,
+    /// case-insensitive). An empty or non alpha-2 value is an unknown country, matched by
+    /// locations that include unknown countries. GPS-based locations never match: no log
+    /// records the phone's position.
+    pub fn containing_country(&self, country: &str) -> Vec<usize> {
+        let c = country.trim();
+        let known = c.len() == 2 && c.bytes().all(|b| b.is_ascii_alphabetic());
         self.locations
             .iter()
             .enumerate()
-            .filter(|(_, l)| l.ranges.iter().any(|r| r.contains(&ip)))
+            .filter(|(_, l)| {
+                l.kind == LocationKind::Country
+                    && l.country_lookup == CountryLookup::ClientIp
+                    && if known {
+                        l.countries.iter().any(|x| x.eq_ignore_ascii_case(c))
+                    } else {
+                        l.include_unknown_countries
+                    }
+            })
             .map(|(i, _)| i)
             .collect()
     }
 
-    pub fn is_trusted(&self, ip: IpAddr) -> bool {
-        self.containing(ip)
-            .into_iter()
-            .any(|i| self.locations[i].trusted)
+    /// `containing(ip)` and `containing_country(country)` merged, ascending, no repeats.
+    pub fn containing_all(&self, ip: Option<IpAddr>, country: &str) -> Vec<usize> {
+        let mut all = ip.map(|ip| self.containing(ip)).unwrap_or_default();
+        all.extend(self.containing_country(country));
+        all.sort_unstable();
+        all.dedup();
+        all
     }
 }
 
@@ -64,8 +205,5 @@ pub fn canonical(ip: IpAddr) -> IpAddr {
     }
 }
 
-/// The smallest set of CIDRs that covers exactly the given addresses.
-pub fn minimal_cidrs(ips: &[IpAddr]) -> Vec<IpNet> {
-    let nets: Vec<IpNet> = ips.iter().map(|ip| IpNet::from(canonical(*ip))).collect();
-    IpNet::aggregate(&nets)
-}
+#[cfg(test)]
+mod tests;

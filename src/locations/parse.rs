@@ -1,0 +1,473 @@
+//! Reading named-locations files: byte decoding (UTF-8 with or without BOM, UTF-16LE/BE with
+//! BOM), the JSON shapes (Graph list, bare array, single object, full-metadata export,
+//! PowerShell `ConvertTo-Json` with `AdditionalProperties`) and the hand-written
+//! `name,cidr,trusted` CSV. Nothing is guessed: an unknown shape or bad value is an error
+//! naming the file, the location and the text. Must not build lookup structures.
+
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+
+use ipnet::IpNet;
+use serde_json::{Map, Value};
+
+use super::{CountryLookup, LocationKind, NamedLocation};
+use crate::error::{Error, Result};
+
+/// Directory nesting beyond this is a symlink loop, not an export.
+const MAX_DEPTH: usize = 32;
+
+/// The files to read, in order: given files as given, directories expanded recursively to
+/// their `.json` / `.csv` files in sorted path order.
+pub(super) fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for path in paths {
+        let meta = std::fs::metadata(path).map_err(|source| Error::Open {
+            path: path.clone(),
+            source,
+        })?;
+        if meta.is_dir() {
+            let before = out.len();
+            walk(path, 0, &mut out)?;
+            if out.len() == before {
+                return Err(Error::Locations {
+                    path: path.display().to_string(),
+                    reason: "directory holds no .json or .csv file".into(),
+                });
+            }
+        } else {
+            out.push(path.clone());
+        }
+    }
+    Ok(out)
+}
+
+fn walk(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) -> Result<()> {
+    let open = |source| Error::Open {
+        path: dir.to_path_buf(),
+        source,
+    };
+    if depth > MAX_DEPTH {
+        return Err(Error::Locations {
+            path: dir.display().to_string(),
+            reason: format!("directories nested deeper than {MAX_DEPTH} (a symlink loop?)"),
+        });
+    }
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(open)?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<std::io::Result<_>>()
+        .map_err(open)?;
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            walk(&p, depth + 1, out)?;
+        } else {
+            let ext = p
+                .extension()
+                .and_then(|e| e.to_str())
+                .map(str::to_ascii_lowercase);
+            if matches!(ext.as_deref(), Some("json" | "csv")) {
+                out.push(p);
+            }
+        }
+    }
+    Ok(())
+}
+
+pub(super) fn read_file(path: &Path) -> Result<Vec<NamedLocation>> {
+    let bytes = std::fs::read(path).map_err(|source| Error::Open {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    parse_bytes(&bytes).map_err(|reason| Error::Locations {
+        path: path.display().to_string(),
+        reason,
+    })
+}
+
+/// Decodes and parses one file's content; the error is the reason, without the path.
+pub(super) fn parse_bytes(bytes: &[u8]) -> std::result::Result<Vec<NamedLocation>, String> {
+    let text = decode(bytes)?;
+    let body = text.trim_start();
+    if body.starts_with('{') || body.starts_with('[') {
+        let root: Value = serde_json::from_str(body).map_err(|e| format!("invalid JSON: {e}"))?;
+        parse_json(&root)
+    } else {
+        parse_csv(&text)
+    }
+}
+
+fn decode(bytes: &[u8]) -> std::result::Result<String, String> {
+    let utf16 = |rest: &[u8], be: bool| {
+        if rest.len() % 2 != 0 {
+            return Err("UTF-16 text with an odd number of bytes".to_string());
+        }
+        let units = rest.chunks_exact(2).map(|c| {
+            if be {
+                u16::from_be_bytes([c[0], c[1]])
+            } else {
+                u16::from_le_bytes([c[0], c[1]])
+            }
+        });
+        char::decode_utf16(units)
+            .collect::<std::result::Result<String, _>>()
+            .map_err(|e| format!("invalid UTF-16: {e}"))
+    };
+    match bytes {
+        [0xEF, 0xBB, 0xBF, rest @ ..] => utf8(rest),
+        [0xFF, 0xFE, rest @ ..] => utf16(rest, false),
+        [0xFE, 0xFF, rest @ ..] => utf16(rest, true),
+        _ if bytes.contains(&0) => Err(
+            "contains NUL bytes: UTF-16 without a byte-order mark? Save it as UTF-8, or as UTF-16 with a BOM"
+                .into(),
+        ),
+        _ => utf8(bytes),
+    }
+}
+
+fn utf8(bytes: &[u8]) -> std::result::Result<String, String> {
+    String::from_utf8(bytes.to_vec()).map_err(|e| {
+        format!(
+            "not valid UTF-8 (byte {}); save it as UTF-8, or UTF-16 with a BOM",
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
+fn parse_json(root: &Value) -> std::result::Result<Vec<NamedLocation>, String> {
+    let items: Vec<&Value> = match root {
+        Value::Array(items) => items.iter().collect(),
+        Value::Object(map) => match get(map, "value") {
+            // A Graph list response, or Windows PowerShell's `{"value":[…],"Count":n}`.
+            Some(Value::Array(items)) => items.iter().collect(),
+            _ => vec![root],
+        },
+        _ => return Err("expected a JSON object or array of named locations".into()),
+    };
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| match item {
+            Value::Object(map) => location(map, i + 1),
+            _ => Err(format!("location #{}: not a JSON object", i + 1)),
+        })
+        .collect()
+}
+
+/// Case-insensitive key lookup; JSON `null` counts as absent.
+fn get<'a>(map: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
+    map.get(key)
+        .or_else(|| {
+            map.iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(key))
+                .map(|(_, v)| v)
+        })
+        .filter(|v| !v.is_null())
+}
+
+/// A location's properties: top level first, then PowerShell's `AdditionalProperties`.
+struct Props<'a> {
+    top: &'a Map<String, Value>,
+    extra: Option<&'a Map<String, Value>>,
+    label: String,
+}
+
+impl<'a> Props<'a> {
+    fn get(&self, key: &str) -> Option<&'a Value> {
+        get(self.top, key).or_else(|| self.extra.and_then(|m| get(m, key)))
+    }
+
+    fn err(&self, what: impl std::fmt::Display) -> String {
+        format!("{}: {what}", self.label)
+    }
+
+    fn string(&self, key: &str) -> std::result::Result<Option<&'a str>, String> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(v) => Err(self.err(format!("{key} is not a string: {v}"))),
+        }
+    }
+
+    fn bool(&self, key: &str) -> std::result::Result<Option<bool>, String> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(Value::Bool(b)) => Ok(Some(*b)),
+            Some(Value::String(s)) if s.eq_ignore_ascii_case("true") => Ok(Some(true)),
+            Some(Value::String(s)) if s.eq_ignore_ascii_case("false") => Ok(Some(false)),
+            Some(v) => Err(self.err(format!("{key} is not true or false: {v}"))),
+        }
+    }
+
+    fn array(&self, key: &str) -> std::result::Result<Option<&'a Vec<Value>>, String> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(Value::Array(a)) => Ok(Some(a)),
+            Some(v) => Err(self.err(format!("{key} is not a list: {}", truncate(v)))),
+        }
+    }
+}
+
+fn location(top: &Map<String, Value>, index: usize) -> std::result::Result<NamedLocation, String> {
+    let extra = match get(top, "AdditionalProperties") {
+        Some(Value::Object(m)) => Some(m),
+        Some(v) => {
+            return Err(format!(
+                "location #{index}: AdditionalProperties is not an object: {}",
+                truncate(v)
+            ));
+        }
+        None => None,
+    };
+    let mut p = Props {
+        top,
+        extra,
+        label: format!("location #{index}"),
+    };
+    let name = p.string("displayName")?.unwrap_or("").trim().to_string();
+    if name.is_empty() {
+        return Err(p.err("no displayName"));
+    }
+    p.label = format!("location #{index} {name:?}");
+    let id = p.string("id")?.unwrap_or("").trim().to_string();
+    let kind = kind(&p)?;
+    let mut loc = NamedLocation {
+        id,
+        name,
+        kind,
+        trusted: p.bool("isTrusted")?.unwrap_or(false),
+        ..NamedLocation::default()
+    };
+    match kind {
+        LocationKind::Ip => {
+            let ranges = p
+                .array("ipRanges")?
+                .ok_or_else(|| p.err("IP location without ipRanges"))?;
+            for r in ranges {
+                loc.ranges.push(range(&p, r)?);
+            }
+        }
+        LocationKind::Country => {
+            let list = p
+                .array("countriesAndRegions")?
+                .ok_or_else(|| p.err("country location without countriesAndRegions"))?;
+            for c in list {
+                loc.countries.push(country(&p, c)?);
+            }
+            loc.include_unknown_countries = p
+                .bool("includeUnknownCountriesAndRegions")?
+                .unwrap_or(false);
+            loc.country_lookup = match p.string("countryLookupMethod")? {
+                None => CountryLookup::ClientIp,
+                Some(m) if m.eq_ignore_ascii_case("clientIpAddress") => CountryLookup::ClientIp,
+                Some(m) if m.eq_ignore_ascii_case("authenticatorAppGps") => {
+                    CountryLookup::AuthenticatorGps
+                }
+                Some(m) => CountryLookup::Unknown(m.to_string()),
+            };
+        }
+        LocationKind::CompliantNetwork => {}
+    }
+    Ok(loc)
+}
+
+fn kind(p: &Props<'_>) -> std::result::Result<LocationKind, String> {
+    if let Some(t) = p.string("@odata.type")? {
+        let t = t.trim_start_matches('#').to_ascii_lowercase();
+        match t.strip_prefix("microsoft.graph.").unwrap_or(&t) {
+            "ipnamedlocation" => return Ok(LocationKind::Ip),
+            "countrynamedlocation" => return Ok(LocationKind::Country),
+            "compliantnetworknamedlocation" => return Ok(LocationKind::CompliantNetwork),
+            // The abstract base type says nothing: infer from the keys below.
+            "namedlocation" => {}
+            _ => return Err(p.err(format!("unknown @odata.type {t:?}"))),
+        }
+    }
+    if p.get("ipRanges").is_some() {
+        Ok(LocationKind::Ip)
+    } else if p.get("countriesAndRegions").is_some() {
+        Ok(LocationKind::Country)
+    } else if p.get("compliantNetworkType").is_some() {
+        Ok(LocationKind::CompliantNetwork)
+    } else {
+        let mut keys: Vec<&str> = p.top.keys().map(String::as_str).collect();
+        keys.extend(p.extra.iter().flat_map(|m| m.keys().map(String::as_str)));
+        Err(p.err(format!(
+            "not a named location: no @odata.type, ipRanges or countriesAndRegions (keys: {})",
+            keys.join(", ")
+        )))
+    }
+}
+
+fn range(p: &Props<'_>, v: &Value) -> std::result::Result<IpNet, String> {
+    let text = match v {
+        Value::Object(m) => match get(m, "cidrAddress") {
+            Some(Value::String(s)) => s.as_str(),
+            _ => return Err(p.err(format!("IP range without cidrAddress: {}", truncate(v)))),
+        },
+        // PowerShell's default -Depth 2 flattens nested objects into type names.
+        Value::String(s) if s.starts_with("System.") || s.starts_with("@{") => {
+            return Err(p.err(format!(
+                "IP range {s:?} was flattened by ConvertTo-Json; export again with -Depth 10"
+            )));
+        }
+        Value::String(s) => s.as_str(),
+        _ => return Err(p.err(format!("IP range is not an object: {}", truncate(v)))),
+    };
+    parse_cidr(text).map_err(|e| p.err(e))
+}
+
+/// A CIDR (host bits allowed and cleared, as Entra does) or a single address.
+pub(super) fn parse_cidr(text: &str) -> std::result::Result<IpNet, String> {
+    let t = text.trim();
+    if let Ok(net) = t.parse::<IpNet>() {
+        return Ok(net.trunc());
+    }
+    if !t.contains('/') {
+        if let Ok(ip) = t.parse::<IpAddr>() {
+            return Ok(IpNet::from(ip));
+        }
+    }
+    Err(format!("bad CIDR {text:?}"))
+}
+
+fn country(p: &Props<'_>, v: &Value) -> std::result::Result<String, String> {
+    match v {
+        Value::String(s) if s.len() == 2 && s.bytes().all(|b| b.is_ascii_alphabetic()) => {
+            Ok(s.to_ascii_uppercase())
+        }
+        _ => Err(p.err(format!(
+            "bad country code {} (want ISO 3166 alpha-2)",
+            truncate(v)
+        ))),
+    }
+}
+
+fn truncate(v: &Value) -> String {
+    let s = v.to_string();
+    match s.char_indices().nth(80) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s,
+    }
+}
+
+/// `name,cidr,trusted` per line, typed by people: header optional (then columns may come in
+/// any order), `#` comments, `;` accepted as separator, lines with one name merged.
+fn parse_csv(text: &str) -> std::result::Result<Vec<NamedLocation>, String> {
+    let first = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#'))
+        .unwrap_or("");
+    let delimiter = if !first.contains(',') && first.contains(';') {
+        b';'
+    } else {
+        b','
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .comment(Some(b'#'))
+        .delimiter(delimiter)
+        .from_reader(text.as_bytes());
+    let mut columns: Option<[usize; 3]> = None;
+    let mut out: Vec<NamedLocation> = Vec::new();
+    let mut by_name: BTreeMap<String, (usize, u64)> = BTreeMap::new();
+    let mut seen_row = false;
+    for record in reader.records() {
+        let record = record.map_err(|e| format!("CSV: {e}"))?;
+        let line = record.position().map_or(0, |p| p.line());
+        if record.iter().all(str::is_empty) {
+            continue;
+        }
+        if !seen_row {
+            seen_row = true;
+            if let Some(cols) = header(&record)? {
+                columns = Some(cols);
+                continue;
+            }
+        }
+        let [n, c, t] = match columns {
+            Some(cols) => cols,
+            None if record.len() == 3 => [0, 1, 2],
+            None => {
+                return Err(format!(
+                    "line {line}: expected 3 fields name,cidr,trusted, found {} (quote names that contain a comma)",
+                    record.len()
+                ));
+            }
+        };
+        let field = |i: usize| record.get(i).unwrap_or("");
+        let name = field(n);
+        if name.is_empty() {
+            return Err(format!("line {line}: empty location name"));
+        }
+        let net = parse_cidr(field(c)).map_err(|e| format!("line {line} {name:?}: {e}"))?;
+        let trusted = match field(t).to_ascii_lowercase().as_str() {
+            "true" | "yes" | "1" => true,
+            "false" | "no" | "0" => false,
+            other => {
+                return Err(format!(
+                    "line {line} {name:?}: trusted must be true/false/yes/no/1/0, found {other:?}"
+                ));
+            }
+        };
+        match by_name.get(name) {
+            Some(&(i, first_line)) => {
+                if out[i].trusted != trusted {
+                    return Err(format!(
+                        "line {line} {name:?}: trusted is {trusted} here but {} on line {first_line}",
+                        out[i].trusted
+                    ));
+                }
+                out[i].ranges.push(net);
+            }
+            None => {
+                by_name.insert(name.to_string(), (out.len(), line));
+                out.push(NamedLocation {
+                    name: name.to_string(),
+                    trusted,
+                    ranges: vec![net],
+                    ..NamedLocation::default()
+                });
+            }
+        }
+    }
+    if out.is_empty() {
+        return Err("no named location found (neither JSON nor name,cidr,trusted CSV)".into());
+    }
+    Ok(out)
+}
+
+/// Column positions when the first row is a header, `None` when it is data.
+fn header(record: &csv::StringRecord) -> std::result::Result<Option<[usize; 3]>, String> {
+    let norm: Vec<String> = record
+        .iter()
+        .map(|f| {
+            f.chars()
+                .filter(char::is_ascii_alphanumeric)
+                .collect::<String>()
+                .to_ascii_lowercase()
+        })
+        .collect();
+    let find = |names: &[&str]| norm.iter().position(|f| names.contains(&f.as_str()));
+    let name = find(&["name", "displayname", "location"]);
+    let cidr = find(&["cidr", "cidraddress", "iprange", "range", "ip", "network"]);
+    let trusted = find(&["trusted", "istrusted"]);
+    let looks_like_data = record.get(1).is_some_and(|f| parse_cidr(f).is_ok());
+    match (name, cidr, trusted) {
+        _ if looks_like_data => Ok(None),
+        (Some(n), Some(c), Some(t)) => Ok(Some([n, c, t])),
+        (None, None, None) => Ok(None),
+        _ => Err(format!(
+            "header must name the columns name, cidr and trusted, found {:?}",
+            record.iter().collect::<Vec<_>>().join(",")
+        )),
+    }
+}
+
+#[cfg(test)]
+#[path = "parse_tests.rs"]
+mod tests;
