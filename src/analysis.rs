@@ -2,7 +2,7 @@
 //! summaries, correlation state) with an order-preserving merge, and the final `Analysis`
 //! handed to the report writers. Pure data: no threads, no I/O, no formatting.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::net::IpAddr;
 
 use chrono::{DateTime, Utc};
@@ -218,11 +218,13 @@ pub struct Acc {
     pub interactivity_unknown: u64,
     pub earliest: Option<DateTime<Utc>>,
     pub latest: Option<DateTime<Utc>>,
-    /// First-seen order of users and IPs (only kept when redacting).
+    /// First-seen order of people (each with all its names), IPs and devices; only kept
+    /// when redacting.
     pub track_order: bool,
-    pub user_order: Vec<String>,
+    pub people: Vec<Vec<String>>,
     pub ip_order: Vec<String>,
-    seen_order: HashSet<String>,
+    pub device_order: Vec<String>,
+    seen_order: HashMap<String, usize>,
 }
 
 impl Acc {
@@ -301,21 +303,52 @@ impl Acc {
         self.earliest = Some(self.earliest.map_or(s.created, |e| e.min(s.created)));
         self.latest = Some(self.latest.map_or(s.created, |e| e.max(s.created)));
         if self.track_order {
-            for u in [s.user_label(), s.user_principal_name.as_str()] {
-                self.note_user(u);
-            }
+            self.note_person(&[
+                s.user_label(),
+                &s.user_principal_name,
+                &s.user_display_name,
+                &s.user_id,
+                &s.service_principal_name,
+            ]);
             for ip in [s.ip.as_str(), s.resource_ip.as_str()] {
-                if !ip.is_empty() && self.seen_order.insert(format!("i{ip}")) {
-                    self.ip_order.push(ip.to_string());
-                }
+                self.note_once('i', ip);
+            }
+            self.note_once('d', &s.device.display_name);
+        }
+    }
+
+    /// Registers a person under its first name seen; its other names share the pseudonym.
+    fn note_person(&mut self, names: &[&str]) {
+        let Some(first) = names.iter().find(|n| !n.is_empty()) else {
+            return;
+        };
+        let idx = match self.seen_order.get(&format!("u{first}")) {
+            Some(&i) => i,
+            None => {
+                self.people.push(Vec::new());
+                self.people.len() - 1
+            }
+        };
+        for n in names {
+            if !n.is_empty() && !self.seen_order.contains_key(&format!("u{n}")) {
+                self.seen_order.insert(format!("u{n}"), idx);
+                self.people[idx].push((*n).to_string());
             }
         }
     }
 
-    fn note_user(&mut self, u: &str) {
-        if !u.is_empty() && self.seen_order.insert(format!("u{u}")) {
-            self.user_order.push(u.to_string());
+    fn note_once(&mut self, class: char, v: &str) {
+        if v.is_empty() || self.seen_order.contains_key(&format!("{class}{v}")) {
+            return;
         }
+        let list = if class == 'i' {
+            &mut self.ip_order
+        } else {
+            &mut self.device_order
+        };
+        list.push(v.to_string());
+        self.seen_order
+            .insert(format!("{class}{v}"), list.len() - 1);
     }
 
     /// Merges a later chunk's accumulator into this one (input order matters for examples
@@ -372,13 +405,15 @@ impl Acc {
             (a, b) => a.or(b),
         };
         if self.track_order {
-            for u in o.user_order {
-                self.note_user(&u);
+            for group in &o.people {
+                let names: Vec<&str> = group.iter().map(String::as_str).collect();
+                self.note_person(&names);
             }
-            for ip in o.ip_order {
-                if self.seen_order.insert(format!("i{ip}")) {
-                    self.ip_order.push(ip);
-                }
+            for ip in &o.ip_order {
+                self.note_once('i', ip);
+            }
+            for d in &o.device_order {
+                self.note_once('d', d);
             }
         }
     }

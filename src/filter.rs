@@ -131,6 +131,8 @@ pub struct Filter {
     pub ips: Vec<IpNet>,
     pub correlation_ids: Vec<Pattern>,
     pub request_ids: Vec<Pattern>,
+    /// `explain --id`: the request id or the correlation id.
+    pub any_id: Vec<Pattern>,
     pub statuses: Vec<Status>,
     pub ca_statuses: Vec<CaStatusFilter>,
     pub error_codes: Vec<i64>,
@@ -147,6 +149,7 @@ impl Filter {
             && self.ips.is_empty()
             && self.correlation_ids.is_empty()
             && self.request_ids.is_empty()
+            && self.any_id.is_empty()
             && self.statuses.is_empty()
             && self.ca_statuses.is_empty()
             && self.error_codes.is_empty()
@@ -193,6 +196,11 @@ impl Filter {
             return false;
         }
         if !self.request_ids.is_empty() && !any_matches(&self.request_ids, &[&s.request_id]) {
+            return false;
+        }
+        if !self.any_id.is_empty()
+            && !any_matches(&self.any_id, &[&s.request_id, &s.correlation_id])
+        {
             return false;
         }
         if !self.statuses.is_empty() && !self.statuses.contains(&facts.status) {

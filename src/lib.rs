@@ -5,6 +5,8 @@
 //! per-thread accumulators) → `pipeline::Analysis` → `report` (one pure writer per format).
 
 pub mod analysis;
+pub mod cli;
+pub mod config;
 pub mod error;
 pub mod evaluate;
 pub mod filter;
@@ -12,6 +14,5 @@ pub mod input;
 pub mod knowledge;
 pub mod locations;
 pub mod model;
-pub mod report {
-    pub mod lookup;
-}
+pub mod pipeline;
+pub mod report;

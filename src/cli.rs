@@ -1,0 +1,335 @@
+//! The command-line interface (clap derive): subcommands, typed values parsed at the
+//! boundary (dates, IPs and CIDRs, enums), and all help text. Reads no files.
+
+use std::net::IpAddr;
+use std::num::NonZeroUsize;
+use std::path::PathBuf;
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use ipnet::IpNet;
+
+const AFTER_HELP: &str = "\
+Exit codes:
+  0  done; no finding at or above --fail-on (or no --fail-on given)
+  1  done; findings at or above --fail-on
+  2  usage error, unreadable input or output, or a malformed record under --strict
+
+casift never opens a network connection.";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "casift",
+    version,
+    about = "Offline analysis of Microsoft Entra ID sign-in log exports: which sign-ins Conditional Access blocked, why, and what to change",
+    after_help = AFTER_HELP,
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Analyse sign-in exports and write a findings report
+    Analyze(AnalyzeArgs),
+    /// Show everything about the sign-ins with one request or correlation id, and why they failed
+    Explain(ExplainArgs),
+    /// Write the matched sign-ins as normalized records (JSON lines or CSV) for other tools
+    Filter(FilterCmdArgs),
+    /// Say which named locations hold each IP address, and whether any is trusted
+    Locations(LocationsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// Sign-in exports: files, directories (searched recursively), .gz or .zip files, or - for
+    /// stdin. The format is detected from the content.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+
+    /// Named-locations export (Graph JSON, PowerShell JSON, or CSV name,cidr,trusted); a file
+    /// or a directory; repeatable. Without it, IP001 and IP002 are not evaluated.
+    #[arg(long, value_name = "FILE")]
+    pub locations: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args, Default, Clone)]
+#[command(next_help_heading = "Filters (repeats of one filter are OR, different filters AND)")]
+pub struct FilterArgs {
+    /// User: UPN, object id or display name; case-insensitive, * wildcard
+    #[arg(long, value_name = "USER")]
+    pub user: Vec<String>,
+
+    /// App: display name or app id; case-insensitive, * wildcard
+    #[arg(long, value_name = "APP")]
+    pub app: Vec<String>,
+
+    /// Keep sign-ins at or after this time: RFC 3339, YYYY-MM-DD or "YYYY-MM-DD HH:MM[:SS]" (UTC unless an offset is given)
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    pub since: Option<DateTime<Utc>>,
+
+    /// Keep sign-ins before this time (exclusive); same forms as --since
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    pub until: Option<DateTime<Utc>>,
+
+    /// Client IP or IP seen by the resource: an address or a CIDR, IPv4 or IPv6
+    #[arg(long, value_name = "IP|CIDR", value_parser = parse_ip_or_cidr)]
+    pub ip: Vec<IpNet>,
+
+    /// Correlation id (case-insensitive, * wildcard)
+    #[arg(long, value_name = "ID")]
+    pub correlation_id: Vec<String>,
+
+    /// Request id (case-insensitive, * wildcard)
+    #[arg(long, value_name = "ID")]
+    pub request_id: Vec<String>,
+
+    /// Derived sign-in status
+    #[arg(long, value_enum, value_name = "STATUS")]
+    pub status: Vec<StatusArg>,
+
+    /// Top-level Conditional Access status
+    #[arg(long, value_enum, value_name = "STATUS")]
+    pub ca_status: Vec<CaStatusArg>,
+
+    /// Sign-in error code (e.g. 53003)
+    #[arg(long, value_name = "N")]
+    pub error_code: Vec<i64>,
+
+    /// Only interactive sign-ins
+    #[arg(long, conflicts_with = "non_interactive")]
+    pub interactive: bool,
+
+    /// Only non-interactive sign-ins (user non-interactive, service principal, managed identity)
+    #[arg(long)]
+    pub non_interactive: bool,
+}
+
+#[derive(Debug, Args, Clone)]
+#[command(next_help_heading = "Run")]
+pub struct RunArgs {
+    /// Stop with exit 2 at the first malformed record instead of skipping it
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Worker threads (default: all cores); the output is the same for any value
+    #[arg(short = 'j', long, value_name = "N")]
+    pub threads: Option<NonZeroUsize>,
+
+    /// No progress bar; only errors and warnings on stderr
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    /// Replace UPNs, display names, user ids, IPs and device names with stable pseudonyms
+    #[arg(long)]
+    pub redact: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AnalyzeArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+
+    /// Report format (default: from the -o extension, else markdown)
+    #[arg(short, long, value_enum, help_heading = "Output")]
+    pub format: Option<ReportFormatArg>,
+
+    /// Write the report to FILE instead of stdout (written to a temporary file, then renamed)
+    #[arg(short, long, value_name = "FILE", help_heading = "Output")]
+    pub output: Option<PathBuf>,
+
+    /// Exit 1 when a finding of this severity or higher exists
+    #[arg(long, value_enum, value_name = "SEVERITY", help_heading = "Output")]
+    pub fail_on: Option<SeverityArg>,
+
+    /// CSV report: one row per matched sign-in with its findings, instead of one per finding
+    #[arg(long, help_heading = "Output")]
+    pub per_sign_in: bool,
+
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Request id or correlation id of the sign-in(s) to explain
+    #[arg(long, required = true, value_name = "REQUEST_ID|CORRELATION_ID")]
+    pub id: String,
+
+    #[command(flatten)]
+    pub filters: FilterArgs,
+
+    /// Output format
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: TextOrJson,
+
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct FilterCmdArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+
+    /// Output format
+    #[arg(short, long, value_enum, default_value = "jsonl")]
+    pub format: RecordFormatArg,
+
+    /// Write to FILE instead of stdout
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct LocationsArgs {
+    /// Named-locations export (any shape --locations accepts)
+    #[arg(value_name = "LOCATIONS_FILE")]
+    pub file: PathBuf,
+
+    /// IP addresses to look up
+    #[arg(required = true, value_name = "IP")]
+    pub ips: Vec<IpAddr>,
+
+    /// Output format
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: TextOrJson,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StatusArg {
+    Success,
+    Failure,
+    Interrupted,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CaStatusArg {
+    Success,
+    Failure,
+    #[value(name = "notApplied", alias = "not-applied", alias = "notapplied")]
+    NotApplied,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormatArg {
+    Markdown,
+    Json,
+    Csv,
+    Html,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RecordFormatArg {
+    Jsonl,
+    Csv,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TextOrJson {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
+pub enum SeverityArg {
+    Low,
+    Medium,
+    High,
+}
+
+/// RFC 3339, `YYYY-MM-DD` (midnight) or `YYYY-MM-DD HH:MM[:SS]`, UTC unless an offset is given.
+pub fn parse_time(s: &str) -> Result<DateTime<Utc>, String> {
+    let t = s.trim();
+    if let Ok(d) = DateTime::parse_from_rfc3339(t) {
+        return Ok(d.with_timezone(&Utc));
+    }
+    if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+        return Ok(d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc());
+    }
+    for f in [
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+    ] {
+        if let Ok(d) = NaiveDateTime::parse_from_str(t, f) {
+            return Ok(d.and_utc());
+        }
+    }
+    for f in [
+        "%Y-%m-%d %H:%M:%S%:z",
+        "%Y-%m-%d %H:%M%:z",
+        "%Y-%m-%d %H:%M:%S %:z",
+    ] {
+        if let Ok(d) = DateTime::parse_from_str(t, f) {
+            return Ok(d.with_timezone(&Utc));
+        }
+    }
+    Err(format!(
+        "invalid time {t:?}: expected RFC 3339 (2026-10-20T08:00:00Z), YYYY-MM-DD or \"YYYY-MM-DD HH:MM[:SS]\""
+    ))
+}
+
+/// An address (a /32 or /128) or a CIDR.
+pub fn parse_ip_or_cidr(s: &str) -> Result<IpNet, String> {
+    let t = s.trim();
+    if let Ok(n) = t.parse::<IpNet>() {
+        return Ok(n.trunc());
+    }
+    if let Ok(ip) = t.parse::<IpAddr>() {
+        return Ok(IpNet::from(ip));
+    }
+    Err(format!("invalid IP address or CIDR {t:?}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn times_parse() {
+        assert_eq!(
+            parse_time("2026-10-20").unwrap().to_rfc3339(),
+            "2026-10-20T00:00:00+00:00"
+        );
+        assert_eq!(
+            parse_time("2026-10-20 08:30").unwrap().to_rfc3339(),
+            "2026-10-20T08:30:00+00:00"
+        );
+        assert_eq!(
+            parse_time("2026-10-20T08:30:00+02:00")
+                .unwrap()
+                .to_rfc3339(),
+            "2026-10-20T06:30:00+00:00"
+        );
+        assert!(parse_time("20/10/2026").is_err());
+        assert_eq!(
+            parse_ip_or_cidr("203.0.113.7").unwrap().to_string(),
+            "203.0.113.7/32"
+        );
+        assert_eq!(
+            parse_ip_or_cidr("2001:db8::/32").unwrap().to_string(),
+            "2001:db8::/32"
+        );
+        assert!(parse_ip_or_cidr("203.0.113.300").is_err());
+    }
+}

@@ -1,0 +1,462 @@
+//! The parallel pipeline, and the only module that knows rayon and indicatif: a reader
+//! thread cuts inputs into record-aligned chunks; rayon workers decode, deduplicate within
+//! the chunk, filter and evaluate into per-chunk accumulators; the main thread merges them in
+//! input order (so the result is byte-identical at any thread count) and finishes the
+//! `Analysis`.
+
+use std::collections::HashSet;
+use std::io::IsTerminal;
+use std::sync::mpsc;
+
+use rayon::prelude::*;
+
+use crate::analysis::{Acc, Analysis, Collected, Finding, InputReport, IpRow, Totals, dedup_key};
+use crate::error::{Error, Result};
+use crate::evaluate::{self, Context, Hit, Rule, remedy};
+use crate::filter::Filter;
+use crate::input::reader::{self, ReadOptions};
+use crate::input::source::InputPath;
+use crate::input::{Chunk, Msg, Skip};
+use crate::locations::{NamedLocations, minimal_cidrs};
+use crate::model::SignIn;
+
+/// How many skipped records the report lists (all are counted).
+pub const MAX_SKIPPED_LISTED: usize = 1000;
+
+/// Writes one matched sign-in for `casift filter` (called by the workers, in parallel).
+pub type RecordSink = dyn Fn(&SignIn, &[Hit], &mut Vec<u8>) + Sync;
+
+pub struct Options<'a> {
+    pub threads: usize,
+    pub strict: bool,
+    /// Keep matched sign-ins in memory (for `explain`).
+    pub collect: bool,
+    /// First-seen order of users and IPs (for `--redact`).
+    pub track_order: bool,
+    pub progress: bool,
+    pub read: ReadOptions,
+    /// Stream matched records through this writer, in input order (for `filter`).
+    pub sink: Option<(&'a RecordSink, &'a mut dyn std::io::Write)>,
+}
+
+impl Default for Options<'_> {
+    fn default() -> Self {
+        Options {
+            threads: 1,
+            strict: false,
+            collect: false,
+            track_order: false,
+            progress: false,
+            read: ReadOptions::default(),
+            sink: None,
+        }
+    }
+}
+
+/// What one worker produced from one chunk.
+struct ChunkOut {
+    acc: Acc,
+    /// Dedup keys of the records kept (not duplicates within the chunk), with their index.
+    keys: Vec<(u128, usize)>,
+    skips: Vec<Skip>,
+    duplicates: u64,
+    kept: u64,
+    collected: Vec<Collected>,
+    out: Vec<u8>,
+}
+
+struct Worker<'a> {
+    filter: &'a Filter,
+    ctx: Context<'a>,
+    collect: bool,
+    track_order: bool,
+    sink: Option<&'a RecordSink>,
+}
+
+impl Worker<'_> {
+    fn process(&self, chunk: &Chunk, exclude: &HashSet<usize>) -> ChunkOut {
+        let mut o = ChunkOut {
+            acc: Acc::new(self.track_order),
+            keys: Vec::with_capacity(chunk.len()),
+            skips: chunk.reader_skips.clone(),
+            duplicates: 0,
+            kept: 0,
+            collected: Vec::new(),
+            out: Vec::new(),
+        };
+        let mut local: HashSet<u128> = HashSet::with_capacity(chunk.len());
+        let mut hits = Vec::new();
+        for i in 0..chunk.len() {
+            let record = chunk.first_record + i as u64;
+            let s = match chunk.decode(i) {
+                Ok(s) => s,
+                Err(reason) => {
+                    o.skips.push(Skip {
+                        input: chunk.input,
+                        record,
+                        line: chunk.line_of(i),
+                        reason,
+                    });
+                    continue;
+                }
+            };
+            if let Some(k) = dedup_key(&s) {
+                let first_here = local.insert(k);
+                if !first_here || exclude.contains(&i) {
+                    o.duplicates += 1;
+                    continue;
+                }
+                o.keys.push((k, i));
+            }
+            o.kept += 1;
+            let facts = evaluate::facts(&s);
+            if !self.filter.keep(&s, facts) {
+                continue;
+            }
+            hits.clear();
+            evaluate::evaluate(&s, facts, self.ctx, &mut hits);
+            o.acc.add(&s, facts, &hits);
+            if let Some(sink) = self.sink {
+                sink(&s, &hits, &mut o.out);
+            }
+            if self.collect {
+                o.collected.push(Collected {
+                    input: chunk.input,
+                    record,
+                    line: chunk.line_of(i),
+                    signin: s,
+                    facts,
+                    hits: hits.clone(),
+                });
+            }
+        }
+        o
+    }
+}
+
+/// Reads, filters and evaluates every input; the one entry point for all subcommands.
+pub fn run(
+    inputs: &[InputPath],
+    filter: &Filter,
+    locations: Option<&NamedLocations>,
+    mut opts: Options<'_>,
+) -> Result<Analysis> {
+    let threads = opts.threads.max(1);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| Error::Usage(format!("cannot start {threads} threads: {e}")))?;
+    let (tx, rx) = mpsc::sync_channel::<Result<Msg>>(threads * 2);
+    let read_opts = opts.read;
+    let owned_inputs = inputs.to_vec();
+    let reader = std::thread::Builder::new()
+        .name("casift-reader".into())
+        .spawn(move || reader::read_all(&owned_inputs, read_opts, &tx))
+        .map_err(Error::Io)?;
+
+    let bar = progress_bar(inputs, opts.progress);
+    let (sink_fn, mut sink_out) = match opts.sink.take() {
+        Some((f, w)) => (Some(f), Some(w)),
+        None => (None, None),
+    };
+    let worker = Worker {
+        filter,
+        ctx: Context { locations },
+        collect: opts.collect,
+        track_order: opts.track_order,
+        sink: sink_fn,
+    };
+    let mut st = State {
+        acc: Acc::new(opts.track_order),
+        seen: HashSet::new(),
+        inputs: Vec::new(),
+        skipped: Vec::new(),
+        skipped_total: 0,
+        totals: Totals::default(),
+        collected: Vec::new(),
+    };
+    let batch_size = threads * 2;
+    let mut done = false;
+    while !done {
+        let mut batch: Vec<Chunk> = Vec::with_capacity(batch_size);
+        // Inputs and notes are applied in order between chunks of the same batch.
+        let mut events: Vec<Event> = Vec::new();
+        while batch.len() < batch_size {
+            match rx.recv() {
+                Ok(Ok(Msg::Chunk(c))) => {
+                    events.push(Event::Chunk(batch.len()));
+                    batch.push(c);
+                }
+                Ok(Ok(Msg::Input(info))) => events.push(Event::Input(info)),
+                Ok(Ok(Msg::InputNote { input, note })) => events.push(Event::Note(input, note)),
+                Ok(Err(e)) => {
+                    drop(rx);
+                    let _ = reader.join();
+                    return Err(e);
+                }
+                Err(_) => {
+                    done = true;
+                    break;
+                }
+            }
+        }
+        let none = HashSet::new();
+        let outs: Vec<ChunkOut> =
+            pool.install(|| batch.par_iter().map(|c| worker.process(c, &none)).collect());
+        let mut outs = outs.into_iter().map(Some).collect::<Vec<_>>();
+        for ev in events {
+            match ev {
+                Event::Input(info) => st.inputs.push(InputReport {
+                    path: info.label,
+                    format: info.format,
+                    records: 0,
+                    skipped: 0,
+                    duplicates: 0,
+                    analysed: 0,
+                    notes: info.notes,
+                }),
+                Event::Note(i, note) => {
+                    if let Some(r) = st.inputs.get_mut(i) {
+                        r.notes.push(note);
+                    }
+                }
+                Event::Chunk(ci) => {
+                    let chunk = &batch[ci];
+                    let mut out = outs[ci]
+                        .take()
+                        .unwrap_or_else(|| worker.process(chunk, &none));
+                    let dups: HashSet<usize> = out
+                        .keys
+                        .iter()
+                        .filter(|(k, _)| st.seen.contains(k))
+                        .map(|(_, i)| *i)
+                        .collect();
+                    if !dups.is_empty() {
+                        // Rare (overlapping exports): redo this chunk without the records an
+                        // earlier chunk already had, so the first in input order wins.
+                        out = worker.process(chunk, &dups);
+                    }
+                    if let Some(b) = &bar {
+                        b.inc(chunk.bytes);
+                    }
+                    let bytes = st.absorb(chunk, out, opts.strict)?;
+                    if let Some(w) = sink_out.as_mut()
+                        && !bytes.is_empty()
+                    {
+                        w.write_all(&bytes)?;
+                    }
+                }
+            }
+        }
+    }
+    let _ = reader.join();
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    Ok(finish(st, locations))
+}
+
+enum Event {
+    Input(crate::input::InputInfo),
+    Note(usize, String),
+    Chunk(usize),
+}
+
+struct State {
+    acc: Acc,
+    seen: HashSet<u128>,
+    inputs: Vec<InputReport>,
+    skipped: Vec<Skip>,
+    skipped_total: u64,
+    totals: Totals,
+    collected: Vec<Collected>,
+}
+
+impl State {
+    fn absorb(&mut self, chunk: &Chunk, out: ChunkOut, strict: bool) -> Result<Vec<u8>> {
+        let mut skips = out.skips;
+        skips.sort_by_key(|s| s.record);
+        if strict && let Some(s) = skips.first() {
+            return Err(Error::Strict {
+                path: self
+                    .inputs
+                    .get(s.input)
+                    .map_or_else(String::new, |r| r.path.clone()),
+                record: s.record,
+                line: s.line,
+                reason: s.reason.clone(),
+            });
+        }
+        for (k, _) in &out.keys {
+            self.seen.insert(*k);
+        }
+        let n_skips = skips.len() as u64;
+        let records = chunk.len() as u64 + chunk.reader_skips.len() as u64;
+        if let Some(r) = self.inputs.get_mut(chunk.input) {
+            r.records += records;
+            r.skipped += n_skips;
+            r.duplicates += out.duplicates;
+            r.analysed += out.kept;
+        }
+        self.totals.records_read += records;
+        self.totals.records_skipped += n_skips;
+        self.totals.duplicates += out.duplicates;
+        self.totals.records_kept += out.kept;
+        self.skipped_total += n_skips;
+        for s in skips {
+            if self.skipped.len() < MAX_SKIPPED_LISTED {
+                self.skipped.push(s);
+            }
+        }
+        self.acc.merge(out.acc);
+        self.collected.extend(out.collected);
+        Ok(out.out)
+    }
+}
+
+fn finish(st: State, locations: Option<&NamedLocations>) -> Analysis {
+    let mut totals = st.totals;
+    let acc = st.acc;
+    totals.records_matched = acc.totals.signins;
+    totals.failures = acc.totals.failures;
+    totals.interrupted = acc.totals.interrupted;
+    totals.ca_failures = acc.totals.ca_failures;
+    totals.abandoned_flows = acc.abandoned_flows();
+
+    let mut findings: Vec<Finding> = acc
+        .findings
+        .values()
+        .map(|f| {
+            let cidrs: Vec<String> = if f.rule == Rule::Ip001 {
+                let ips: Vec<_> = f.hit_ips.iter().copied().collect();
+                minimal_cidrs(&ips)
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            Finding {
+                remediation: remedy::remediation(f, locations, &cidrs),
+                acc: f.clone(),
+                suggested_cidrs: cidrs,
+            }
+        })
+        .collect();
+    // Severity, then count, then a total order on the group key.
+    findings.sort_by(|a, b| {
+        b.acc
+            .rule
+            .severity()
+            .cmp(&a.acc.rule.severity())
+            .then(b.acc.count.cmp(&a.acc.count))
+            .then(a.acc.rule.cmp(&b.acc.rule))
+            .then(a.acc.policy.cmp(&b.acc.policy))
+            .then(a.acc.app_id.cmp(&b.acc.app_id))
+            .then(a.acc.app_name.cmp(&b.acc.app_name))
+    });
+
+    let by_ip = acc
+        .by_ip
+        .iter()
+        .map(|(ip, t)| {
+            let (names, trusted) = match (locations, ip.parse().ok()) {
+                (Some(l), Some(addr)) => {
+                    let idx = l.containing(addr);
+                    let names = idx.iter().map(|&i| l.locations[i].name.clone()).collect();
+                    (names, Some(l.is_trusted(addr)))
+                }
+                (Some(_), None) => (Vec::new(), Some(false)),
+                (None, _) => (Vec::new(), None),
+            };
+            IpRow {
+                ip: ip.clone(),
+                tally: *t,
+                locations: names,
+                trusted,
+            }
+        })
+        .collect();
+
+    let mut notes = Vec::new();
+    if locations.is_none() {
+        notes.push("No --locations file was given: IP001 (IP outside trusted named locations) and IP002 (location drift) were not evaluated.".to_string());
+    }
+    if acc.without_policy_detail > 0 {
+        notes.push(format!(
+            "{} matched sign-in(s) come from a portal CSV export, which carries no per-policy Conditional Access detail: their findings are classified from the error code and the Conditional Access column. Download the JSON export to see which policy failed.",
+            acc.without_policy_detail
+        ));
+    }
+    if acc.interactivity_unknown > 0 {
+        notes.push(format!(
+            "{} matched sign-in(s) do not say whether they were interactive (a renamed portal CSV): --interactive and --non-interactive match none of them, and interrupt codes count as interrupted.",
+            acc.interactivity_unknown
+        ));
+    }
+    if st.skipped_total > st.skipped.len() as u64 {
+        notes.push(format!(
+            "{} records were skipped; the first {} are listed.",
+            st.skipped_total,
+            st.skipped.len()
+        ));
+    }
+    for r in &st.inputs {
+        for n in &r.notes {
+            notes.push(format!("{}: {n}", r.path));
+        }
+    }
+    let mut skipped = st.skipped;
+    skipped.sort_by_key(|s| (s.input, s.record));
+    Analysis {
+        inputs: st.inputs,
+        totals,
+        findings,
+        acc,
+        by_ip,
+        skipped,
+        notes,
+        collected: st.collected,
+        locations_loaded: locations.is_some(),
+    }
+}
+
+fn progress_bar(inputs: &[InputPath], wanted: bool) -> Option<indicatif::ProgressBar> {
+    if !wanted || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let compressed = inputs.iter().any(|i| match i {
+        InputPath::Stdin => true,
+        InputPath::File(p) => p
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("gz") || e.eq_ignore_ascii_case("zip")),
+    });
+    let total: u64 = inputs
+        .iter()
+        .filter_map(|i| match i {
+            InputPath::File(p) => std::fs::metadata(p).ok().map(|m| m.len()),
+            InputPath::Stdin => None,
+        })
+        .sum();
+    let bar = if compressed {
+        let b = indicatif::ProgressBar::new_spinner();
+        b.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} {decimal_bytes} read ({decimal_bytes_per_sec}), {elapsed}",
+            )
+            .ok()?,
+        );
+        b
+    } else {
+        let b = indicatif::ProgressBar::new(total);
+        b.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{bar:40} {decimal_bytes}/{decimal_total_bytes} ({decimal_bytes_per_sec}, {elapsed}, eta {eta})",
+            )
+            .ok()?,
+        );
+        b
+    };
+    bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+    Some(bar)
+}

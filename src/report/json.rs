@@ -1,0 +1,393 @@
+//! The JSON report, schema_version 1 (DESIGN.md §3): its own wire types, independent of the
+//! internal structs, with snake_case keys in a stable order. Documented in the README and
+//! in `schema/report.schema.json`.
+
+use std::io::Write;
+
+use serde::Serialize;
+
+use super::{FilterValue, Redactor, RunMeta, timestamp};
+use crate::analysis::{Analysis, Finding, Tally};
+use crate::error::Result;
+use crate::knowledge;
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Serialize)]
+pub struct Report<'a> {
+    pub schema_version: u32,
+    pub generator: Generator<'a>,
+    pub inputs: Vec<Input>,
+    pub filters: serde_json::Map<String, serde_json::Value>,
+    pub totals: TotalsOut,
+    pub findings: Vec<FindingOut>,
+    pub summary: Summary,
+    pub skipped: Vec<SkippedOut>,
+    pub notes: Vec<String>,
+}
+
+#[derive(Serialize)]
+pub struct Generator<'a> {
+    pub name: &'static str,
+    pub version: &'a str,
+}
+
+#[derive(Serialize)]
+pub struct Input {
+    pub path: String,
+    pub format: &'static str,
+    pub format_label: &'static str,
+    pub records: u64,
+    pub skipped: u64,
+    pub duplicates: u64,
+    pub analysed: u64,
+    pub notes: Vec<String>,
+}
+
+#[derive(Serialize)]
+pub struct TotalsOut {
+    pub records_read: u64,
+    pub records_skipped: u64,
+    pub duplicates: u64,
+    pub records_kept: u64,
+    pub records_matched: u64,
+    pub failures: u64,
+    pub interrupted: u64,
+    pub ca_failures: u64,
+}
+
+#[derive(Serialize)]
+pub struct Named {
+    pub id: String,
+    pub display_name: String,
+}
+
+#[derive(Serialize)]
+pub struct FindingOut {
+    pub rule: &'static str,
+    pub kind: &'static str,
+    pub severity: &'static str,
+    pub title: &'static str,
+    pub policy: Option<Named>,
+    pub app: Named,
+    pub count: u64,
+    pub users: Vec<String>,
+    pub ips: Vec<String>,
+    pub error_codes: Vec<i64>,
+    pub first_seen: String,
+    pub last_seen: String,
+    pub examples: Vec<String>,
+    pub remediation: String,
+    pub evidence: Vec<String>,
+    pub suggested_cidrs: Vec<String>,
+    pub without_policy_detail: u64,
+}
+
+#[derive(Serialize)]
+pub struct Summary {
+    pub by_policy: Vec<PolicyRow>,
+    pub by_error_code: Vec<CodeRow>,
+    pub by_user: Vec<UserRow>,
+    pub by_app: Vec<AppRow>,
+    pub by_ip: Vec<IpRowOut>,
+    pub timeline: Vec<TimelineRow>,
+    pub abandoned_flows: u64,
+}
+
+#[derive(Serialize)]
+pub struct PolicyRow {
+    pub id: String,
+    pub display_name: String,
+    pub evaluations: u64,
+    pub results: serde_json::Map<String, serde_json::Value>,
+}
+
+#[derive(Serialize)]
+pub struct CodeRow {
+    pub code: i64,
+    pub name: &'static str,
+    pub category: &'static str,
+    pub count: u64,
+}
+
+#[derive(Serialize)]
+pub struct UserRow {
+    pub user: String,
+    #[serde(flatten)]
+    pub tally: TallyOut,
+}
+
+#[derive(Serialize)]
+pub struct AppRow {
+    pub id: String,
+    pub display_name: String,
+    #[serde(flatten)]
+    pub tally: TallyOut,
+}
+
+#[derive(Serialize)]
+pub struct IpRowOut {
+    pub ip: String,
+    #[serde(flatten)]
+    pub tally: TallyOut,
+    pub locations: Vec<String>,
+    pub trusted: Option<bool>,
+}
+
+#[derive(Serialize)]
+pub struct TimelineRow {
+    pub hour: String,
+    #[serde(flatten)]
+    pub tally: TallyOut,
+}
+
+#[derive(Serialize, Clone, Copy)]
+pub struct TallyOut {
+    pub signins: u64,
+    pub failures: u64,
+    pub interrupted: u64,
+    pub ca_failures: u64,
+}
+
+impl From<Tally> for TallyOut {
+    fn from(t: Tally) -> Self {
+        TallyOut {
+            signins: t.signins,
+            failures: t.failures,
+            interrupted: t.interrupted,
+            ca_failures: t.ca_failures,
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct SkippedOut {
+    pub path: String,
+    pub record: u64,
+    pub line: u64,
+    pub reason: String,
+}
+
+pub fn filters_json(meta: &RunMeta) -> serde_json::Map<String, serde_json::Value> {
+    use serde_json::Value;
+    let mut m = serde_json::Map::new();
+    for (name, v) in &meta.filters {
+        let value = match v {
+            FilterValue::List(l) => Value::Array(l.iter().cloned().map(Value::String).collect()),
+            FilterValue::Single(s) => s.clone().map_or(Value::Null, Value::String),
+            FilterValue::Flag(b) => b.map_or(Value::Null, Value::Bool),
+        };
+        m.insert((*name).to_string(), value);
+    }
+    m
+}
+
+pub fn finding_out(f: &Finding, r: &Redactor) -> FindingOut {
+    let a = &f.acc;
+    FindingOut {
+        rule: a.rule.id(),
+        kind: a.rule.kind(),
+        severity: a.rule.severity().as_str(),
+        title: a.rule.title(),
+        policy: a.policy.as_ref().map(|p| Named {
+            id: p.id.clone(),
+            display_name: p.display_name.clone(),
+        }),
+        app: Named {
+            id: a.app_id.clone(),
+            display_name: if a.app_name.is_empty() {
+                knowledge::well_known_app(&a.app_id)
+                    .unwrap_or("")
+                    .to_string()
+            } else {
+                a.app_name.clone()
+            },
+        },
+        count: a.count,
+        users: sorted(a.users.iter().map(|u| r.value(u).into_owned())),
+        ips: sorted(a.ips.iter().map(|u| r.value(u).into_owned())),
+        error_codes: a.error_codes.iter().copied().collect(),
+        first_seen: timestamp(&a.first_seen),
+        last_seen: timestamp(&a.last_seen),
+        examples: a.examples.clone(),
+        remediation: r.text(&f.remediation).into_owned(),
+        evidence: a
+            .evidence
+            .iter()
+            .map(|e| r.text(e).into_owned())
+            .chain(
+                (a.evidence_dropped > 0)
+                    .then(|| format!("(and {} more distinct evidence lines)", a.evidence_dropped)),
+            )
+            .collect(),
+        suggested_cidrs: if r.enabled() && !f.suggested_cidrs.is_empty() {
+            vec![format!("({} CIDRs, redacted)", f.suggested_cidrs.len())]
+        } else {
+            f.suggested_cidrs.clone()
+        },
+        without_policy_detail: a.without_policy_detail,
+    }
+}
+
+/// Redaction can reorder values (pseudonyms sort differently): sort after mapping.
+fn sorted(it: impl Iterator<Item = String>) -> Vec<String> {
+    let mut v: Vec<String> = it.collect();
+    v.sort();
+    v
+}
+
+pub fn build<'a>(a: &Analysis, meta: &'a RunMeta, r: &Redactor) -> Report<'a> {
+    let acc = &a.acc;
+    let mut by_policy: Vec<PolicyRow> = acc
+        .by_policy
+        .iter()
+        .map(|(id, st)| PolicyRow {
+            id: id.clone(),
+            display_name: st.display_name.clone(),
+            evaluations: st.results.values().sum(),
+            results: st
+                .results
+                .iter()
+                .map(|(k, v)| (k.clone(), serde_json::Value::from(*v)))
+                .collect(),
+        })
+        .collect();
+    let fails = |p: &PolicyRow| {
+        p.results
+            .get("failure")
+            .and_then(serde_json::Value::as_u64)
+            .unwrap_or(0)
+    };
+    by_policy.sort_by(|x, y| fails(y).cmp(&fails(x)).then(x.id.cmp(&y.id)));
+
+    let mut by_error_code: Vec<CodeRow> = acc
+        .by_error_code
+        .iter()
+        .map(|(&code, &count)| {
+            let k = knowledge::lookup(code);
+            CodeRow {
+                code,
+                name: k.map_or("", |k| k.name),
+                category: k.map_or("", |k| k.category.as_str()),
+                count,
+            }
+        })
+        .collect();
+    by_error_code.sort_by(|x, y| y.count.cmp(&x.count).then(x.code.cmp(&y.code)));
+
+    let mut by_user: Vec<UserRow> = acc
+        .by_user
+        .iter()
+        .map(|(u, t)| UserRow {
+            user: r.value(u).into_owned(),
+            tally: (*t).into(),
+        })
+        .collect();
+    by_user.sort_by(|x, y| {
+        y.tally
+            .signins
+            .cmp(&x.tally.signins)
+            .then(x.user.cmp(&y.user))
+    });
+
+    let mut by_app: Vec<AppRow> = acc
+        .by_app
+        .values()
+        .map(|s| AppRow {
+            id: s.id.clone(),
+            display_name: s.display_name.clone(),
+            tally: s.tally.into(),
+        })
+        .collect();
+    by_app.sort_by(|x, y| {
+        y.tally
+            .signins
+            .cmp(&x.tally.signins)
+            .then(x.id.cmp(&y.id))
+            .then(x.display_name.cmp(&y.display_name))
+    });
+
+    let mut by_ip: Vec<IpRowOut> = a
+        .by_ip
+        .iter()
+        .map(|row| IpRowOut {
+            ip: r.value(&row.ip).into_owned(),
+            tally: row.tally.into(),
+            locations: row.locations.clone(),
+            trusted: row.trusted,
+        })
+        .collect();
+    by_ip.sort_by(|x, y| y.tally.signins.cmp(&x.tally.signins).then(x.ip.cmp(&y.ip)));
+
+    let timeline = acc
+        .timeline
+        .iter()
+        .map(|(&h, t)| TimelineRow {
+            hour: chrono::DateTime::from_timestamp(h, 0)
+                .map(|d| timestamp(&d))
+                .unwrap_or_default(),
+            tally: (*t).into(),
+        })
+        .collect();
+
+    Report {
+        schema_version: SCHEMA_VERSION,
+        generator: Generator {
+            name: "casift",
+            version: &meta.version,
+        },
+        inputs: a
+            .inputs
+            .iter()
+            .map(|i| Input {
+                path: i.path.clone(),
+                format: i.format.id(),
+                format_label: i.format.label(),
+                records: i.records,
+                skipped: i.skipped,
+                duplicates: i.duplicates,
+                analysed: i.analysed,
+                notes: i.notes.clone(),
+            })
+            .collect(),
+        filters: filters_json(meta),
+        totals: TotalsOut {
+            records_read: a.totals.records_read,
+            records_skipped: a.totals.records_skipped,
+            duplicates: a.totals.duplicates,
+            records_kept: a.totals.records_kept,
+            records_matched: a.totals.records_matched,
+            failures: a.totals.failures,
+            interrupted: a.totals.interrupted,
+            ca_failures: a.totals.ca_failures,
+        },
+        findings: a.findings.iter().map(|f| finding_out(f, r)).collect(),
+        summary: Summary {
+            by_policy,
+            by_error_code,
+            by_user,
+            by_app,
+            by_ip,
+            timeline,
+            abandoned_flows: a.totals.abandoned_flows,
+        },
+        skipped: a
+            .skipped
+            .iter()
+            .map(|s| SkippedOut {
+                path: a.input_label(s.input).to_string(),
+                record: s.record,
+                line: s.line,
+                reason: r.text(&s.reason).into_owned(),
+            })
+            .collect(),
+        notes: a.notes.iter().map(|n| r.text(n).into_owned()).collect(),
+    }
+}
+
+pub fn write(a: &Analysis, meta: &RunMeta, r: &Redactor, w: &mut dyn Write) -> Result<()> {
+    let report = build(a, meta, r);
+    serde_json::to_writer_pretty(&mut *w, &report).map_err(std::io::Error::other)?;
+    w.write_all(b"\n")?;
+    Ok(())
+}
