@@ -9,3 +9,7 @@ pub mod evaluate;
 pub mod knowledge;
 pub mod locations;
 pub mod model;
+// Temporary wiring until the branch owning `src/input/mod.rs` merges.
+pub mod input {
+    pub mod time;
+}
