@@ -11,5 +11,6 @@ pub mod locations;
 pub mod model;
 // Temporary wiring until the branch owning `src/input/mod.rs` merges.
 pub mod input {
+    pub mod csv;
     pub mod time;
 }
