@@ -1,41 +1,442 @@
-//! CSV header mapping and row decoding (placeholder until the CSV readers land).
+//! CSV sign-in exports: header → `CsvLayout` (portal downloads in any UI language, Log
+//! Analytics "Export to CSV", and the portal's authentication-details CSV) and row → `SignIn`
+//! or `(request id, AuthDetail)`. Called per row by the pipeline workers.
+//!
+//! Owns column mapping and cell decoding. Must not read files, split records or filter:
+//! the caller feeds `csv::ByteRecord`s (with `flexible(true)`) and adds file/record/line to
+//! the short reasons returned here.
 
-use crate::model::{AuthDetail, EventType, SignIn};
+mod aliases;
+mod la;
+#[cfg(test)]
+mod tests;
+
+use std::borrow::Cow;
+
+use chrono::{DateTime, Utc};
+
+pub use aliases::Field;
+use aliases::{is_la_marker, la_field, normalize_header, portal_field};
+
+use crate::input::time::{parse_datetime, proves_day_first};
+use crate::model::{AuthDetail, CaStatus, EventType, Location, SignIn};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CsvKind {
+    /// Entra admin center "Download" of a sign-in log (no per-policy CA detail).
     Portal,
+    /// Log Analytics / Sentinel "Export to CSV" of SigninLogs-like rows.
     LogAnalytics,
+    /// The portal's "… with only the authentication details" download.
     AuthDetails,
 }
 
+/// Where each field sits in a file's rows. Built once per file by [`layout`].
 #[derive(Debug, Clone)]
 pub struct CsvLayout {
     pub kind: CsvKind,
+    /// Locale dates are `D/M/YYYY` (set by [`detect_day_first`]).
     pub day_first: bool,
+    /// Per field, candidate columns best first (`X` before `X_dynamic` before `X_string`).
+    cols: Vec<Vec<usize>>,
 }
 
-pub fn layout(_headers: &csv::ByteRecord) -> Result<CsvLayout, String> {
-    Err("CSV input is not supported yet".to_string())
+impl CsvLayout {
+    fn new(kind: CsvKind) -> Self {
+        CsvLayout {
+            kind,
+            day_first: false,
+            cols: vec![Vec::new(); Field::COUNT],
+        }
+    }
+
+    /// The first column holding `field`, if the file has it.
+    pub fn column(&self, field: Field) -> Option<usize> {
+        self.cols[field as usize].first().copied()
+    }
+
+    pub fn has(&self, field: Field) -> bool {
+        !self.cols[field as usize].is_empty()
+    }
+
+    /// The first non-empty cell among the field's columns, trimmed, decoded lossily.
+    pub fn get<'r>(&self, rec: &'r ::csv::ByteRecord, field: Field) -> Option<Cow<'r, str>> {
+        self.cols[field as usize].iter().find_map(|&i| {
+            let raw = rec.get(i)?.trim_ascii();
+            if raw.is_empty() {
+                return None;
+            }
+            Some(match String::from_utf8_lossy(raw) {
+                Cow::Borrowed(s) => Cow::Borrowed(s.trim()),
+                Cow::Owned(s) => Cow::Owned(s.trim().to_string()),
+            })
+        })
+    }
+
+    fn string(&self, rec: &::csv::ByteRecord, field: Field) -> String {
+        self.get(rec, field)
+            .map(Cow::into_owned)
+            .unwrap_or_default()
+    }
+
+    fn date_name(&self) -> &'static str {
+        match self.kind {
+            CsvKind::Portal => "Date (UTC)",
+            CsvKind::LogAnalytics => "CreatedDateTime",
+            CsvKind::AuthDetails => "Date",
+        }
+    }
+
+    /// The sign-in time alone, for prefiltering before a full decode.
+    pub fn created(&self, rec: &::csv::ByteRecord) -> Result<DateTime<Utc>, String> {
+        let cell = self
+            .get(rec, Field::Date)
+            .or_else(|| self.get(rec, Field::TimeGenerated))
+            .ok_or_else(|| format!("missing {}", self.date_name()))?;
+        parse_datetime(&cell, self.day_first)
+            .ok_or_else(|| format!("unparseable date \"{}\"", clip(&cell)))
+    }
 }
 
-pub fn detect_day_first(_layout: &mut CsvLayout, _rows: &[csv::ByteRecord]) {}
+/// Long cell values are cut in error reasons so one bad row cannot flood a report.
+fn clip(s: &str) -> Cow<'_, str> {
+    const MAX: usize = 60;
+    match s.char_indices().nth(MAX) {
+        Some((i, _)) => Cow::Owned(format!("{}…", &s[..i])),
+        None => Cow::Borrowed(s),
+    }
+}
 
+/// Ok(layout) when the header is a sign-in CSV; Err(reason) naming what was expected otherwise.
+pub fn layout(headers: &::csv::ByteRecord) -> Result<CsvLayout, String> {
+    let names: Vec<String> = headers
+        .iter()
+        .map(|h| normalize_header(&String::from_utf8_lossy(h)))
+        .collect();
+    let utc_suffix = headers
+        .iter()
+        .any(|h| h.trim_ascii_end().ends_with(b" [UTC]"));
+    if utc_suffix || names.iter().any(|n| is_la_marker(n)) {
+        return la_layout(&names);
+    }
+    let mut lay = CsvLayout::new(CsvKind::Portal);
+    for (i, n) in names.iter().enumerate() {
+        // First occurrence wins (`Incoming token type` is written twice).
+        if let Some(f) = portal_field(n)
+            && lay.cols[f as usize].is_empty()
+        {
+            lay.cols[f as usize].push(i);
+        }
+    }
+    let is_auth = lay.has(Field::AuthMethod) && !lay.has(Field::ErrorCode);
+    if is_auth {
+        lay.kind = CsvKind::AuthDetails;
+        if !lay.has(Field::RequestId) {
+            return Err(
+                "an authentication details CSV without a Request ID column (needed to join it to sign-ins)"
+                    .into(),
+            );
+        }
+        return Ok(lay);
+    }
+    let known = lay.cols.iter().filter(|c| !c.is_empty()).count();
+    if !lay.has(Field::Date) || known < 3 {
+        return Err(format!(
+            "not a sign-in CSV: expected a portal download header (Date (UTC), Request ID, Sign-in error code, … in any UI language), \
+             a Log Analytics export (CreatedDateTime [UTC], ResultType, …) or an authentication details download \
+             (Request ID, Authentication method, …); recognized {known} column(s){}",
+            if lay.has(Field::Date) {
+                ""
+            } else {
+                ", none of them a date"
+            }
+        ));
+    }
+    Ok(lay)
+}
+
+fn la_layout(names: &[String]) -> Result<CsvLayout, String> {
+    let mut lay = CsvLayout::new(CsvKind::LogAnalytics);
+    let mut ranked: Vec<Vec<(u8, usize)>> = vec![Vec::new(); Field::COUNT];
+    for (i, n) in names.iter().enumerate() {
+        if let Some((f, rank)) = la_field(n) {
+            let slot = &mut ranked[f as usize];
+            // Exact duplicates: the first column wins.
+            if !slot.iter().any(|(r, _)| *r == rank) {
+                slot.push((rank, i));
+            }
+        }
+    }
+    for (slot, r) in lay.cols.iter_mut().zip(ranked.iter_mut()) {
+        r.sort_unstable();
+        slot.extend(r.iter().map(|(_, i)| *i));
+    }
+    if !lay.has(Field::Date) && !lay.has(Field::TimeGenerated) {
+        let query = names
+            .iter()
+            .any(|n| n == "starttime" || n == "endtime" || n == "timestamp");
+        return Err(if query {
+            "a Log Analytics query result, not sign-in rows (no CreatedDateTime/TimeGenerated column)"
+                .into()
+        } else {
+            "a Log Analytics export without a CreatedDateTime/TimeGenerated column, so not sign-in rows"
+                .into()
+        });
+    }
+    let identity = [
+        Field::RequestId,
+        Field::CorrelationId,
+        Field::ErrorCode,
+        Field::UserPrincipalName,
+        Field::AppId,
+    ];
+    if !identity.iter().any(|f| lay.has(*f)) {
+        return Err(
+            "a Log Analytics export without sign-in columns (Id, CorrelationId, ResultType, UserPrincipalName, AppId)"
+                .into(),
+        );
+    }
+    Ok(lay)
+}
+
+/// Looks at sample data rows to decide day-first dates (DESIGN §2: month first unless a value
+/// proves day-first).
+pub fn detect_day_first(layout: &mut CsvLayout, sample_rows: &[::csv::ByteRecord]) {
+    let fields = [Field::Date, Field::TimeGenerated];
+    layout.day_first = sample_rows.iter().any(|rec| {
+        fields.iter().any(|f| {
+            layout.cols[*f as usize]
+                .iter()
+                .filter_map(|&i| rec.get(i))
+                .any(|cell| std::str::from_utf8(cell).is_ok_and(proves_day_first))
+        })
+    });
+}
+
+/// The event type the portal download's file name states (also for zip member paths).
+pub fn event_type_from_file_name(name: &str) -> EventType {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let lower = base.to_ascii_lowercase();
+    if lower.contains("noninteractivesignins") {
+        EventType::NonInteractive
+    } else if lower.contains("interactivesignins") {
+        EventType::Interactive
+    } else if lower.contains("applicationsignins") {
+        EventType::ServicePrincipal
+    } else if lower.contains("msisignins") {
+        EventType::ManagedIdentity
+    } else {
+        EventType::Unknown
+    }
+}
+
+/// Decode one data row. `hint` is the event type from the file name.
 pub fn decode(
-    _layout: &CsvLayout,
-    _rec: &csv::ByteRecord,
-    _hint: EventType,
+    layout: &CsvLayout,
+    rec: &::csv::ByteRecord,
+    hint: EventType,
 ) -> Result<SignIn, String> {
-    Err("CSV input is not supported yet".to_string())
+    match layout.kind {
+        CsvKind::Portal => decode_portal(layout, rec, hint),
+        CsvKind::LogAnalytics => la::decode(layout, rec, hint),
+        CsvKind::AuthDetails => {
+            Err("an authentication details row, not a sign-in (join it by Request ID)".into())
+        }
+    }
 }
 
+/// Fields both sign-in kinds read the same way.
+fn common(layout: &CsvLayout, rec: &::csv::ByteRecord) -> Result<SignIn, String> {
+    let created = layout.created(rec)?;
+    let ip = layout.string(rec, Field::Ip);
+    let resource_ip = layout.string(rec, Field::ResourceIp);
+    Ok(SignIn {
+        created,
+        request_id: layout.string(rec, Field::RequestId),
+        correlation_id: layout.string(rec, Field::CorrelationId),
+        user_principal_name: layout.string(rec, Field::UserPrincipalName),
+        user_id: layout.string(rec, Field::UserId),
+        user_display_name: layout.string(rec, Field::UserDisplayName),
+        user_type: layout.string(rec, Field::UserType),
+        app_id: layout.string(rec, Field::AppId),
+        app_display_name: layout.string(rec, Field::AppDisplayName),
+        resource_id: layout.string(rec, Field::ResourceId),
+        resource_display_name: layout.string(rec, Field::ResourceDisplayName),
+        service_principal_id: layout.string(rec, Field::ServicePrincipalId),
+        service_principal_name: layout.string(rec, Field::ServicePrincipalName),
+        ip_addr: ip.parse().ok(),
+        ip,
+        resource_ip_addr: resource_ip.parse().ok(),
+        resource_ip,
+        client_app_used: layout.string(rec, Field::ClientApp),
+        user_agent: layout.string(rec, Field::UserAgent),
+        failure_reason: layout.string(rec, Field::FailureReason),
+        authentication_requirement: layout.string(rec, Field::AuthRequirement),
+        ..SignIn::default()
+    })
+}
+
+fn decode_portal(
+    layout: &CsvLayout,
+    rec: &::csv::ByteRecord,
+    hint: EventType,
+) -> Result<SignIn, String> {
+    let mut s = common(layout, rec)?;
+    s.error_code = match layout.get(rec, Field::ErrorCode) {
+        Some(code) => parse_code(&code)
+            .ok_or_else(|| format!("unparseable Sign-in error code \"{}\"", clip(&code)))?,
+        // The code is authoritative; the localized Status text is the fallback of last resort.
+        None => match layout.get(rec, Field::Status) {
+            Some(st) if is_success_text(&st) => 0,
+            _ => return Err("missing Sign-in error code".into()),
+        },
+    };
+    s.event_type = hint;
+    s.interactive = match hint {
+        EventType::Interactive => Some(true),
+        EventType::Unknown => None,
+        _ => Some(false),
+    };
+    s.additional_details = layout.string(rec, Field::AdditionalDetails);
+    s.ca_status = layout
+        .get(rec, Field::ConditionalAccess)
+        .map_or(CaStatus::Missing, |v| parse_ca_status(&v));
+    s.has_policy_detail = false;
+    s.device.device_id = layout.string(rec, Field::DeviceId);
+    s.device.browser = layout.string(rec, Field::Browser);
+    s.device.operating_system = layout.string(rec, Field::OperatingSystem);
+    s.device.trust_type = layout.string(rec, Field::JoinType);
+    s.device.is_compliant = layout
+        .get(rec, Field::Compliant)
+        .and_then(|v| parse_bool(&v));
+    s.device.is_managed = layout.get(rec, Field::Managed).and_then(|v| parse_bool(&v));
+    s.location = layout
+        .get(rec, Field::Location)
+        .map(|v| split_location(&v))
+        .unwrap_or_default();
+    Ok(s)
+}
+
+/// Decode one row of an authentication details CSV.
 pub fn decode_auth_detail(
-    _layout: &CsvLayout,
-    _rec: &csv::ByteRecord,
+    layout: &CsvLayout,
+    rec: &::csv::ByteRecord,
 ) -> Result<(String, AuthDetail), String> {
-    Err("CSV input is not supported yet".to_string())
+    let request_id = layout
+        .get(rec, Field::RequestId)
+        .ok_or("missing Request ID")?
+        .into_owned();
+    let detail = AuthDetail {
+        method: layout.string(rec, Field::AuthMethod),
+        method_detail: layout.string(rec, Field::AuthMethodDetail),
+        succeeded: layout
+            .get(rec, Field::AuthSucceeded)
+            .and_then(|v| parse_bool(&v)),
+        result_detail: layout.string(rec, Field::AuthResultDetail),
+        step_requirement: layout.string(rec, Field::AuthRequirementStep),
+    };
+    Ok((request_id, detail))
 }
 
-pub fn event_type_from_file_name(_name: &str) -> EventType {
-    EventType::Unknown
+/// An integer error code; tolerates `"53003"`, `53003.0` and a thousands separator.
+fn parse_code(s: &str) -> Option<i64> {
+    let t = s.trim();
+    if let Ok(v) = t.parse() {
+        return Some(v);
+    }
+    let t = t.strip_suffix(".0").unwrap_or(t);
+    let digits: String = t
+        .chars()
+        .filter(|c| !matches!(c, ',' | '.' | ' ' | '\u{a0}' | '\u{202f}'))
+        .collect();
+    digits.parse().ok()
+}
+
+fn fold(s: &str) -> String {
+    normalize_header(s)
+}
+
+fn is_success_text(s: &str) -> bool {
+    matches!(
+        fold(s).as_str(),
+        "success"
+            | "operation reussie"
+            | "reussite"
+            | "succes"
+            | "erfolg"
+            | "erfolgreich"
+            | "correcto"
+            | "exito"
+            | "sucesso"
+            | "bem-sucedido"
+    )
+}
+
+/// `True/False`, `Yes/No` and their French, German, Spanish and Portuguese forms.
+pub(crate) fn parse_bool(s: &str) -> Option<bool> {
+    match fold(s).as_str() {
+        "true" | "yes" | "1" | "oui" | "vrai" | "ja" | "wahr" | "si" | "verdadero" | "sim"
+        | "verdadeiro" => Some(true),
+        "false" | "no" | "0" | "non" | "faux" | "nein" | "falsch" | "falso" | "nao" => Some(false),
+        _ => None,
+    }
+}
+
+/// The portal `Conditional Access` column, English or localized.
+fn parse_ca_status(s: &str) -> CaStatus {
+    match fold(s).as_str() {
+        "reussite" | "succes" | "operation reussie" | "erfolg" | "erfolgreich" | "correcto"
+        | "exito" | "sucesso" => CaStatus::Success,
+        "echec" | "echoue" | "fehler" | "fehlgeschlagen" | "error" | "con error" | "falha"
+        | "erro" => CaStatus::Failure,
+        "non applique" | "non appliquee" | "nicht angewendet" | "no aplicado" | "nao aplicado" => {
+            CaStatus::NotApplied
+        }
+        _ => CaStatus::parse(s),
+    }
+}
+
+/// `"city, state, country"`; the country is the last part, kept as written (code or name).
+fn split_location(s: &str) -> Location {
+    let parts: Vec<&str> = s.split(',').map(str::trim).collect();
+    match parts.as_slice() {
+        [country] => Location {
+            country: (*country).to_string(),
+            ..Location::default()
+        },
+        [city, country] => Location {
+            city: (*city).to_string(),
+            state: String::new(),
+            country: (*country).to_string(),
+        },
+        [city @ .., state, country] => Location {
+            city: city.join(", "),
+            state: (*state).to_string(),
+            country: (*country).to_string(),
+        },
+        [] => Location::default(),
+    }
+}
+
+/// Guesses the delimiter from the header line: `,` unless `;` or tab is clearly the one
+/// (Excel re-saves in French, German, Spanish and Portuguese locales write `;`).
+pub fn detect_delimiter(header_line: &[u8]) -> u8 {
+    let mut counts = [0usize; 3];
+    let mut quoted = false;
+    for &b in header_line {
+        match b {
+            b'"' => quoted = !quoted,
+            b'\n' if !quoted => break,
+            b',' if !quoted => counts[0] += 1,
+            b';' if !quoted => counts[1] += 1,
+            b'\t' if !quoted => counts[2] += 1,
+            _ => {}
+        }
+    }
+    let best = (0..3).max_by_key(|&i| (counts[i], i == 0)).unwrap_or(0);
+    if counts[best] == 0 {
+        b','
+    } else {
+        [b',', b';', b'\t'][best]
+    }
 }

@@ -450,7 +450,8 @@ impl Reader<'_> {
                 "binary data (expected JSON or CSV text)".to_string(),
             ));
         }
-        let delimiter = sniff_delimiter(&buf);
+        let header_end = memchr::memchr(b'\n', &buf).unwrap_or(buf.len());
+        let delimiter = csv::detect_delimiter(&buf[..header_end]);
         let mut rdr = ::csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
@@ -568,20 +569,4 @@ impl<T: Read + std::io::Seek + Send> ReadSeek for T {}
 
 fn count_lines(b: &[u8]) -> u64 {
     memchr::memchr_iter(b'\n', b).count() as u64
-}
-
-/// The delimiter of the header line: comma unless semicolons or tabs clearly dominate
-/// (Excel in some locales saves with `;`).
-fn sniff_delimiter(buf: &[u8]) -> u8 {
-    let line_end = memchr::memchr(b'\n', buf).unwrap_or(buf.len());
-    let line = &buf[..line_end];
-    let count = |c: u8| line.iter().filter(|&&b| b == c).count();
-    let (comma, semi, tab) = (count(b','), count(b';'), count(b'\t'));
-    if semi > comma && semi >= tab {
-        b';'
-    } else if tab > comma && tab > semi {
-        b'\t'
-    } else {
-        b','
-    }
 }
