@@ -16,3 +16,4 @@ pub mod locations;
 pub mod model;
 pub mod pipeline;
 pub mod report;
+pub mod run;

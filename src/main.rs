@@ -1,1 +1,21 @@
-fn main() {}
+//! The `casift` binary: parse the arguments, run, print an error once, exit with its code.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = casift::cli::Cli::parse();
+    let result = casift::config::Settings::from_cli(cli)
+        .and_then(|s| casift::run::run(s, &mut std::io::stderr()));
+    match result {
+        Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(2)),
+        Err(casift::error::Error::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("casift: error: {e}");
+            ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2))
+        }
+    }
+}

@@ -24,7 +24,7 @@ use crate::model::SignIn;
 pub const MAX_SKIPPED_LISTED: usize = 1000;
 
 /// Writes one matched sign-in for `casift filter` (called by the workers, in parallel).
-pub type RecordSink = dyn Fn(&SignIn, &[Hit], &mut Vec<u8>) + Sync;
+pub type RecordSink<'a> = dyn Fn(&SignIn, &[Hit], &mut Vec<u8>) + Sync + 'a;
 
 pub struct Options<'a> {
     pub threads: usize,
@@ -36,7 +36,7 @@ pub struct Options<'a> {
     pub progress: bool,
     pub read: ReadOptions,
     /// Stream matched records through this writer, in input order (for `filter`).
-    pub sink: Option<(&'a RecordSink, &'a mut dyn std::io::Write)>,
+    pub sink: Option<(&'a RecordSink<'a>, &'a mut (dyn std::io::Write + 'a))>,
 }
 
 impl Default for Options<'_> {
@@ -70,7 +70,7 @@ struct Worker<'a> {
     ctx: Context<'a>,
     collect: bool,
     track_order: bool,
-    sink: Option<&'a RecordSink>,
+    sink: Option<&'a RecordSink<'a>>,
 }
 
 impl Worker<'_> {

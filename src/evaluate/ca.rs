@@ -126,19 +126,23 @@ fn classify_policy(p: &AppliedPolicy, s: &SignIn) -> (Rule, String) {
         || p.session_controls_not_satisfied
             .iter()
             .any(|c| knowledge::control(c) == Control::SignInFrequency);
-    if has(Control::Block) {
-        return (
-            Rule::Ca001,
-            format!("policy enforces Block{}", satisfied(p)),
-        );
-    }
+    // Risk first: a Block that applied because of a risk condition is a risk block.
     if is_risk(p, s) {
         return (
             Rule::Ca008,
             format!(
-                "risk: during sign-in {:?}, aggregated {:?}, state {:?}{enforces}",
-                s.risk_level_during_sign_in, s.risk_level_aggregated, s.risk_state
+                "risk: during sign-in {:?}, aggregated {:?}, state {:?}{enforces}{}",
+                s.risk_level_during_sign_in,
+                s.risk_level_aggregated,
+                s.risk_state,
+                satisfied(p)
             ),
+        );
+    }
+    if has(Control::Block) {
+        return (
+            Rule::Ca001,
+            format!("policy enforces Block{}", satisfied(p)),
         );
     }
     if sif_failed && sessions.contains(&Control::SignInFrequency) {

@@ -17,7 +17,7 @@ pub fn classify_json(sample: &[u8], complete: bool) -> Result<Format, String> {
     sp.scan(sample, 0, &mut spans);
     let wrapper_text = |start: usize| -> &[u8] { &sample[..start.min(sample.len())] };
 
-    if let Some(span) = spans.first() {
+    if let Some(span) = spans.iter().find(|s| sample.get(s.start) == Some(&b'{')) {
         let rec = &sample[span.start..span.end];
         let head = wrapper_text(span.start);
         let in_event_hub = contains(head, b"\"records\"");

@@ -219,6 +219,10 @@ pub enum JsonShape {
 
 /// Decodes one JSON record. The error is a short reason; the caller adds file and line.
 pub fn decode(bytes: &[u8], shape: JsonShape) -> Result<SignIn, String> {
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        let shown: String = String::from_utf8_lossy(&bytes[..bytes.len().min(40)]).into_owned();
+        return Err(format!("record is not a JSON object: {shown:?}"));
+    }
     match shape {
         JsonShape::SignIn => {
             let raw: RawSignIn = serde_json::from_slice(bytes).map_err(json_reason)?;

@@ -34,7 +34,11 @@ pub struct Splitter {
     /// Key detection inside a candidate: start of the last string at the candidate's top level.
     key_start: usize,
     last_key: KeyState,
-    /// Bytes outside any record that are not JSON structure (e.g. `x` between records).
+    /// A non-object element of a record array (`42`, `"x"`, `[1]`): reported as a record
+    /// so the decoder can skip it with a reason. Start offset and frame depth.
+    elem: Option<(usize, usize)>,
+    elem_last: usize,
+    /// Bytes outside any record at the top level that are not JSON structure.
     pub stray_bytes: u64,
     pub first_stray_at: Option<usize>,
 }
@@ -73,6 +77,10 @@ impl Splitter {
     pub fn shift(&mut self, n: usize) {
         self.cand_start = self.cand_start.saturating_sub(n);
         self.key_start = self.key_start.saturating_sub(n);
+        if let Some((s, _)) = self.elem.as_mut() {
+            *s = s.saturating_sub(n);
+        }
+        self.elem_last = self.elem_last.saturating_sub(n);
         if let Some(s) = self.first_stray_at.as_mut() {
             *s = s.saturating_sub(n);
         }
@@ -111,6 +119,7 @@ impl Splitter {
                         } else {
                             self.in_string = false;
                             self.string_ended(buf, j);
+                            self.elem_last = j;
                             i = j + 1;
                         }
                     }
@@ -118,6 +127,9 @@ impl Splitter {
                 continue;
             }
             let b = buf[i];
+            if self.cand_depth.is_none() {
+                self.track_element(b, i, out);
+            }
             match b {
                 b'"' => {
                     self.in_string = true;
@@ -203,6 +215,32 @@ impl Splitter {
                 }
             }
             i += 1;
+        }
+    }
+
+    /// Non-object elements directly inside a record array become spans of their own.
+    fn track_element(&mut self, b: u8, i: usize, out: &mut Vec<Span>) {
+        let in_record_array = matches!(self.frames.last(), Some(Frame::RecordArray));
+        match self.elem {
+            None => {
+                if in_record_array
+                    && !matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b',' | b']' | b'{')
+                {
+                    self.elem = Some((i, self.frames.len()));
+                    self.elem_last = i;
+                }
+            }
+            Some((start, depth)) => {
+                if self.frames.len() == depth && matches!(b, b',' | b']') {
+                    out.push(Span {
+                        start,
+                        end: self.elem_last + 1,
+                    });
+                    self.elem = None;
+                } else if !b.is_ascii_whitespace() {
+                    self.elem_last = i;
+                }
+            }
         }
     }
 
@@ -302,12 +340,18 @@ mod tests {
     }
 
     #[test]
-    fn truncated_record_stays_open_and_stray_bytes_are_counted() {
+    fn truncated_record_stays_open_and_junk_elements_are_records() {
         let mut s = Splitter::new();
         let mut out = Vec::new();
         s.scan(br#"[{"id":"a"},x,{"id":"b""#, 0, &mut out);
-        assert_eq!(out.len(), 1);
+        assert_eq!(out.len(), 2);
         assert!(s.in_record());
-        assert_eq!(s.stray_bytes, 1);
+        assert_eq!(
+            records(r#"[42, "s,]", [1,[2]] ,{"id":"a"},null]"#),
+            vec!["42", r#""s,]""#, "[1,[2]]", r#"{"id":"a"}"#, "null"]
+        );
+        let mut s = Splitter::new();
+        s.scan(b"{\"id\":1}\nxyz\n", 0, &mut out);
+        assert_eq!(s.stray_bytes, 3);
     }
 }

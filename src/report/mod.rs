@@ -2,9 +2,11 @@
 //! output-boundary helpers: escaping (Markdown, HTML, CSV formula neutralisation) and
 //! redaction. Must not filter, evaluate, read the clock or iterate a `HashMap` for output.
 
+pub mod explain;
 pub mod json;
 pub mod lookup;
 pub mod markdown;
+pub mod records;
 pub mod redact;
 
 use std::io::Write;
