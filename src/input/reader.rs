@@ -38,8 +38,34 @@ impl Default for ReadOptions {
 
 pub type Sender = SyncSender<Result<Msg>>;
 
+/// Where the reader delivers messages; returns false when the consumer is gone.
+pub type Sink<'s> = dyn FnMut(Result<Msg>) -> bool + 's;
+
 /// Reads every input in order, sending messages; stops at the first fatal error (sent too).
 pub fn read_all(inputs: &[InputPath], opts: ReadOptions, tx: &Sender) {
+    let mut send = |m: Result<Msg>| tx.send(m).is_ok();
+    read_inputs(inputs, opts, &mut send);
+}
+
+/// Reads one in-memory or streamed input (fuzzing, tests, embedding) into `sink`.
+pub fn read_one(
+    label: &str,
+    name: &str,
+    reader: Box<dyn Read + Send + '_>,
+    opts: ReadOptions,
+    sink: &mut Sink<'_>,
+) {
+    let mut r = Reader {
+        tx: sink,
+        opts,
+        next_input: 0,
+    };
+    if let Err(e) = r.stream(label.to_string(), name.to_string(), reader, None, None, 0) {
+        (r.tx)(Err(e));
+    }
+}
+
+fn read_inputs(inputs: &[InputPath], opts: ReadOptions, tx: &mut Sink<'_>) {
     let mut r = Reader {
         tx,
         opts,
@@ -57,15 +83,15 @@ pub fn read_all(inputs: &[InputPath], opts: ReadOptions, tx: &Sender) {
             Ok(true) => {}
             Ok(false) => return, // the receiver is gone
             Err(e) => {
-                let _ = tx.send(Err(e));
+                (r.tx)(Err(e));
                 return;
             }
         }
     }
 }
 
-struct Reader<'t> {
-    tx: &'t Sender,
+struct Reader<'t, 's> {
+    tx: &'t mut Sink<'s>,
     opts: ReadOptions,
     next_input: usize,
 }
@@ -77,9 +103,9 @@ fn read_err(label: &str, e: &std::io::Error) -> Error {
     }
 }
 
-impl Reader<'_> {
-    fn send(&self, m: Msg) -> bool {
-        self.tx.send(Ok(m)).is_ok()
+impl Reader<'_, '_> {
+    fn send(&mut self, m: Msg) -> bool {
+        (self.tx)(Ok(m))
     }
 
     /// Unwraps gzip and zip by magic bytes, then reads the text inside.
@@ -395,7 +421,7 @@ impl Reader<'_> {
 
     #[allow(clippy::too_many_arguments)]
     fn emit_json(
-        &self,
+        &mut self,
         input: usize,
         next_record: &mut u64,
         line_at_start: &mut u64,
