@@ -14,9 +14,10 @@ use crate::analysis::{Acc, Analysis, Collected, Finding, InputReport, IpRow, Tot
 use crate::error::{Error, Result};
 use crate::evaluate::{self, Context, Hit, Rule, remedy};
 use crate::filter::Filter;
+use crate::input::authdetails::{self, AuthDetails};
 use crate::input::reader::{self, ReadOptions};
 use crate::input::source::InputPath;
-use crate::input::{Chunk, Msg, Skip};
+use crate::input::{Chunk, Msg, Payload, Skip, csv};
 use crate::locations::{NamedLocations, minimal_cidrs};
 use crate::model::SignIn;
 
@@ -63,6 +64,8 @@ struct ChunkOut {
     kept: u64,
     collected: Vec<Collected>,
     out: Vec<u8>,
+    /// Sign-ins that received authentication details from the AuthDetails join.
+    joined: u64,
 }
 
 struct Worker<'a> {
@@ -71,6 +74,7 @@ struct Worker<'a> {
     collect: bool,
     track_order: bool,
     sink: Option<&'a RecordSink<'a>>,
+    auth: &'a AuthDetails,
 }
 
 impl Worker<'_> {
@@ -83,12 +87,17 @@ impl Worker<'_> {
             kept: 0,
             collected: Vec::new(),
             out: Vec::new(),
+            joined: 0,
         };
+        if chunk.is_auth_details() {
+            self.check_auth_rows(chunk, &mut o);
+            return o;
+        }
         let mut local: HashSet<u128> = HashSet::with_capacity(chunk.len());
         let mut hits = Vec::new();
         for i in 0..chunk.len() {
             let record = chunk.first_record + i as u64;
-            let s = match chunk.decode(i) {
+            let mut s = match chunk.decode(i) {
                 Ok(s) => s,
                 Err(reason) => {
                     o.skips.push(Skip {
@@ -109,6 +118,12 @@ impl Worker<'_> {
                 o.keys.push((k, i));
             }
             o.kept += 1;
+            if !self.auth.is_empty()
+                && let Some(d) = self.auth.get(&s.request_id.trim().to_ascii_lowercase())
+            {
+                s.auth_details.extend(d.iter().cloned());
+                o.joined += 1;
+            }
             let facts = evaluate::facts(&s);
             if !self.filter.keep(&s, facts) {
                 continue;
@@ -132,6 +147,25 @@ impl Worker<'_> {
         }
         o
     }
+
+    /// Authentication-detail rows were joined in the pre-pass; here they are only accounted
+    /// for (parsed, or skipped with the reason).
+    fn check_auth_rows(&self, chunk: &Chunk, o: &mut ChunkOut) {
+        let Payload::Csv { rows, layout, .. } = &chunk.payload else {
+            return;
+        };
+        for (i, row) in rows.iter().enumerate() {
+            match csv::decode_auth_detail(layout, row) {
+                Ok(_) => o.kept += 1,
+                Err(reason) => o.skips.push(Skip {
+                    input: chunk.input,
+                    record: chunk.first_record + i as u64,
+                    line: chunk.line_of(i),
+                    reason,
+                }),
+            }
+        }
+    }
 }
 
 /// Reads, filters and evaluates every input; the one entry point for all subcommands.
@@ -148,6 +182,7 @@ pub fn run(
         .map_err(|e| Error::Usage(format!("cannot start {threads} threads: {e}")))?;
     let (tx, rx) = mpsc::sync_channel::<Result<Msg>>(threads * 2);
     let read_opts = opts.read;
+    let auth = authdetails::collect(inputs, read_opts);
     let owned_inputs = inputs.to_vec();
     let reader = std::thread::Builder::new()
         .name("casift-reader".into())
@@ -165,6 +200,7 @@ pub fn run(
         collect: opts.collect,
         track_order: opts.track_order,
         sink: sink_fn,
+        auth: &auth,
     };
     let mut st = State {
         acc: Acc::new(opts.track_order),
@@ -174,6 +210,7 @@ pub fn run(
         skipped_total: 0,
         totals: Totals::default(),
         collected: Vec::new(),
+        joined: 0,
     };
     let batch_size = threads * 2;
     let mut done = false;
@@ -270,6 +307,7 @@ struct State {
     skipped_total: u64,
     totals: Totals,
     collected: Vec<Collected>,
+    joined: u64,
 }
 
 impl State {
@@ -298,10 +336,14 @@ impl State {
             r.duplicates += out.duplicates;
             r.analysed += out.kept;
         }
-        self.totals.records_read += records;
-        self.totals.records_skipped += n_skips;
-        self.totals.duplicates += out.duplicates;
-        self.totals.records_kept += out.kept;
+        self.joined += out.joined;
+        if !chunk.is_auth_details() {
+            // Authentication-detail rows are not sign-ins: only their input counts them.
+            self.totals.records_read += records;
+            self.totals.records_skipped += n_skips;
+            self.totals.duplicates += out.duplicates;
+            self.totals.records_kept += out.kept;
+        }
         self.skipped_total += n_skips;
         for s in skips {
             if self.skipped.len() < MAX_SKIPPED_LISTED {
@@ -394,6 +436,18 @@ fn finish(st: State, locations: Option<&NamedLocations>) -> Analysis {
             acc.interactivity_unknown
         ));
     }
+    let auth_rows: u64 = st
+        .inputs
+        .iter()
+        .filter(|r| r.format == crate::input::Format::AuthDetailsCsv)
+        .map(|r| r.analysed)
+        .sum();
+    if auth_rows > 0 {
+        notes.push(format!(
+            "{auth_rows} authentication-detail row(s) were joined by Request ID onto {} sign-in(s); they are not counted as sign-ins in the totals.",
+            st.joined
+        ));
+    }
     if st.skipped_total > st.skipped.len() as u64 {
         notes.push(format!(
             "{} records were skipped; the first {} are listed.",
@@ -427,14 +481,14 @@ fn progress_bar(inputs: &[InputPath], wanted: bool) -> Option<indicatif::Progres
     }
     let compressed = inputs.iter().any(|i| match i {
         InputPath::Stdin => true,
-        InputPath::File(p) => p
+        InputPath::File(p) | InputPath::Walked(p) => p
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("gz") || e.eq_ignore_ascii_case("zip")),
     });
     let total: u64 = inputs
         .iter()
         .filter_map(|i| match i {
-            InputPath::File(p) => std::fs::metadata(p).ok().map(|m| m.len()),
+            InputPath::File(p) | InputPath::Walked(p) => std::fs::metadata(p).ok().map(|m| m.len()),
             InputPath::Stdin => None,
         })
         .sum();

@@ -36,7 +36,7 @@ pub fn run(settings: Settings, warn: &mut dyn Write) -> Result<i32> {
             common,
             csv,
             output,
-        } => filter_cmd(&common, csv, output.as_deref(), warn),
+        } => records_cmd(&common, csv, output.as_deref(), None, warn),
         Settings::Locations { file, ips, json } => {
             let locs = NamedLocations::load(&[file])?;
             let results = report::lookup::lookup(&locs, &ips);
@@ -114,9 +114,13 @@ fn analyze(
     let mut buf = Vec::new();
     report::render(format, &a, &meta, &redactor, &mut buf)?;
     write_output(output, &buf)?;
+    Ok(exit_code(&a, fail_on))
+}
+
+fn exit_code(a: &crate::analysis::Analysis, fail_on: Option<Severity>) -> i32 {
     let failing =
         fail_on.is_some_and(|min| a.findings.iter().any(|f| f.acc.rule.severity() >= min));
-    Ok(if failing { 1 } else { 0 })
+    i32::from(failing)
 }
 
 fn explain_cmd(c: &Common, id: &str, json: bool, warn: &mut dyn Write) -> Result<i32> {
@@ -147,7 +151,14 @@ fn explain_cmd(c: &Common, id: &str, json: bool, warn: &mut dyn Write) -> Result
     Ok(0)
 }
 
-fn filter_cmd(c: &Common, csv: bool, output: Option<&Path>, warn: &mut dyn Write) -> Result<i32> {
+/// Matched sign-ins as records (`filter`, and `analyze -f csv --per-sign-in`).
+fn records_cmd(
+    c: &Common,
+    csv: bool,
+    output: Option<&Path>,
+    fail_on: Option<Severity>,
+    warn: &mut dyn Write,
+) -> Result<i32> {
     let locs = load_locations(c)?;
     let inputs = source::expand(&c.inputs)?;
     // Pseudonyms are numbered in first-seen order over the whole input, so a redacted
@@ -178,7 +189,7 @@ fn filter_cmd(c: &Common, csv: bool, output: Option<&Path>, warn: &mut dyn Write
     };
     warn_skips(&a, warn);
     sink.commit()?;
-    Ok(0)
+    Ok(exit_code(&a, fail_on))
 }
 
 fn write_stdout(bytes: &[u8]) -> Result<()> {

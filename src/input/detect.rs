@@ -100,14 +100,6 @@ fn classify_object(
             Format::Diagnostic
         });
     }
-    if has("createdDateTime") {
-        return Ok(container_format(first, in_pages, in_event_hub));
-    }
-    if has("CreatedDateTime")
-        || (has("TimeGenerated") && (has("UserPrincipalName") || has("ResultType")))
-    {
-        return Ok(Format::LogAnalyticsJson);
-    }
     let odata = text("@odata.type");
     if odata.contains("NamedLocation")
         || has("ipRanges")
@@ -122,6 +114,14 @@ fn classify_object(
     }
     if has("conditions") && (has("grantControls") || has("state")) {
         return Err("a Conditional Access policy export, not sign-ins".to_string());
+    }
+    if has("createdDateTime") {
+        return Ok(container_format(first, in_pages, in_event_hub));
+    }
+    if has("CreatedDateTime")
+        || (has("TimeGenerated") && (has("UserPrincipalName") || has("ResultType")))
+    {
+        return Ok(Format::LogAnalyticsJson);
     }
     if has("activityDisplayName") || has("loggedByService") {
         return Err("an audit log export, not sign-ins".to_string());

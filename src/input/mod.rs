@@ -2,6 +2,7 @@
 //! record splitting into record-aligned chunks (`split`, `reader`), and one decoder per
 //! format (`json`, `csv`) that the pipeline's workers call. Must not filter, evaluate or print.
 
+pub mod authdetails;
 pub mod csv;
 pub mod detect;
 pub mod flex;
@@ -29,6 +30,8 @@ pub enum Format {
     AuthDetailsCsv,
     /// A file with nothing in it.
     Empty,
+    /// Not a sign-in export, found in a directory scan or a zip: passed over with a note.
+    Ignored,
 }
 
 impl Format {
@@ -45,6 +48,7 @@ impl Format {
             Format::LogAnalyticsCsv => "log_analytics_csv",
             Format::AuthDetailsCsv => "portal_csv_auth_details",
             Format::Empty => "empty",
+            Format::Ignored => "ignored",
         }
     }
 
@@ -61,6 +65,7 @@ impl Format {
             Format::LogAnalyticsCsv => "Log Analytics CSV export",
             Format::AuthDetailsCsv => "portal CSV authentication details",
             Format::Empty => "empty file",
+            Format::Ignored => "not a sign-in export (ignored)",
         }
     }
 
@@ -118,6 +123,11 @@ impl Chunk {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// Whether this chunk holds authentication-detail rows (joined, not sign-ins).
+    pub fn is_auth_details(&self) -> bool {
+        matches!(&self.payload, Payload::Csv { layout, .. } if layout.kind == csv::CsvKind::AuthDetails)
     }
 
     /// Decodes record `i` of this chunk.

@@ -3,7 +3,7 @@
 //! Memory is bounded by the chunk size times the chunks in flight, never by the file size.
 
 use std::io::{Cursor, Read};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::mpsc::SyncSender;
 
@@ -23,6 +23,9 @@ pub struct ReadOptions {
     pub max_record: usize,
     /// How far to read looking for the first record when detecting the format.
     pub sniff_limit: usize,
+    /// Pre-pass for the AuthDetails join: read only authentication-details CSVs, detect and
+    /// pass over every other input, and carry on past errors (the main pass reports them).
+    pub auth_details_only: bool,
 }
 
 impl Default for ReadOptions {
@@ -32,6 +35,7 @@ impl Default for ReadOptions {
             csv_rows: 2048,
             max_record: 64 << 20,
             sniff_limit: 64 << 20,
+            auth_details_only: false,
         }
     }
 }
@@ -44,7 +48,7 @@ pub type Sink<'s> = dyn FnMut(Result<Msg>) -> bool + 's;
 /// Reads every input in order, sending messages; stops at the first fatal error (sent too).
 pub fn read_all(inputs: &[InputPath], opts: ReadOptions, tx: &Sender) {
     let mut send = |m: Result<Msg>| tx.send(m).is_ok();
-    read_inputs(inputs, opts, &mut send);
+    read_paths(inputs, opts, &mut send);
 }
 
 /// Reads one in-memory or streamed input (fuzzing, tests, embedding) into `sink`.
@@ -59,29 +63,31 @@ pub fn read_one(
         tx: sink,
         opts,
         next_input: 0,
+        lenient: false,
     };
     if let Err(e) = r.stream(label.to_string(), name.to_string(), reader, None, None, 0) {
         (r.tx)(Err(e));
     }
 }
 
-fn read_inputs(inputs: &[InputPath], opts: ReadOptions, tx: &mut Sink<'_>) {
+/// Reads paths in order into `tx`.
+pub fn read_paths(inputs: &[InputPath], opts: ReadOptions, tx: &mut Sink<'_>) {
     let mut r = Reader {
         tx,
         opts,
         next_input: 0,
+        lenient: false,
     };
     for input in inputs {
+        r.lenient = matches!(input, InputPath::Walked(_));
         let res = source::open(input).and_then(|st| {
-            let path = match input {
-                InputPath::File(p) => Some(p.clone()),
-                InputPath::Stdin => None,
-            };
+            let path = input.path().map(Path::to_path_buf);
             r.stream(st.label, st.name, st.reader, st.size, path, 0)
         });
         match res {
             Ok(true) => {}
             Ok(false) => return, // the receiver is gone
+            Err(_) if opts.auth_details_only => {}
             Err(e) => {
                 (r.tx)(Err(e));
                 return;
@@ -94,6 +100,8 @@ struct Reader<'t, 's> {
     tx: &'t mut Sink<'s>,
     opts: ReadOptions,
     next_input: usize,
+    /// Inside a directory scan or a zip: a file that is not a sign-in export is ignored.
+    lenient: bool,
 }
 
 fn read_err(label: &str, e: &std::io::Error) -> Error {
@@ -192,7 +200,10 @@ impl Reader<'_, '_> {
             let base = mname.rsplit('/').next().unwrap_or(&mname).to_string();
             let reader: Box<dyn Read + Send + '_> = Box::new(CapReader::new(member, cap));
             // Members are read through `stream`, so a .gz inside a zip also works.
-            if !self.stream_member(mlabel, base, reader, size)? {
+            let was = std::mem::replace(&mut self.lenient, true);
+            let ok = self.stream_member(mlabel, base, reader, size);
+            self.lenient = was;
+            if !ok? {
                 return Ok(false);
             }
         }
@@ -234,10 +245,15 @@ impl Reader<'_, '_> {
                 first[if bom { 2 } else { 0 }..].to_vec(),
             )),
         };
-        let mut buf = vec![0u8; self.opts.chunk_bytes.max(64 * 1024)];
+        let want = if self.opts.auth_details_only {
+            64 * 1024
+        } else {
+            self.opts.chunk_bytes.max(64 * 1024)
+        };
+        let mut buf = vec![0u8; want];
         let n = read_full(&mut reader, &mut buf).map_err(|e| read_err(&label, &e))?;
         buf.truncate(n);
-        let eof = n < self.opts.chunk_bytes.max(64 * 1024);
+        let eof = n < want;
         let first_byte = buf.iter().copied().find(|b| !b.is_ascii_whitespace());
         let mut notes = Vec::new();
         if !matches!(encoding, Encoding::Utf8 | Encoding::Utf8Bom) {
@@ -254,8 +270,36 @@ impl Reader<'_, '_> {
                 self.next_input += 1;
                 Ok(self.send(Msg::Input(info)))
             }
-            Some(b'[') | Some(b'{') => self.json(label, encoding, notes, buf, eof, reader),
-            _ => self.csv(label, name, encoding, notes, buf, reader),
+            Some(b'[') | Some(b'{') => {
+                let r = self.json(label.clone(), encoding, notes, buf, eof, reader);
+                self.ignore_if_lenient(r, label, encoding)
+            }
+            _ => {
+                let r = self.csv(label.clone(), name, encoding, notes, buf, reader);
+                self.ignore_if_lenient(r, label, encoding)
+            }
+        }
+    }
+
+    /// In a directory scan or a zip, a file that is not a sign-in export is listed as
+    /// ignored with the reason, instead of ending the run.
+    fn ignore_if_lenient(
+        &mut self,
+        r: Result<bool>,
+        label: String,
+        encoding: Encoding,
+    ) -> Result<bool> {
+        match r {
+            Err(Error::NotSignIns { reason, .. }) if self.lenient => {
+                self.next_input += 1;
+                Ok(self.send(Msg::Input(InputInfo {
+                    label,
+                    format: Format::Ignored,
+                    encoding,
+                    notes: vec![format!("ignored: not a sign-in export ({reason})")],
+                })))
+            }
+            other => other,
         }
     }
 
@@ -269,6 +313,9 @@ impl Reader<'_, '_> {
         mut eof: bool,
         mut reader: Box<dyn Read + Send + 'a>,
     ) -> Result<bool> {
+        if self.opts.auth_details_only {
+            return Ok(true);
+        }
         // Read on until the first record is complete (or the sniffing limit), to classify it.
         loop {
             let mut sp = Splitter::new();
@@ -512,6 +559,9 @@ impl Reader<'_, '_> {
                 }
                 Err(e) => return Err(read_err(&label, &std::io::Error::other(e.to_string()))),
             }
+        }
+        if self.opts.auth_details_only && layout.kind != csv::CsvKind::AuthDetails {
+            return Ok(true);
         }
         csv::detect_day_first(&mut layout, &rows);
         let format = match layout.kind {

@@ -20,13 +20,23 @@ pub const MAX_NESTED: u64 = 512 << 20;
 pub enum InputPath {
     Stdin,
     File(PathBuf),
+    /// Found by walking a directory: a file that is not a sign-in export is ignored with a
+    /// note instead of stopping the run.
+    Walked(PathBuf),
 }
 
 impl InputPath {
     pub fn label(&self) -> String {
         match self {
             InputPath::Stdin => "<stdin>".to_string(),
-            InputPath::File(p) => p.display().to_string(),
+            InputPath::File(p) | InputPath::Walked(p) => p.display().to_string(),
+        }
+    }
+
+    pub fn path(&self) -> Option<&Path> {
+        match self {
+            InputPath::Stdin => None,
+            InputPath::File(p) | InputPath::Walked(p) => Some(p),
         }
     }
 }
@@ -79,7 +89,7 @@ fn walk(dir: &Path, out: &mut Vec<InputPath>) -> Result<()> {
                 .and_then(|n| n.to_str())
                 .is_some_and(|n| n.starts_with('.'));
             if !hidden {
-                out.push(InputPath::File(p));
+                out.push(InputPath::Walked(p));
             }
         }
     }
@@ -105,7 +115,7 @@ pub fn open(input: &InputPath) -> Result<Stream> {
             reader: Box::new(io::stdin()),
             size: None,
         }),
-        InputPath::File(p) => {
+        InputPath::File(p) | InputPath::Walked(p) => {
             let f = File::open(p).map_err(|source| Error::Open {
                 path: p.clone(),
                 source,

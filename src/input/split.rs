@@ -88,11 +88,7 @@ impl Splitter {
 
     /// Whether an object opening at the current position is a record candidate.
     fn object_is_candidate(&self) -> bool {
-        match self.frames.last() {
-            None => true,
-            Some(Frame::RecordArray) => true,
-            _ => false,
-        }
+        matches!(self.frames.last(), None | Some(Frame::RecordArray))
     }
 
     /// Scans `buf[from..]`, appending complete record spans to `out`.
