@@ -125,6 +125,10 @@ pub struct RunArgs {
     /// Replace UPNs, display names, user ids, IPs and device names with stable pseudonyms
     #[arg(long)]
     pub redact: bool,
+
+    /// Target size in bytes of one record-aligned chunk (tests use it to force many chunks)
+    #[arg(long, hide = true, value_name = "BYTES")]
+    pub chunk_bytes: Option<usize>,
 }
 
 #[derive(Debug, Args)]

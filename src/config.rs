@@ -21,6 +21,7 @@ pub struct Common {
     pub strict: bool,
     pub quiet: bool,
     pub redact: bool,
+    pub chunk_bytes: Option<usize>,
 }
 
 #[derive(Debug, Clone)]
@@ -139,6 +140,7 @@ fn common(input: cli::InputArgs, f: &FilterArgs, run: &cli::RunArgs) -> Result<C
         strict: run.strict,
         quiet: run.quiet,
         redact: run.redact,
+        chunk_bytes: run.chunk_bytes,
     })
 }
 

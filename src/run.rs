@@ -60,13 +60,18 @@ fn load_locations(c: &Common) -> Result<Option<NamedLocations>> {
 }
 
 fn options<'a>(c: &Common) -> Options<'a> {
-    Options {
+    let mut o = Options {
         threads: c.threads,
         strict: c.strict,
         track_order: c.redact,
         progress: !c.quiet,
         ..Options::default()
+    };
+    if let Some(n) = c.chunk_bytes {
+        o.read.chunk_bytes = n.max(1);
+        o.read.csv_rows = (n / 512).max(1);
     }
+    o
 }
 
 fn warn_skips(a: &crate::analysis::Analysis, warn: &mut dyn Write) {

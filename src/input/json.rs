@@ -186,8 +186,11 @@ struct RawSignIn {
     risk_detail: FlexString,
     #[serde(default, rename = "riskEventTypes_v2", alias = "RiskEventTypes_V2")]
     risk_event_types_v2: StrList,
-    #[serde(default, alias = "Category", alias = "Type")]
+    #[serde(default, alias = "Category")]
     category: FlexString,
+    /// Log Analytics table name (`SigninLogs`, `AADNonInteractiveUserSignInLogs`).
+    #[serde(default, rename = "Type")]
+    table: FlexString,
 }
 
 /// A diagnostic-settings envelope (PT1H.json line or an Event Hub `records` element).
@@ -293,7 +296,9 @@ fn normalize(raw: RawSignIn, env: Option<(String, RawEnvelope)>) -> Result<SignI
         let cat = env
             .as_ref()
             .map_or(raw.category.0.as_str(), |(c, _)| c.as_str());
-        event_type = EventType::parse(cat).unwrap_or(EventType::Unknown);
+        event_type = EventType::parse(&raw.table.0)
+            .or_else(|| EventType::parse(cat))
+            .unwrap_or(EventType::Unknown);
     }
     let interactive = raw.is_interactive.0;
     if event_type == EventType::Unknown {

@@ -248,7 +248,7 @@ impl Reader<'_, '_> {
         let want = if self.opts.auth_details_only {
             64 * 1024
         } else {
-            self.opts.chunk_bytes.max(64 * 1024)
+            self.opts.chunk_bytes.max(1)
         };
         let mut buf = vec![0u8; want];
         let n = read_full(&mut reader, &mut buf).map_err(|e| read_err(&label, &e))?;
@@ -497,7 +497,7 @@ impl Reader<'_, '_> {
 
     /// Appends up to one chunk of bytes; returns true at end of input.
     fn fill(&self, buf: &mut Vec<u8>, reader: &mut dyn Read, label: &str) -> Result<bool> {
-        let want = self.opts.chunk_bytes.max(64 * 1024);
+        let want = self.opts.chunk_bytes.max(1);
         let old = buf.len();
         buf.resize(old + want, 0);
         let n = read_full(reader, &mut buf[old..]).map_err(|e| read_err(label, &e))?;
