@@ -287,16 +287,25 @@ pub fn parse_time(s: &str) -> Result<DateTime<Utc>, String> {
     ))
 }
 
-/// An address (a /32 or /128) or a CIDR.
+/// An address (a /32 or /128) or a CIDR; IPv4-mapped IPv6 becomes IPv4, so it matches
+/// the way the logs are compared.
 pub fn parse_ip_or_cidr(s: &str) -> Result<IpNet, String> {
     let t = s.trim();
-    if let Ok(n) = t.parse::<IpNet>() {
-        return Ok(n.trunc());
+    let net = if let Ok(n) = t.parse::<IpNet>() {
+        n.trunc()
+    } else if let Ok(ip) = t.parse::<IpAddr>() {
+        IpNet::from(ip)
+    } else {
+        return Err(format!("invalid IP address or CIDR {t:?}"));
+    };
+    if let IpNet::V6(v6) = net
+        && v6.prefix_len() >= 96
+        && let Some(v4) = v6.addr().to_ipv4_mapped()
+        && let Ok(n) = ipnet::Ipv4Net::new(v4, v6.prefix_len() - 96)
+    {
+        return Ok(IpNet::V4(n));
     }
-    if let Ok(ip) = t.parse::<IpAddr>() {
-        return Ok(IpNet::from(ip));
-    }
-    Err(format!("invalid IP address or CIDR {t:?}"))
+    Ok(net)
 }
 
 #[cfg(test)]

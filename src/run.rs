@@ -23,14 +23,21 @@ pub fn run(settings: Settings, warn: &mut dyn Write) -> Result<i32> {
             output,
             fail_on,
             per_sign_in,
-        } => analyze(
-            &common,
-            format,
-            output.as_deref(),
-            fail_on,
-            per_sign_in,
-            warn,
-        ),
+        } => {
+            if per_sign_in && format == ReportFormat::Csv {
+                // One row per matched sign-in: the record writer of `filter`, through the
+                // pipeline's streaming sink; the exit code still follows --fail-on.
+                return records_cmd(&common, true, output.as_deref(), fail_on, warn);
+            }
+            analyze(
+                &common,
+                format,
+                output.as_deref(),
+                fail_on,
+                per_sign_in,
+                warn,
+            )
+        }
         Settings::Explain { common, id, json } => explain_cmd(&common, &id, json, warn),
         Settings::Filter {
             common,

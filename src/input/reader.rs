@@ -545,21 +545,14 @@ impl Reader<'_, '_> {
         // Buffer the first rows: they decide day-first dates and form the first chunk.
         let mut rows: Vec<::csv::ByteRecord> = Vec::new();
         let mut lines: Vec<u64> = Vec::new();
-        let mut eof = false;
-        while rows.len() < self.opts.csv_rows {
-            let mut rec = ::csv::ByteRecord::new();
-            match rdr.read_byte_record(&mut rec) {
-                Ok(true) => {
-                    lines.push(rec.position().map_or(0, |p| p.line()));
-                    rows.push(rec);
-                }
-                Ok(false) => {
-                    eof = true;
-                    break;
-                }
-                Err(e) => return Err(read_err(&label, &std::io::Error::other(e.to_string()))),
-            }
-        }
+        // Day-first dates are decided on a sample that does not depend on the chunk size.
+        let mut eof = read_rows(
+            &mut rdr,
+            DAY_FIRST_SAMPLE.max(self.opts.csv_rows),
+            &mut rows,
+            &mut lines,
+            &label,
+        )?;
         if self.opts.auth_details_only && layout.kind != csv::CsvKind::AuthDetails {
             return Ok(true);
         }
@@ -590,16 +583,19 @@ impl Reader<'_, '_> {
         let layout = Arc::new(layout);
         let mut next_record = 1u64;
         loop {
-            if !rows.is_empty() {
-                let n = rows.len() as u64;
-                let bytes: u64 = rows.iter().map(|r| r.as_slice().len() as u64).sum();
+            while !rows.is_empty() {
+                let take = rows.len().min(self.opts.csv_rows.max(1));
+                let piece: Vec<::csv::ByteRecord> = rows.drain(..take).collect();
+                let piece_lines: Vec<u64> = lines.drain(..take).collect();
+                let n = piece.len() as u64;
+                let bytes: u64 = piece.iter().map(|r| r.as_slice().len() as u64).sum();
                 let chunk = Chunk {
                     input,
                     first_record: next_record,
-                    base_line: lines.first().copied().unwrap_or(0),
+                    base_line: piece_lines.first().copied().unwrap_or(0),
                     payload: Payload::Csv {
-                        rows: std::mem::take(&mut rows),
-                        lines: std::mem::take(&mut lines),
+                        rows: piece,
+                        lines: piece_lines,
                         layout: Arc::clone(&layout),
                         hint,
                     },
@@ -614,22 +610,7 @@ impl Reader<'_, '_> {
             if eof {
                 break;
             }
-            while rows.len() < self.opts.csv_rows {
-                let mut rec = ::csv::ByteRecord::new();
-                match rdr.read_byte_record(&mut rec) {
-                    Ok(true) => {
-                        lines.push(rec.position().map_or(0, |p| p.line()));
-                        rows.push(rec);
-                    }
-                    Ok(false) => {
-                        eof = true;
-                        break;
-                    }
-                    Err(e) => {
-                        return Err(read_err(&label, &std::io::Error::other(e.to_string())));
-                    }
-                }
-            }
+            eof = read_rows(&mut rdr, self.opts.csv_rows, &mut rows, &mut lines, &label)?;
         }
         for note in notes {
             if !self.send(Msg::InputNote { input, note }) {
@@ -638,6 +619,31 @@ impl Reader<'_, '_> {
         }
         Ok(true)
     }
+}
+
+/// Rows read before deciding whether the file's dates are day-first.
+const DAY_FIRST_SAMPLE: usize = 1000;
+
+/// Reads up to `max` rows; returns true at the end of the input.
+fn read_rows<R: Read>(
+    rdr: &mut ::csv::Reader<R>,
+    max: usize,
+    rows: &mut Vec<::csv::ByteRecord>,
+    lines: &mut Vec<u64>,
+    label: &str,
+) -> Result<bool> {
+    while rows.len() < max {
+        let mut rec = ::csv::ByteRecord::new();
+        match rdr.read_byte_record(&mut rec) {
+            Ok(true) => {
+                lines.push(rec.position().map_or(0, |p| p.line()));
+                rows.push(rec);
+            }
+            Ok(false) => return Ok(true),
+            Err(e) => return Err(read_err(label, &std::io::Error::other(e.to_string()))),
+        }
+    }
+    Ok(false)
 }
 
 trait ReadSeek: Read + std::io::Seek + Send {}
