@@ -35,7 +35,7 @@ fn projection(input: &str) -> Vec<Value> {
             })
         })
         .collect();
-    v.sort_by(|a, b| a.to_string().cmp(&b.to_string()));
+    v.sort_by_key(ToString::to_string);
     v
 }
 
