@@ -226,13 +226,16 @@ pub fn decode(bytes: &[u8], shape: JsonShape) -> Result<SignIn, String> {
         let shown: String = String::from_utf8_lossy(&bytes[..bytes.len().min(40)]).into_owned();
         return Err(format!("record is not a JSON object: {shown:?}"));
     }
+    // One UTF-8 check of the whole record is far cheaper than serde_json's check of every
+    // string; invalid UTF-8 goes the slow way, which names the problem.
+    let text = std::str::from_utf8(bytes).ok();
     match shape {
         JsonShape::SignIn => {
-            let raw: RawSignIn = serde_json::from_slice(bytes).map_err(json_reason)?;
+            let raw: RawSignIn = parse(bytes, text).map_err(json_reason)?;
             normalize(raw, None)
         }
         JsonShape::Envelope => {
-            let mut env: RawEnvelope = serde_json::from_slice(bytes).map_err(json_reason)?;
+            let mut env: RawEnvelope = parse(bytes, text).map_err(json_reason)?;
             let Some(props) = env.properties.take() else {
                 return Err(format!(
                     "diagnostic record without properties (category {:?}): not a sign-in",
@@ -242,6 +245,16 @@ pub fn decode(bytes: &[u8], shape: JsonShape) -> Result<SignIn, String> {
             let category = std::mem::take(&mut env.category.0);
             normalize(props, Some((category, env)))
         }
+    }
+}
+
+fn parse<T: serde::de::DeserializeOwned>(
+    bytes: &[u8],
+    text: Option<&str>,
+) -> Result<T, serde_json::Error> {
+    match text {
+        Some(t) => serde_json::from_str(t),
+        None => serde_json::from_slice(bytes),
     }
 }
 
