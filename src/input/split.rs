@@ -28,6 +28,12 @@ pub struct Splitter {
     depth: usize,
     in_string: bool,
     escape: bool,
+    /// Inside a record on the fast path: only nesting and strings are tracked.
+    fast: bool,
+    /// Nesting inside the fast-path record (0 = the record's own level).
+    inner: usize,
+    /// A record completed at the root level, so root candidates need no key tracking.
+    root_records_seen: bool,
     /// Depth (frames length) at which the current candidate record object was opened.
     cand_depth: Option<usize>,
     cand_start: usize,
@@ -96,6 +102,10 @@ impl Splitter {
         let mut i = from;
         let n = buf.len();
         while i < n {
+            if self.fast {
+                i = self.skip_record(buf, i, out);
+                continue;
+            }
             if self.in_string {
                 // Jump to the next quote or backslash: string bodies are most of the bytes.
                 if self.escape {
@@ -136,6 +146,8 @@ impl Splitter {
                         self.cand_depth = Some(self.frames.len());
                         self.cand_start = i;
                         self.last_key = KeyState::None;
+                        self.fast = self.records_certain();
+                        self.inner = 0;
                     }
                     self.frames.push(Frame::Other);
                     self.depth += 1;
@@ -183,6 +195,9 @@ impl Splitter {
                                 start: self.cand_start,
                                 end: i + 1,
                             });
+                            if d == 0 || (d == 1 && self.frames[0] == Frame::RecordArray) {
+                                self.root_records_seen = true;
+                            }
                             self.cand_depth = None;
                         }
                     } else {
@@ -240,6 +255,69 @@ impl Splitter {
         }
     }
 
+    /// Whether a candidate opening now is certainly a record, not a page wrapper: the
+    /// elements of a wrapper's array always are, and root-level objects are once one of
+    /// them turned out to be a record. Only then may the fast path skip key tracking.
+    fn records_certain(&self) -> bool {
+        let n = self.frames.len();
+        let root = n == 0 || (n == 1 && self.frames[0] == Frame::RecordArray);
+        if root {
+            self.root_records_seen
+        } else {
+            n >= 2 && self.frames[n - 2] == Frame::Wrapper
+        }
+    }
+
+    /// The fast path through one record: nesting and strings only. Returns where to go on;
+    /// at the record's closing brace it emits the span and leaves the fast path.
+    fn skip_record(&mut self, buf: &[u8], mut i: usize, out: &mut Vec<Span>) -> usize {
+        let n = buf.len();
+        while i < n {
+            if self.in_string {
+                if self.escape {
+                    self.escape = false;
+                    i += 1;
+                    continue;
+                }
+                match find_quote_or_backslash(buf, i) {
+                    None => return n,
+                    Some(j) if buf[j] == b'\\' => {
+                        self.escape = true;
+                        i = j + 1;
+                    }
+                    Some(j) => {
+                        self.in_string = false;
+                        i = j + 1;
+                    }
+                }
+                continue;
+            }
+            match buf[i] {
+                b'"' => self.in_string = true,
+                b'{' | b'[' => self.inner += 1,
+                b'}' | b']' => {
+                    if self.inner == 0 {
+                        // The record's own closing brace.
+                        self.frames.pop();
+                        self.depth -= 1;
+                        out.push(Span {
+                            start: self.cand_start,
+                            end: i + 1,
+                        });
+                        self.cand_depth = None;
+                        self.fast = false;
+                        self.last_key = KeyState::None;
+                        return i + 1;
+                    }
+                    self.inner -= 1;
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        n
+    }
+
     /// At the top level of a candidate object (or of a wrapper, for a later `value` key).
     fn is_candidate_top(&self) -> bool {
         self.cand_depth.is_some_and(|d| self.frames.len() == d + 1)
@@ -265,6 +343,29 @@ impl Splitter {
     }
 }
 
+/// The first `"` or `\\` at or after `i`, eight bytes at a time (string bodies are most of
+/// every record).
+fn find_quote_or_backslash(buf: &[u8], mut i: usize) -> Option<usize> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    const QUOTE: u64 = LO * b'"' as u64;
+    const BACKSLASH: u64 = LO * b'\\' as u64;
+    while let Some(word) = buf.get(i..i + 8) {
+        let w = u64::from_le_bytes(word.try_into().unwrap_or([0; 8]));
+        let (a, b) = (w ^ QUOTE, w ^ BACKSLASH);
+        // A zero byte in `a` or `b` marks a match; the lowest flagged byte is exact.
+        let m = ((a.wrapping_sub(LO) & !a) | (b.wrapping_sub(LO) & !b)) & HI;
+        if m != 0 {
+            return Some(i + (m.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    buf[i.min(buf.len())..]
+        .iter()
+        .position(|&c| c == b'"' || c == b'\\')
+        .map(|p| p + i)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -276,6 +377,30 @@ mod tests {
         out.iter()
             .map(|sp| input[sp.start..sp.end].to_string())
             .collect()
+    }
+
+    #[test]
+    fn swar_search_finds_the_first_quote_or_backslash() {
+        for text in [
+            "",
+            "abc",
+            "abcdefgh\"",
+            "ab\\cdefghijk\"",
+            "\"",
+            "01234567890123456789\\",
+        ] {
+            let want = text.bytes().position(|c| c == b'"' || c == b'\\');
+            assert_eq!(
+                find_quote_or_backslash(text.as_bytes(), 0),
+                want,
+                "{text:?}"
+            );
+        }
+        // Bytes whose subtraction borrows must not hide or invent a match.
+        let tricky = [0x21u8, 0x22, 0x01, 0x5c, 0xff, 0x00, 0x23, 0x5b, 0x22];
+        assert_eq!(find_quote_or_backslash(&tricky, 0), Some(1));
+        assert_eq!(find_quote_or_backslash(&tricky, 2), Some(3));
+        assert_eq!(find_quote_or_backslash(&tricky, 4), Some(8));
     }
 
     #[test]
@@ -318,6 +443,33 @@ mod tests {
         assert_eq!(
             records(jl),
             vec![r#"{"id":"1","p":{"value":[{"z":1}]}}"#, r#"{"id":"2"}"#]
+        );
+    }
+
+    #[test]
+    fn fast_path_resumes_across_blocks() {
+        // Records after the first take the fast path; cut the input everywhere.
+        let input =
+            r#"[{"id":"a"},{"id":"c\\\"}","n":[{"x":"]"}],"e":"\\"},{"id":"d\\\\"},{"z":{}}]"#;
+        let want = [
+            r#"{"id":"a"}"#,
+            r#"{"id":"c\\\"}","n":[{"x":"]"}],"e":"\\"}"#,
+            r#"{"id":"d\\\\"}"#,
+            r#"{"z":{}}"#,
+        ];
+        for cut in 0..input.len() {
+            let mut s = Splitter::new();
+            let mut out = Vec::new();
+            let bytes = input.as_bytes();
+            s.scan(&bytes[..cut], 0, &mut out);
+            s.scan(bytes, cut, &mut out);
+            let got: Vec<&str> = out.iter().map(|sp| &input[sp.start..sp.end]).collect();
+            assert_eq!(got, want, "cut at {cut}");
+        }
+        // Pages after records at the root are still found as wrappers when they come first.
+        assert_eq!(
+            records(r#"{"value":[{"id":"1"},{"id":"2"}]} {"value":[{"id":"3"}]}"#),
+            vec![r#"{"id":"1"}"#, r#"{"id":"2"}"#, r#"{"id":"3"}"#]
         );
     }
 
