@@ -495,7 +495,9 @@ pub fn is_interrupt(code: i64, interactive: Option<bool>) -> bool {
     }
 }
 
-/// Codes that by themselves say Conditional Access (or the risk engine through it) blocked.
+/// Codes that by themselves say Conditional Access (or the risk engine through it) blocked
+/// (ERROR-CODES.md: the CA hard failures and the risk-engine blocks). Sign-in frequency
+/// codes (70043, 70044) are not among them: they need CA evidence in the record.
 pub fn is_ca_block_code(code: i64) -> bool {
     matches!(
         code,
@@ -513,8 +515,6 @@ pub fn is_ca_block_code(code: i64) -> bool {
             | 530003
             | 530032
             | 530034
-            | 70043
-            | 70044
     )
 }
 
