@@ -1,4 +1,5 @@
-//! `cargo bench --bench pipeline`: generates the synthetic exports and times casift on them.
+//! `cargo bench --bench pipeline`: generates the synthetic exports and times the casift
+//! library pipeline on them (full analysis, and the selective query).
 //!
 //! `CASIFT_BENCH_RECORDS` sets the record count (default 100,000, about 450 MB per JSON
 //! file). Files are written under `$CARGO_TARGET_DIR/bench-data` (else `target/bench-data`)
@@ -7,9 +8,14 @@
 #[path = "gen/mod.rs"]
 mod generator;
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::Path;
 use std::time::Instant;
+
+use casift::cli::parse_time;
+use casift::filter::{Filter, Pattern};
+use casift::input::source::InputPath;
+use casift::pipeline::{self, Options};
+use casift::report::{self, Redactor, ReportFormat, RunMeta};
 
 use generator::Format;
 
@@ -23,44 +29,42 @@ fn records_from_env() -> usize {
     }
 }
 
-fn release_binary() -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
-    target.join("release").join("casift")
+/// The full analysis through the library (every rule, all summaries, the JSON report
+/// rendered and discarded), with `filter` applied. Returns (records read, seconds).
+fn run_casift(path: &Path, threads: usize, filter: &Filter) -> (u64, f64) {
+    let inputs = vec![InputPath::File(path.to_path_buf())];
+    let start = Instant::now();
+    let opts = Options {
+        threads,
+        ..Options::default()
+    };
+    let analysis = match pipeline::run(&inputs, filter, None, opts) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("casift failed on {}: {e}", path.display());
+            std::process::exit(2)
+        }
+    };
+    let meta = RunMeta::default();
+    let mut sink = std::io::sink();
+    if let Err(e) = report::render(ReportFormat::Json, &analysis, &meta, &Redactor::off(), &mut sink) {
+        eprintln!("rendering failed: {e}");
+        std::process::exit(2)
+    }
+    (analysis.totals.records_read, start.elapsed().as_secs_f64())
 }
 
-// ---------------------------------------------------------------------------------------
-// run_casift: PLACEHOLDER. Runs the release binary as a subprocess for now; to be switched
-// to calling the library pipeline directly. Returns (records analysed, wall-clock seconds),
-// or None when the binary is missing or fails. The subprocess does not report its record
-// count, so the placeholder returns 0 and the caller uses the generated count.
-// ---------------------------------------------------------------------------------------
-fn run_casift(path: &Path, threads: usize) -> Option<(usize, f64)> {
-    let bin = release_binary();
-    if !bin.exists() {
-        return None;
+/// Median of `runs` timings.
+fn median(path: &Path, threads: usize, filter: &Filter, runs: usize) -> (u64, f64) {
+    let mut times = Vec::new();
+    let mut records = 0;
+    for _ in 0..runs {
+        let (n, t) = run_casift(path, threads, filter);
+        records = n;
+        times.push(t);
     }
-    let start = Instant::now();
-    let status = Command::new(&bin)
-        .arg("analyze")
-        .arg(path)
-        .args(["-f", "json", "-o", "/dev/null", "-j", &threads.to_string()])
-        .stdout(Stdio::null())
-        .status();
-    let seconds = start.elapsed().as_secs_f64();
-    match status {
-        // Exit 1 means "findings at or above --fail-on", still a complete run.
-        Ok(s) if matches!(s.code(), Some(0 | 1)) => Some((0, seconds)),
-        Ok(s) => {
-            eprintln!("  {} exited with {s}", bin.display());
-            None
-        }
-        Err(e) => {
-            eprintln!("  cannot run {}: {e}", bin.display());
-            None
-        }
-    }
+    times.sort_by(f64::total_cmp);
+    (records, times[times.len() / 2])
 }
 
 fn main() {
@@ -93,29 +97,37 @@ fn main() {
         generator::expected_path(&dir, records).display()
     );
 
-    if !release_binary().exists() {
-        println!(
-            "build casift first: cargo build --release (looked for {})",
-            release_binary().display()
-        );
-        return;
-    }
+    let runs: usize = std::env::var("CASIFT_BENCH_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3);
+    // The selective query: Azure DevOps sign-ins in one week (--app, --since, --until).
+    let selective = Filter {
+        apps: vec![Pattern::new("499b84ac-1321-427f-aa17-267ca6975798")],
+        since: Some(parse_time("2026-10-12").unwrap_or_default()),
+        until: Some(parse_time("2026-10-19").unwrap_or_default()),
+        ..Filter::default()
+    };
     println!(
-        "\n{:<8} {:>7} {:>8} {:>9} {:>12}",
-        "format", "threads", "seconds", "MB/s", "records/s"
+        "\nmedian of {runs} runs (CASIFT_BENCH_RUNS); full = every rule and summary, no filter; query = --app <Azure DevOps> --since 2026-10-12 --until 2026-10-19"
+    );
+    println!(
+        "{:<8} {:<6} {:>7} {:>8} {:>9} {:>12}",
+        "format", "run", "threads", "seconds", "MB/s", "records/s"
     );
     for (format, path, bytes) in &files {
-        for threads in [1, 2] {
-            match run_casift(path, threads) {
-                Some((n, secs)) => println!(
-                    "{:<8} {:>7} {:>8.2} {:>9.0} {:>12.0}",
+        for (name, filter) in [("full", Filter::default()), ("query", selective.clone())] {
+            for threads in [1, 2] {
+                let (n, secs) = median(path, threads, &filter, runs);
+                println!(
+                    "{:<8} {:<6} {:>7} {:>8.2} {:>9.0} {:>12.0}",
                     format.name(),
+                    name,
                     threads,
                     secs,
                     *bytes as f64 / 1e6 / secs,
-                    if n == 0 { records } else { n } as f64 / secs
-                ),
-                None => println!("{:<8} {:>7} {:>8}", format.name(), threads, "failed"),
+                    n as f64 / secs
+                );
             }
         }
         if *format == Format::PortalCsv {
