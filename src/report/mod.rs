@@ -2,7 +2,9 @@
 //! output-boundary helpers: escaping (Markdown, HTML, CSV formula neutralisation) and
 //! redaction. Must not filter, evaluate, read the clock or iterate a `HashMap` for output.
 
+pub mod csv;
 pub mod explain;
+pub mod html;
 pub mod json;
 pub mod lookup;
 pub mod markdown;
@@ -64,9 +66,8 @@ pub fn render(
     match format {
         ReportFormat::Json => json::write(a, meta, redactor, w),
         ReportFormat::Markdown => markdown::write(a, meta, redactor, w),
-        ReportFormat::Csv | ReportFormat::Html => Err(crate::error::Error::Usage(
-            "this report format is not available yet".to_string(),
-        )),
+        ReportFormat::Csv => csv::write(a, meta, redactor, w),
+        ReportFormat::Html => html::write(a, meta, redactor, w),
     }
 }
 
