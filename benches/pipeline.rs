@@ -47,7 +47,13 @@ fn run_casift(path: &Path, threads: usize, filter: &Filter) -> (u64, f64) {
     };
     let meta = RunMeta::default();
     let mut sink = std::io::sink();
-    if let Err(e) = report::render(ReportFormat::Json, &analysis, &meta, &Redactor::off(), &mut sink) {
+    if let Err(e) = report::render(
+        ReportFormat::Json,
+        &analysis,
+        &meta,
+        &Redactor::off(),
+        &mut sink,
+    ) {
         eprintln!("rendering failed: {e}");
         std::process::exit(2)
     }

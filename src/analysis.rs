@@ -302,19 +302,25 @@ impl Acc {
         }
         self.earliest = Some(self.earliest.map_or(s.created, |e| e.min(s.created)));
         self.latest = Some(self.latest.map_or(s.created, |e| e.max(s.created)));
-        if self.track_order {
-            self.note_person(&[
-                s.user_label(),
-                &s.user_principal_name,
-                &s.user_display_name,
-                &s.user_id,
-                &s.service_principal_name,
-            ]);
-            for ip in [s.ip.as_str(), s.resource_ip.as_str()] {
-                self.note_once('i', ip);
-            }
-            self.note_once('d', &s.device.display_name);
+    }
+
+    /// Registers the people, IPs and devices of a kept record in first-seen order, before
+    /// any filter, so a pseudonym means the same in every command and filter.
+    pub fn note_order(&mut self, s: &SignIn) {
+        if !self.track_order {
+            return;
         }
+        self.note_person(&[
+            s.user_label(),
+            &s.user_principal_name,
+            &s.user_display_name,
+            &s.user_id,
+            &s.service_principal_name,
+        ]);
+        for ip in [s.ip.as_str(), s.resource_ip.as_str()] {
+            self.note_once('i', ip);
+        }
+        self.note_once('d', &s.device.display_name);
     }
 
     /// Registers a person under its first name seen; its other names share the pseudonym.

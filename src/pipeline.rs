@@ -124,6 +124,7 @@ impl Worker<'_> {
                 s.auth_details.extend(d.iter().cloned());
                 o.joined += 1;
             }
+            o.acc.note_order(&s);
             let facts = evaluate::facts(&s);
             if !self.filter.keep(&s, facts) {
                 continue;

@@ -536,8 +536,9 @@ fn redaction_leaves_no_identity() {
     for cmd in redacted_runs() {
         let args: Vec<&str> = cmd.iter().map(String::as_str).collect();
         let out = run(&args);
+        // Pseudonyms are numbered over every kept record, whatever the command or filter.
         assert!(
-            out.contains("user-0001@redacted"),
+            out.contains("@redacted"),
             "{args:?}: no pseudonym in output"
         );
         for id in &ids {
@@ -614,5 +615,36 @@ fn fail_on_sets_the_exit_code() {
             "success",
         ],
         0,
+    );
+}
+
+#[test]
+fn a_pseudonym_means_the_same_person_in_every_command() {
+    let analyze = run(&[
+        "analyze",
+        "fixtures/signins/portal.json",
+        "-f",
+        "json",
+        "--redact",
+        "-q",
+    ]);
+    let explain = run(&[
+        "explain",
+        "fixtures/signins/portal.json",
+        "--id",
+        "00000000-0000-4000-8000-000000000014",
+        "--format",
+        "json",
+        "--redact",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&explain).unwrap();
+    let mallory = v["sign_ins"][0]["user_principal_name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(mallory.ends_with("@redacted"), "{mallory}");
+    assert!(
+        analyze.contains(&mallory),
+        "{mallory} not in the analyze report"
     );
 }
