@@ -518,12 +518,17 @@ impl Analysis {
     }
 }
 
-/// Whether a sign-in of this event type was kept for dedup purposes: the key of DESIGN §2.
+/// The duplicate key of DESIGN §2: (request id, sign-in event type).
 pub fn dedup_key(s: &SignIn) -> Option<u128> {
-    if s.request_id.is_empty() {
+    dedup_key_of(&s.request_id, s.event_type)
+}
+
+/// The duplicate key from its parts (also used by the prefilter, before the full decode).
+pub fn dedup_key_of(request_id: &str, event_type: EventType) -> Option<u128> {
+    if request_id.is_empty() {
         return None;
     }
-    let t = match s.event_type {
+    let t = match event_type {
         EventType::Interactive => 1u128,
         EventType::NonInteractive => 2,
         EventType::ServicePrincipal => 3,
@@ -531,5 +536,5 @@ pub fn dedup_key(s: &SignIn) -> Option<u128> {
         EventType::Unknown => 5,
     };
     // Mixed into the GUID version nibble, which is the same (4) for every random GUID.
-    Some(id_key(&s.request_id) ^ (t << 76))
+    Some(id_key(request_id) ^ (t << 76))
 }

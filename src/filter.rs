@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use ipnet::IpNet;
 
 use crate::evaluate::Facts;
+use crate::input::peek::Peek;
 use crate::locations::canonical;
 use crate::model::{CaStatus, SignIn, Status};
 
@@ -156,50 +157,74 @@ impl Filter {
             && self.interactive.is_none()
     }
 
+    /// Whether the cheap filters (user, app, time, ids) are set: those can reject a record
+    /// from the prefilter's view, before the full decode.
+    pub fn has_early(&self) -> bool {
+        !(self.users.is_empty()
+            && self.apps.is_empty()
+            && self.since.is_none()
+            && self.until.is_none()
+            && self.correlation_ids.is_empty()
+            && self.request_ids.is_empty()
+            && self.any_id.is_empty())
+    }
+
+    /// The cheap filters on the prefilter's view; `keep` applies the same tests.
+    pub fn keep_early(&self, p: &Peek<'_>) -> bool {
+        self.early(
+            p.created,
+            [
+                &p.user_principal_name,
+                &p.user_id,
+                &p.user_display_name,
+                &p.service_principal_name,
+                &p.service_principal_id,
+            ],
+            [&p.app_display_name, &p.app_id],
+            &p.request_id,
+            &p.correlation_id,
+        )
+    }
+
+    fn early(
+        &self,
+        created: DateTime<Utc>,
+        users: [&str; 5],
+        apps: [&str; 2],
+        request_id: &str,
+        correlation_id: &str,
+    ) -> bool {
+        if self.since.is_some_and(|t| created < t) || self.until.is_some_and(|t| created >= t) {
+            return false;
+        }
+        (self.users.is_empty() || any_matches(&self.users, &users))
+            && (self.apps.is_empty() || any_matches(&self.apps, &apps))
+            && (self.correlation_ids.is_empty()
+                || any_matches(&self.correlation_ids, &[correlation_id]))
+            && (self.request_ids.is_empty() || any_matches(&self.request_ids, &[request_id]))
+            && (self.any_id.is_empty() || any_matches(&self.any_id, &[request_id, correlation_id]))
+    }
+
     pub fn keep(&self, s: &SignIn, facts: Facts) -> bool {
-        if let Some(t) = self.since
-            && s.created < t
-        {
-            return false;
-        }
-        if let Some(t) = self.until
-            && s.created >= t
-        {
-            return false;
-        }
-        if !self.users.is_empty()
-            && !any_matches(
-                &self.users,
-                &[
-                    &s.user_principal_name,
-                    &s.user_id,
-                    &s.user_display_name,
-                    &s.service_principal_name,
-                    &s.service_principal_id,
-                ],
-            )
-        {
-            return false;
-        }
-        if !self.apps.is_empty() && !any_matches(&self.apps, &[&s.app_display_name, &s.app_id]) {
+        let early = self.early(
+            s.created,
+            [
+                &s.user_principal_name,
+                &s.user_id,
+                &s.user_display_name,
+                &s.service_principal_name,
+                &s.service_principal_id,
+            ],
+            [&s.app_display_name, &s.app_id],
+            &s.request_id,
+            &s.correlation_id,
+        );
+        if !early {
             return false;
         }
         if !self.ips.is_empty()
             && !self.ip_matches(s.ip_addr)
             && !self.ip_matches(s.resource_ip_addr)
-        {
-            return false;
-        }
-        if !self.correlation_ids.is_empty()
-            && !any_matches(&self.correlation_ids, &[&s.correlation_id])
-        {
-            return false;
-        }
-        if !self.request_ids.is_empty() && !any_matches(&self.request_ids, &[&s.request_id]) {
-            return false;
-        }
-        if !self.any_id.is_empty()
-            && !any_matches(&self.any_id, &[&s.request_id, &s.correlation_id])
         {
             return false;
         }
@@ -235,7 +260,7 @@ impl Filter {
     }
 }
 
-fn any_matches(patterns: &[Pattern], values: &[&String]) -> bool {
+fn any_matches(patterns: &[Pattern], values: &[&str]) -> bool {
     patterns
         .iter()
         .any(|p| values.iter().any(|v| !v.is_empty() && p.matches(v)))

@@ -10,7 +10,9 @@ use std::sync::mpsc;
 
 use rayon::prelude::*;
 
-use crate::analysis::{Acc, Analysis, Collected, Finding, InputReport, IpRow, Totals, dedup_key};
+use crate::analysis::{
+    Acc, Analysis, Collected, Finding, InputReport, IpRow, Totals, dedup_key, dedup_key_of,
+};
 use crate::error::{Error, Result};
 use crate::evaluate::{self, Context, Hit, Rule, remedy};
 use crate::filter::Filter;
@@ -75,6 +77,9 @@ struct Worker<'a> {
     track_order: bool,
     sink: Option<&'a RecordSink<'a>>,
     auth: &'a AuthDetails,
+    /// Reject records on the cheap filters before the full decode (not when redacting:
+    /// pseudonyms are numbered over every kept record, which needs them decoded).
+    prefilter: bool,
 }
 
 impl Worker<'_> {
@@ -97,6 +102,22 @@ impl Worker<'_> {
         let mut hits = Vec::new();
         for i in 0..chunk.len() {
             let record = chunk.first_record + i as u64;
+            if self.prefilter
+                && let Some(p) = chunk.peek(i)
+                && !self.filter.keep_early(&p)
+            {
+                // Outside the cheap filters: only the duplicate check and the count, no
+                // full decode.
+                if let Some(k) = dedup_key_of(&p.request_id, p.event_type) {
+                    if !local.insert(k) || exclude.contains(&i) {
+                        o.duplicates += 1;
+                        continue;
+                    }
+                    o.keys.push((k, i));
+                }
+                o.kept += 1;
+                continue;
+            }
             let mut s = match chunk.decode(i) {
                 Ok(s) => s,
                 Err(reason) => {
@@ -118,16 +139,16 @@ impl Worker<'_> {
                 o.keys.push((k, i));
             }
             o.kept += 1;
+            o.acc.note_order(&s);
+            let facts = evaluate::facts(&s);
+            if !self.filter.keep(&s, facts) {
+                continue;
+            }
             if !self.auth.is_empty()
                 && let Some(d) = self.auth.get(&s.request_id.trim().to_ascii_lowercase())
             {
                 s.auth_details.extend(d.iter().cloned());
                 o.joined += 1;
-            }
-            o.acc.note_order(&s);
-            let facts = evaluate::facts(&s);
-            if !self.filter.keep(&s, facts) {
-                continue;
             }
             hits.clear();
             evaluate::evaluate(&s, facts, self.ctx, &mut hits);
@@ -202,6 +223,7 @@ pub fn run(
         track_order: opts.track_order,
         sink: sink_fn,
         auth: &auth,
+        prefilter: filter.has_early() && !opts.track_order,
     };
     let mut st = State {
         acc: Acc::new(opts.track_order),
@@ -445,7 +467,7 @@ fn finish(st: State, locations: Option<&NamedLocations>) -> Analysis {
         .sum();
     if auth_rows > 0 {
         notes.push(format!(
-            "{auth_rows} authentication-detail row(s) were joined by Request ID onto {} sign-in(s); they are not counted as sign-ins in the totals.",
+            "{auth_rows} authentication-detail row(s) were joined by Request ID onto {} matched sign-in(s); they are not counted as sign-ins in the totals.",
             st.joined
         ));
     }

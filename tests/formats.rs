@@ -142,7 +142,7 @@ fn csv_exports_are_read_with_exact_counts() {
         "{notes}"
     );
     assert!(
-        notes.contains("joined by Request ID onto 3 sign-in(s)"),
+        notes.contains("joined by Request ID onto 3 matched sign-in(s)"),
         "{notes}"
     );
     // CSV findings say the policy detail was not in the export.

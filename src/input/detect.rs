@@ -12,9 +12,15 @@ pub fn classify_json(sample: &[u8], complete: bool) -> Result<Format, String> {
         .iter()
         .position(|b| !b.is_ascii_whitespace())
         .map(|i| sample[i]);
+    // Scan only as far as the first record: the sample may be megabytes.
     let mut sp = Splitter::new();
     let mut spans = Vec::new();
-    sp.scan(sample, 0, &mut spans);
+    let mut scanned = 0;
+    while spans.is_empty() && scanned < sample.len() {
+        let end = (scanned + (64 << 10)).min(sample.len());
+        sp.scan(&sample[..end], scanned, &mut spans);
+        scanned = end;
+    }
     let wrapper_text = |start: usize| -> &[u8] { &sample[..start.min(sample.len())] };
 
     if let Some(span) = spans.iter().find(|s| sample.get(s.start) == Some(&b'{')) {

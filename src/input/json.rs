@@ -248,6 +248,27 @@ pub fn decode(bytes: &[u8], shape: JsonShape) -> Result<SignIn, String> {
     }
 }
 
+/// The sign-in event type from what the record says, most specific first:
+/// `signInEventTypes`, the Log Analytics table, the diagnostic category, `isInteractive`
+/// (a Graph v1.0 record says it only there).
+pub fn event_type_of(
+    types: &[String],
+    table: &str,
+    category: &str,
+    interactive: Option<bool>,
+) -> EventType {
+    types
+        .iter()
+        .find_map(|t| EventType::parse(t))
+        .or_else(|| EventType::parse(table))
+        .or_else(|| EventType::parse(category))
+        .unwrap_or(match interactive {
+            Some(true) => EventType::Interactive,
+            Some(false) => EventType::NonInteractive,
+            None => EventType::Unknown,
+        })
+}
+
 fn parse<T: serde::de::DeserializeOwned>(
     bytes: &[u8],
     text: Option<&str>,
@@ -299,29 +320,16 @@ fn normalize(raw: RawSignIn, env: Option<(String, RawEnvelope)>) -> Result<SignI
         failure_reason = raw.result_description.0;
     }
 
-    let mut event_type = raw
-        .sign_in_event_types
-        .0
-        .iter()
-        .find_map(|t| EventType::parse(t))
-        .unwrap_or(EventType::Unknown);
-    if event_type == EventType::Unknown {
-        let cat = env
-            .as_ref()
-            .map_or(raw.category.0.as_str(), |(c, _)| c.as_str());
-        event_type = EventType::parse(&raw.table.0)
-            .or_else(|| EventType::parse(cat))
-            .unwrap_or(EventType::Unknown);
-    }
+    let category = env
+        .as_ref()
+        .map_or(raw.category.0.as_str(), |(c, _)| c.as_str());
     let interactive = raw.is_interactive.0;
-    if event_type == EventType::Unknown {
-        // A Graph record without signInEventTypes (v1.0) says it through isInteractive.
-        event_type = match interactive {
-            Some(true) => EventType::Interactive,
-            Some(false) => EventType::NonInteractive,
-            None => EventType::Unknown,
-        };
-    }
+    let event_type = event_type_of(
+        &raw.sign_in_event_types.0,
+        &raw.table.0,
+        category,
+        interactive,
+    );
 
     let mut ip = raw.ip_address.0;
     if ip.is_empty()

@@ -7,6 +7,7 @@ pub mod csv;
 pub mod detect;
 pub mod flex;
 pub mod json;
+pub mod peek;
 pub mod reader;
 pub mod source;
 pub mod split;
@@ -123,6 +124,18 @@ impl Chunk {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// The prefilter's view of record `i` (JSON records only; `None` means "decode fully").
+    pub fn peek(&self, i: usize) -> Option<peek::Peek<'_>> {
+        match &self.payload {
+            Payload::Json { buf, spans, shape } => {
+                let sp = spans[i];
+                let text = std::str::from_utf8(&buf[sp.start..sp.end]).ok()?;
+                peek::peek(text, *shape)
+            }
+            Payload::Csv { .. } => None,
+        }
     }
 
     /// Whether this chunk holds authentication-detail rows (joined, not sign-ins).

@@ -737,13 +737,13 @@ fn one_record_per_line(format: Format, buf: &[u8]) -> bool {
     ) {
         return false;
     }
+    let line_end = memchr::memchr(b'\n', buf).unwrap_or(buf.len());
     let mut sp = Splitter::new();
     let mut spans = Vec::new();
-    sp.scan(buf, 0, &mut spans);
+    sp.scan(&buf[..line_end], 0, &mut spans);
     let Some(first) = spans.first() else {
         return false;
     };
-    let line_end = memchr::memchr(b'\n', buf).unwrap_or(buf.len());
     first.end <= line_end
         && buf[first.end..line_end]
             .iter()

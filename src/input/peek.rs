@@ -1,0 +1,135 @@
+//! The prefilter's view of a JSON record: only the fields the cheap filters and the
+//! duplicate key need (ids, time, user, app, event type), borrowed from the record without
+//! building the sign-in. Lets the workers reject records before the full decode.
+
+use std::borrow::Cow;
+
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+
+use super::flex::{FlexBool, StrList};
+use super::json::{JsonShape, event_type_of};
+use super::time::parse_datetime;
+use crate::model::EventType;
+
+type Text<'a> = Option<Cow<'a, str>>;
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct RawPeek<'a> {
+    #[serde(default, borrow, alias = "Id")]
+    id: Text<'a>,
+    #[serde(default, borrow, alias = "CreatedDateTime")]
+    created_date_time: Text<'a>,
+    #[serde(default, borrow, rename = "TimeGenerated")]
+    time_generated: Text<'a>,
+    #[serde(default, borrow, alias = "UserPrincipalName")]
+    user_principal_name: Text<'a>,
+    #[serde(default, borrow, alias = "UserId")]
+    user_id: Text<'a>,
+    #[serde(default, borrow, alias = "UserDisplayName")]
+    user_display_name: Text<'a>,
+    #[serde(default, borrow, alias = "ServicePrincipalName")]
+    service_principal_name: Text<'a>,
+    #[serde(default, borrow, alias = "ServicePrincipalId")]
+    service_principal_id: Text<'a>,
+    #[serde(default, borrow, alias = "AppId")]
+    app_id: Text<'a>,
+    #[serde(default, borrow, alias = "AppDisplayName")]
+    app_display_name: Text<'a>,
+    #[serde(default, borrow, alias = "CorrelationId")]
+    correlation_id: Text<'a>,
+    #[serde(default)]
+    sign_in_event_types: StrList,
+    #[serde(default, alias = "IsInteractive")]
+    is_interactive: FlexBool,
+    #[serde(default, borrow, alias = "Category")]
+    category: Text<'a>,
+    #[serde(default, borrow, rename = "Type")]
+    table: Text<'a>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct RawPeekEnvelope<'a> {
+    #[serde(default, borrow)]
+    category: Text<'a>,
+    #[serde(default, borrow)]
+    time: Text<'a>,
+    #[serde(default, borrow)]
+    correlation_id: Text<'a>,
+    #[serde(default, borrow)]
+    properties: Option<RawPeek<'a>>,
+}
+
+/// What the prefilter sees of a record.
+pub struct Peek<'a> {
+    pub request_id: Cow<'a, str>,
+    pub created: DateTime<Utc>,
+    pub user_principal_name: Cow<'a, str>,
+    pub user_id: Cow<'a, str>,
+    pub user_display_name: Cow<'a, str>,
+    pub service_principal_name: Cow<'a, str>,
+    pub service_principal_id: Cow<'a, str>,
+    pub app_id: Cow<'a, str>,
+    pub app_display_name: Cow<'a, str>,
+    pub correlation_id: Cow<'a, str>,
+    pub event_type: EventType,
+}
+
+fn text(t: Text<'_>) -> Cow<'_, str> {
+    t.unwrap_or(Cow::Borrowed(""))
+}
+
+/// `None` when the record cannot be judged cheaply (not valid UTF-8 or JSON, a field of an
+/// unexpected type, no parseable time): the full decoder then decides, with its reason.
+pub fn peek(text_of_record: &str, shape: JsonShape) -> Option<Peek<'_>> {
+    let (raw, env_category, env_time, env_correlation) = match shape {
+        JsonShape::SignIn => (
+            serde_json::from_str::<RawPeek<'_>>(text_of_record).ok()?,
+            None,
+            None,
+            None,
+        ),
+        JsonShape::Envelope => {
+            let e = serde_json::from_str::<RawPeekEnvelope<'_>>(text_of_record).ok()?;
+            (e.properties?, e.category, e.time, e.correlation_id)
+        }
+    };
+    let time = raw
+        .created_date_time
+        .as_deref()
+        .filter(|t| !t.trim().is_empty())
+        .or(raw
+            .time_generated
+            .as_deref()
+            .filter(|t| !t.trim().is_empty()))
+        .or(env_time.as_deref().filter(|t| !t.trim().is_empty()))?;
+    let created = parse_datetime(time.trim(), false)?;
+    let category = env_category
+        .as_deref()
+        .unwrap_or(raw.category.as_deref().unwrap_or(""));
+    let event_type = event_type_of(
+        &raw.sign_in_event_types.0,
+        raw.table.as_deref().unwrap_or(""),
+        category,
+        raw.is_interactive.0,
+    );
+    let correlation = raw
+        .correlation_id
+        .filter(|c| !c.is_empty())
+        .or(env_correlation);
+    Some(Peek {
+        request_id: text(raw.id),
+        created,
+        user_principal_name: text(raw.user_principal_name),
+        user_id: text(raw.user_id),
+        user_display_name: text(raw.user_display_name),
+        service_principal_name: text(raw.service_principal_name),
+        service_principal_id: text(raw.service_principal_id),
+        app_id: text(raw.app_id),
+        app_display_name: text(raw.app_display_name),
+        correlation_id: text(correlation),
+        event_type,
+    })
+}
