@@ -4,14 +4,15 @@
 
 use std::io::{Cursor, Read};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::mpsc::SyncSender;
 
 use super::source::{self, CapReader, Encoding, InputPath, Utf16Reader, read_full};
 use super::split::{Span, Splitter};
-use super::{Chunk, Format, InputInfo, Msg, Payload, Skip, csv, detect};
+use super::{Chunk, Format, InputInfo, Msg, Payload, Skip, detect};
 use crate::error::{Error, Result};
-use crate::model::EventType;
+
+mod lines;
+mod table;
 
 #[derive(Debug, Clone, Copy)]
 pub struct ReadOptions {
@@ -341,7 +342,7 @@ impl Reader<'_, '_> {
             return Ok(false);
         }
         let shape = format.json_shape();
-        if one_record_per_line(format, &buf) {
+        if lines::one_record_per_line(format, &buf) {
             return self.json_lines(input, shape, notes, buf, eof, reader, &label);
         }
         let mut sp = Splitter::new();
@@ -469,108 +470,6 @@ impl Reader<'_, '_> {
         Ok(true)
     }
 
-    /// JSON lines whose records are single lines: a newline search finds every record, so
-    /// the reader does not scan the bytes (a line that is not one JSON object is skipped with
-    /// the decoder's reason).
-    #[allow(clippy::too_many_arguments)]
-    fn json_lines<'a>(
-        &mut self,
-        input: usize,
-        shape: super::json::JsonShape,
-        notes: Vec<String>,
-        mut buf: Vec<u8>,
-        mut eof: bool,
-        mut reader: Box<dyn Read + Send + 'a>,
-        label: &str,
-    ) -> Result<bool> {
-        let mut next_record = 1u64;
-        let mut line_at_start = 1u64;
-        let mut pending_bytes = buf.len() as u64;
-        loop {
-            if buf.len() >= self.opts.chunk_bytes || eof {
-                let cut = if eof {
-                    buf.len()
-                } else {
-                    memchr::memrchr(b'\n', &buf).map_or(0, |p| p + 1)
-                };
-                if cut > 0 || eof {
-                    let rest = buf[cut..].to_vec();
-                    buf.truncate(cut);
-                    let chunk_buf = std::mem::replace(&mut buf, rest);
-                    let spans = line_spans(&chunk_buf);
-                    let mut no_skips = Vec::new();
-                    let mut bytes = std::mem::take(&mut pending_bytes);
-                    if !self.emit_json(
-                        input,
-                        &mut next_record,
-                        &mut line_at_start,
-                        chunk_buf,
-                        spans,
-                        shape,
-                        &mut no_skips,
-                        &mut bytes,
-                    ) {
-                        return Ok(false);
-                    }
-                    pending_bytes = buf.len() as u64;
-                }
-                if buf.len() > self.opts.max_record {
-                    // A line longer than any record can be: skip to its end.
-                    let skip = Skip {
-                        input,
-                        record: next_record,
-                        line: line_at_start,
-                        reason: format!(
-                            "record larger than {} bytes: skipped",
-                            self.opts.max_record
-                        ),
-                    };
-                    next_record += 1;
-                    let mut skips = vec![skip];
-                    loop {
-                        if let Some(p) = memchr::memchr(b'\n', &buf) {
-                            buf.drain(..=p);
-                            break;
-                        }
-                        buf.clear();
-                        if self.fill(&mut buf, &mut reader, label)? {
-                            eof = true;
-                            buf.clear();
-                            break;
-                        }
-                    }
-                    line_at_start += 1;
-                    let mut bytes = 0;
-                    if !self.emit_json(
-                        input,
-                        &mut next_record,
-                        &mut line_at_start,
-                        Vec::new(),
-                        Vec::new(),
-                        shape,
-                        &mut skips,
-                        &mut bytes,
-                    ) {
-                        return Ok(false);
-                    }
-                    pending_bytes = buf.len() as u64;
-                }
-            }
-            if eof {
-                break;
-            }
-            let before = buf.len();
-            eof = self.fill(&mut buf, &mut reader, label)?;
-            pending_bytes += (buf.len() - before) as u64;
-        }
-        for note in notes {
-            if !self.send(Msg::InputNote { input, note }) {
-                return Ok(false);
-            }
-        }
-        Ok(true)
-    }
-
     #[allow(clippy::too_many_arguments)]
     fn emit_json(
         &mut self,
@@ -611,185 +510,6 @@ impl Reader<'_, '_> {
             .map_err(|e| read_err(label, &e))?;
         Ok(n < want)
     }
-
-    fn csv<'a>(
-        &mut self,
-        label: String,
-        name: String,
-        encoding: Encoding,
-        notes: Vec<String>,
-        buf: Vec<u8>,
-        reader: Box<dyn Read + Send + 'a>,
-    ) -> Result<bool> {
-        let not_sign_ins = |reason: String| Error::NotSignIns {
-            path: label.clone(),
-            reason,
-        };
-        if buf.iter().take(4096).any(|&b| b == 0) {
-            return Err(not_sign_ins(
-                "binary data (expected JSON or CSV text)".to_string(),
-            ));
-        }
-        let header_end = memchr::memchr(b'\n', &buf).unwrap_or(buf.len());
-        let delimiter = csv::detect_delimiter(&buf[..header_end]);
-        let mut rdr = ::csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .delimiter(delimiter)
-            .from_reader(Cursor::new(buf).chain(reader));
-        let mut header = ::csv::ByteRecord::new();
-        let got = rdr
-            .read_byte_record(&mut header)
-            .map_err(|e| not_sign_ins(format!("unreadable CSV header: {e}")))?;
-        if !got {
-            return Err(not_sign_ins("no header row".to_string()));
-        }
-        let mut layout = csv::layout(&header).map_err(|reason| {
-            not_sign_ins(format!(
-                "{reason} (expected JSON, or a CSV whose header names sign-in columns such as Date (UTC), Request ID)"
-            ))
-        })?;
-        // Buffer the first rows: they decide day-first dates and form the first chunk.
-        let mut rows: Vec<::csv::ByteRecord> = Vec::new();
-        let mut lines: Vec<u64> = Vec::new();
-        // Day-first dates are decided on a sample that does not depend on the chunk size.
-        let mut eof = read_rows(
-            &mut rdr,
-            DAY_FIRST_SAMPLE.max(self.opts.csv_rows),
-            &mut rows,
-            &mut lines,
-            &label,
-        )?;
-        if self.opts.auth_details_only && layout.kind != csv::CsvKind::AuthDetails {
-            return Ok(true);
-        }
-        csv::detect_day_first(&mut layout, &rows);
-        let format = match layout.kind {
-            csv::CsvKind::Portal => Format::PortalCsv,
-            csv::CsvKind::LogAnalytics => Format::LogAnalyticsCsv,
-            csv::CsvKind::AuthDetails => Format::AuthDetailsCsv,
-        };
-        let hint = csv::event_type_from_file_name(&name);
-        let input = self.next_input;
-        self.next_input += 1;
-        let mut notes = notes;
-        if format == Format::PortalCsv && hint == EventType::Unknown {
-            notes.push("the file name does not say whether its sign-ins are interactive (InteractiveSignIns_… / NonInteractiveSignIns_…): --interactive and --non-interactive match none of its records".to_string());
-        }
-        if delimiter != b',' {
-            notes.push(format!("CSV delimiter {:?}", delimiter as char));
-        }
-        if !self.send(Msg::Input(InputInfo {
-            label: label.clone(),
-            format,
-            encoding,
-            notes: Vec::new(),
-        })) {
-            return Ok(false);
-        }
-        let layout = Arc::new(layout);
-        let mut next_record = 1u64;
-        loop {
-            while !rows.is_empty() {
-                let take = rows.len().min(self.opts.csv_rows.max(1));
-                let piece: Vec<::csv::ByteRecord> = rows.drain(..take).collect();
-                let piece_lines: Vec<u64> = lines.drain(..take).collect();
-                let n = piece.len() as u64;
-                let bytes: u64 = piece.iter().map(|r| r.as_slice().len() as u64).sum();
-                let chunk = Chunk {
-                    input,
-                    first_record: next_record,
-                    base_line: piece_lines.first().copied().unwrap_or(0),
-                    payload: Payload::Csv {
-                        rows: piece,
-                        lines: piece_lines,
-                        layout: Arc::clone(&layout),
-                        hint,
-                    },
-                    reader_skips: Vec::new(),
-                    bytes,
-                };
-                next_record += n;
-                if !self.send(Msg::Chunk(chunk)) {
-                    return Ok(false);
-                }
-            }
-            if eof {
-                break;
-            }
-            eof = read_rows(&mut rdr, self.opts.csv_rows, &mut rows, &mut lines, &label)?;
-        }
-        for note in notes {
-            if !self.send(Msg::InputNote { input, note }) {
-                return Ok(false);
-            }
-        }
-        Ok(true)
-    }
-}
-
-/// Whether the input is JSON lines proper: a line-per-record format whose first record
-/// ends on its first line.
-fn one_record_per_line(format: Format, buf: &[u8]) -> bool {
-    if !matches!(
-        format,
-        Format::JsonLines | Format::Diagnostic | Format::LogAnalyticsJson
-    ) {
-        return false;
-    }
-    let line_end = memchr::memchr(b'\n', buf).unwrap_or(buf.len());
-    let mut sp = Splitter::new();
-    let mut spans = Vec::new();
-    sp.scan(&buf[..line_end], 0, &mut spans);
-    let Some(first) = spans.first() else {
-        return false;
-    };
-    first.end <= line_end
-        && buf[first.end..line_end]
-            .iter()
-            .all(|b| b.is_ascii_whitespace())
-}
-
-/// The non-blank lines of a chunk, as record spans (a trailing CR is left to the decoder,
-/// which treats it as white space).
-fn line_spans(buf: &[u8]) -> Vec<Span> {
-    let mut spans = Vec::new();
-    let mut start = 0;
-    for nl in memchr::memchr_iter(b'\n', buf).chain(std::iter::once(buf.len())) {
-        if nl < start {
-            continue;
-        }
-        if buf[start..nl].iter().any(|b| !b.is_ascii_whitespace()) {
-            spans.push(Span { start, end: nl });
-        }
-        start = nl + 1;
-    }
-    spans
-}
-
-/// Rows read before deciding whether the file's dates are day-first.
-const DAY_FIRST_SAMPLE: usize = 1000;
-
-/// Reads up to `max` rows; returns true at the end of the input.
-fn read_rows<R: Read>(
-    rdr: &mut ::csv::Reader<R>,
-    max: usize,
-    rows: &mut Vec<::csv::ByteRecord>,
-    lines: &mut Vec<u64>,
-    label: &str,
-) -> Result<bool> {
-    while rows.len() < max {
-        let mut rec = ::csv::ByteRecord::new();
-        match rdr.read_byte_record(&mut rec) {
-            Ok(true) => {
-                lines.push(rec.position().map_or(0, |p| p.line()));
-                rows.push(rec);
-            }
-            Ok(false) => return Ok(true),
-            Err(e) => return Err(read_err(label, &std::io::Error::other(e.to_string()))),
-        }
-    }
-    Ok(false)
 }
 
 trait ReadSeek: Read + std::io::Seek + Send {}
