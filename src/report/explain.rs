@@ -149,6 +149,12 @@ pub fn render_text(a: &Analysis, locations: Option<&NamedLocations>, r: &Redacto
             clean(&s.resource_id)
         );
         let _ = writeln!(o, "  Client app:      {}", clean(&s.client_app_used));
+        if !s.user_agent.is_empty() {
+            let _ = writeln!(o, "  User agent:      {}", clean(&s.user_agent));
+        }
+        if !s.user_type.is_empty() {
+            let _ = writeln!(o, "  User type:       {}", clean(&s.user_type));
+        }
         let interactive = match s.is_interactive() {
             Some(true) => "interactive",
             Some(false) => "non-interactive",
@@ -171,6 +177,25 @@ pub fn render_text(a: &Analysis, locations: Option<&NamedLocations>, r: &Redacto
             let _ = writeln!(o, "  Details:         {}", t(&s.additional_details));
         }
         let _ = writeln!(o, "  CA status:       {}", s.ca_status.as_str());
+        let risky = |v: &str| !v.is_empty() && !v.eq_ignore_ascii_case("none");
+        if risky(&s.risk_level_during_sign_in)
+            || risky(&s.risk_level_aggregated)
+            || risky(&s.risk_state)
+        {
+            let _ = writeln!(
+                o,
+                "  Risk:            during sign-in {}, aggregated {}, state {}, detail {}{}",
+                clean(&s.risk_level_during_sign_in),
+                clean(&s.risk_level_aggregated),
+                clean(&s.risk_state),
+                clean(&s.risk_detail),
+                if s.risk_event_types.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", clean(&s.risk_event_types.join(", ")))
+                }
+            );
+        }
         let _ = writeln!(o, "\nLocation and IPs");
         let _ = writeln!(o, "  Client IP:       {}", v(&s.ip));
         if !s.resource_ip.is_empty() {
