@@ -343,39 +343,38 @@ impl Reader<'_, '_> {
         }
         let shape = format.json_shape();
         if lines::one_record_per_line(format, &buf) {
-            return self.json_lines(input, shape, notes, buf, eof, reader, &label);
+            return self.json_lines(
+                JsonCursor::new(input, shape),
+                notes,
+                buf,
+                eof,
+                reader,
+                &label,
+            );
         }
         let mut sp = Splitter::new();
         let mut spans: Vec<Span> = Vec::new();
         let mut scanned = 0usize;
-        let mut next_record = 1u64;
-        let mut line_at_start = 1u64;
+        let mut cur = JsonCursor::new(input, shape);
         let mut oversized: Option<u64> = None;
-        let mut skips: Vec<Skip> = Vec::new();
-        let mut pending_bytes = 0u64;
         loop {
             sp.scan(&buf, scanned, &mut spans);
-            pending_bytes += (buf.len() - scanned) as u64;
+            cur.pending_bytes += (buf.len() - scanned) as u64;
             scanned = buf.len();
             if let Some(line) = oversized
                 && !spans.is_empty()
             {
                 // The first record completed since the overflow is the oversized one.
                 spans.remove(0);
-                skips.push(Skip {
-                    input,
-                    record: next_record,
-                    line,
-                    reason: format!("record larger than {} bytes: skipped", self.opts.max_record),
-                });
-                next_record += 1;
+                let reason = format!("record larger than {} bytes: skipped", self.opts.max_record);
+                cur.skip(line, reason);
                 oversized = None;
             }
             if let Some(start) = sp.open_record_start()
                 && buf.len() - start > self.opts.max_record
             {
                 if oversized.is_none() {
-                    oversized = Some(line_at_start + count_lines(&buf[..start]));
+                    oversized = Some(cur.line_at_start + count_lines(&buf[..start]));
                 }
                 // Emit what completed before it, then drop the oversized bytes as we go.
                 let (cut, s) = if spans.is_empty() {
@@ -385,26 +384,17 @@ impl Reader<'_, '_> {
                 };
                 if cut > 0 {
                     let chunk_buf = buf[..cut].to_vec();
-                    if !self.emit_json(
-                        input,
-                        &mut next_record,
-                        &mut line_at_start,
-                        chunk_buf,
-                        s,
-                        shape,
-                        &mut skips,
-                        &mut pending_bytes,
-                    ) {
+                    if !self.emit_json(&mut cur, chunk_buf, s) {
                         return Ok(false);
                     }
                 }
-                line_at_start += count_lines(&buf[cut..]);
+                cur.line_at_start += count_lines(&buf[cut..]);
                 sp.shift(buf.len());
                 buf.clear();
                 scanned = 0;
             }
             let full = buf.len() >= self.opts.chunk_bytes;
-            if (full || eof) && (!spans.is_empty() || !skips.is_empty()) {
+            if (full || eof) && (!spans.is_empty() || !cur.skips.is_empty()) {
                 let cut = spans.last().map_or(0, |s| s.end);
                 let rest = buf[cut..].to_vec();
                 buf.truncate(cut);
@@ -412,16 +402,7 @@ impl Reader<'_, '_> {
                 sp.shift(cut);
                 scanned = buf.len();
                 let s = std::mem::take(&mut spans);
-                if !self.emit_json(
-                    input,
-                    &mut next_record,
-                    &mut line_at_start,
-                    chunk_buf,
-                    s,
-                    shape,
-                    &mut skips,
-                    &mut pending_bytes,
-                ) {
+                if !self.emit_json(&mut cur, chunk_buf, s) {
                     return Ok(false);
                 }
             }
@@ -431,23 +412,12 @@ impl Reader<'_, '_> {
             eof = self.fill(&mut buf, &mut reader, &label)?;
         }
         if let Some(start) = sp.open_record_start() {
-            let line = oversized.unwrap_or_else(|| line_at_start + count_lines(&buf[..start]));
-            skips.push(Skip {
-                input,
-                record: next_record,
+            let line = oversized.unwrap_or_else(|| cur.line_at_start + count_lines(&buf[..start]));
+            cur.skip(
                 line,
-                reason: "truncated: the input ends inside this record".to_string(),
-            });
-            let ok = self.emit_json(
-                input,
-                &mut next_record,
-                &mut line_at_start,
-                Vec::new(),
-                Vec::new(),
-                shape,
-                &mut skips,
-                &mut pending_bytes,
+                "truncated: the input ends inside this record".to_string(),
             );
+            let ok = self.emit_json(&mut cur, Vec::new(), Vec::new());
             if !ok {
                 return Ok(false);
             }
@@ -470,31 +440,23 @@ impl Reader<'_, '_> {
         Ok(true)
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn emit_json(
-        &mut self,
-        input: usize,
-        next_record: &mut u64,
-        line_at_start: &mut u64,
-        buf: Vec<u8>,
-        spans: Vec<Span>,
-        shape: super::json::JsonShape,
-        skips: &mut Vec<Skip>,
-        pending_bytes: &mut u64,
-    ) -> bool {
-        let first_record = *next_record;
-        *next_record += spans.len() as u64;
-        // Skips the reader found are numbered in stream order: they precede these spans
-        // only if they were found first, which the caller guarantees by emitting promptly.
-        let base_line = *line_at_start;
-        *line_at_start += count_lines(&buf);
+    /// Sends the records `spans` of `buf`, with the reader's skips, as the next chunk.
+    fn emit_json(&mut self, cur: &mut JsonCursor, buf: Vec<u8>, spans: Vec<Span>) -> bool {
+        let first_record = cur.next_record;
+        cur.next_record += spans.len() as u64;
+        let base_line = cur.line_at_start;
+        cur.line_at_start += count_lines(&buf);
         let chunk = Chunk {
-            input,
+            input: cur.input,
             first_record,
             base_line,
-            payload: Payload::Json { buf, spans, shape },
-            reader_skips: std::mem::take(skips),
-            bytes: std::mem::take(pending_bytes),
+            payload: Payload::Json {
+                buf,
+                spans,
+                shape: cur.shape,
+            },
+            reader_skips: std::mem::take(&mut cur.skips),
+            bytes: std::mem::take(&mut cur.pending_bytes),
         };
         self.send(Msg::Chunk(chunk))
     }
@@ -509,6 +471,45 @@ impl Reader<'_, '_> {
             .read_to_end(buf)
             .map_err(|e| read_err(label, &e))?;
         Ok(n < want)
+    }
+}
+
+/// Where one JSON input stands between chunks.
+struct JsonCursor {
+    input: usize,
+    shape: super::json::JsonShape,
+    /// Record number of the next record (1-based, records and reader skips alike).
+    next_record: u64,
+    /// Line number at the start of the unsent buffer.
+    line_at_start: u64,
+    /// Records the reader itself skipped (oversized, truncated), sent with the next chunk,
+    /// whose records they precede.
+    skips: Vec<Skip>,
+    /// Input bytes since the last chunk, for the progress bar.
+    pending_bytes: u64,
+}
+
+impl JsonCursor {
+    fn new(input: usize, shape: super::json::JsonShape) -> JsonCursor {
+        JsonCursor {
+            input,
+            shape,
+            next_record: 1,
+            line_at_start: 1,
+            skips: Vec::new(),
+            pending_bytes: 0,
+        }
+    }
+
+    /// The reader skips the next record.
+    fn skip(&mut self, line: u64, reason: String) {
+        self.skips.push(Skip {
+            input: self.input,
+            record: self.next_record,
+            line,
+            reason,
+        });
+        self.next_record += 1;
     }
 }
 

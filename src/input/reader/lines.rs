@@ -4,28 +4,25 @@
 use std::io::Read;
 
 use super::super::split::{Span, Splitter};
-use super::super::{Format, Msg, Skip};
-use super::Reader;
+use super::super::{Format, Msg};
+use super::{JsonCursor, Reader};
 use crate::error::Result;
 
 impl Reader<'_, '_> {
     /// JSON lines whose records are single lines: a newline search finds every record, so
     /// the reader does not scan the bytes (a line that is not one JSON object is skipped with
     /// the decoder's reason).
-    #[allow(clippy::too_many_arguments)]
     pub(super) fn json_lines<'a>(
         &mut self,
-        input: usize,
-        shape: crate::input::json::JsonShape,
+        mut cur: JsonCursor,
         notes: Vec<String>,
         mut buf: Vec<u8>,
         mut eof: bool,
         mut reader: Box<dyn Read + Send + 'a>,
         label: &str,
     ) -> Result<bool> {
-        let mut next_record = 1u64;
-        let mut line_at_start = 1u64;
-        let mut pending_bytes = buf.len() as u64;
+        let input = cur.input;
+        cur.pending_bytes = buf.len() as u64;
         loop {
             if buf.len() >= self.opts.chunk_bytes || eof {
                 let cut = if eof {
@@ -38,35 +35,18 @@ impl Reader<'_, '_> {
                     buf.truncate(cut);
                     let chunk_buf = std::mem::replace(&mut buf, rest);
                     let spans = line_spans(&chunk_buf);
-                    let mut no_skips = Vec::new();
-                    let mut bytes = std::mem::take(&mut pending_bytes);
-                    if !self.emit_json(
-                        input,
-                        &mut next_record,
-                        &mut line_at_start,
-                        chunk_buf,
-                        spans,
-                        shape,
-                        &mut no_skips,
-                        &mut bytes,
-                    ) {
+                    if !self.emit_json(&mut cur, chunk_buf, spans) {
                         return Ok(false);
                     }
-                    pending_bytes = buf.len() as u64;
+                    cur.pending_bytes = buf.len() as u64;
                 }
                 if buf.len() > self.opts.max_record {
                     // A line longer than any record can be: skip to its end.
-                    let skip = Skip {
-                        input,
-                        record: next_record,
-                        line: line_at_start,
-                        reason: format!(
-                            "record larger than {} bytes: skipped",
-                            self.opts.max_record
-                        ),
-                    };
-                    next_record += 1;
-                    let mut skips = vec![skip];
+                    let line = cur.line_at_start;
+                    cur.skip(
+                        line,
+                        format!("record larger than {} bytes: skipped", self.opts.max_record),
+                    );
                     loop {
                         if let Some(p) = memchr::memchr(b'\n', &buf) {
                             buf.drain(..=p);
@@ -79,21 +59,12 @@ impl Reader<'_, '_> {
                             break;
                         }
                     }
-                    line_at_start += 1;
-                    let mut bytes = 0;
-                    if !self.emit_json(
-                        input,
-                        &mut next_record,
-                        &mut line_at_start,
-                        Vec::new(),
-                        Vec::new(),
-                        shape,
-                        &mut skips,
-                        &mut bytes,
-                    ) {
+                    cur.line_at_start += 1;
+                    cur.pending_bytes = 0;
+                    if !self.emit_json(&mut cur, Vec::new(), Vec::new()) {
                         return Ok(false);
                     }
-                    pending_bytes = buf.len() as u64;
+                    cur.pending_bytes = buf.len() as u64;
                 }
             }
             if eof {
@@ -101,7 +72,7 @@ impl Reader<'_, '_> {
             }
             let before = buf.len();
             eof = self.fill(&mut buf, &mut reader, label)?;
-            pending_bytes += (buf.len() - before) as u64;
+            cur.pending_bytes += (buf.len() - before) as u64;
         }
         for note in notes {
             if !self.send(Msg::InputNote { input, note }) {
