@@ -133,6 +133,37 @@ impl NamedLocations {
         Ok(NamedLocations::new(locations))
     }
 
+    /// Parses one file's content already in memory (fuzzing, embedding); `label` names it in
+    /// errors. The same checks as [`NamedLocations::load`] on a single file.
+    pub fn load_bytes(label: &str, bytes: &[u8]) -> Result<NamedLocations> {
+        let locations = parse::parse_bytes(bytes).map_err(|reason| Error::Locations {
+            path: label.to_string(),
+            reason,
+        })?;
+        let mut kept: Vec<NamedLocation> = Vec::new();
+        let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+        for loc in locations {
+            if !loc.id.is_empty() {
+                let key = loc.id.to_ascii_lowercase();
+                if let Some(&i) = seen.get(&key) {
+                    if kept[i] == loc {
+                        continue;
+                    }
+                    return Err(Error::Locations {
+                        path: label.to_string(),
+                        reason: format!(
+                            "location id {} ({:?}) appears twice with different content",
+                            loc.id, loc.name
+                        ),
+                    });
+                }
+                seen.insert(key, kept.len());
+            }
+            kept.push(loc);
+        }
+        Ok(NamedLocations::new(kept))
+    }
+
     pub fn len(&self) -> usize {
         self.locations.len()
     }
