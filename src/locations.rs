@@ -106,31 +106,24 @@ impl NamedLocations {
     /// files in sorted order). Locations keep file order. The same id in several files is
     /// kept once when the copies agree, and is an error when they do not.
     pub fn load(paths: &[PathBuf]) -> Result<NamedLocations> {
-        let mut locations: Vec<NamedLocation> = Vec::new();
-        let mut seen: BTreeMap<String, (usize, String)> = BTreeMap::new();
+        let mut merged = Merged::default();
         for file in parse::collect_files(paths)? {
             let shown = file.display().to_string();
-            for loc in parse::read_file(&file)? {
-                if !loc.id.is_empty() {
-                    let key = loc.id.to_ascii_lowercase();
-                    if let Some((i, first)) = seen.get(&key) {
-                        if locations[*i] == loc {
-                            continue;
-                        }
-                        return Err(Error::Locations {
-                            path: shown,
-                            reason: format!(
-                                "location id {} ({:?}) is also in {first} with different content",
-                                loc.id, loc.name
-                            ),
-                        });
-                    }
-                    seen.insert(key, (locations.len(), shown.clone()));
-                }
-                locations.push(loc);
-            }
+            merged.add(parse::read_file(&file)?, &shown)?;
         }
-        Ok(NamedLocations::new(locations))
+        Ok(NamedLocations::new(merged.locations))
+    }
+
+    /// Parses one file's content already in memory (fuzzing, embedding); `label` names it in
+    /// errors. The same checks as [`NamedLocations::load`] on a single file.
+    pub fn load_bytes(label: &str, bytes: &[u8]) -> Result<NamedLocations> {
+        let locations = parse::parse_bytes(bytes).map_err(|reason| Error::Locations {
+            path: label.to_string(),
+            reason,
+        })?;
+        let mut merged = Merged::default();
+        merged.add(locations, label)?;
+        Ok(NamedLocations::new(merged.locations))
     }
 
     pub fn len(&self) -> usize {
@@ -194,6 +187,40 @@ impl NamedLocations {
         all.sort_unstable();
         all.dedup();
         all
+    }
+}
+
+/// Locations from several files, each id once (see [`NamedLocations::load`]).
+#[derive(Default)]
+struct Merged {
+    locations: Vec<NamedLocation>,
+    /// Lower-cased id → (index, file it came from).
+    seen: BTreeMap<String, (usize, String)>,
+}
+
+impl Merged {
+    fn add(&mut self, from_file: Vec<NamedLocation>, file: &str) -> Result<()> {
+        for loc in from_file {
+            if !loc.id.is_empty() {
+                let key = loc.id.to_ascii_lowercase();
+                if let Some((i, first)) = self.seen.get(&key) {
+                    if self.locations[*i] == loc {
+                        continue;
+                    }
+                    return Err(Error::Locations {
+                        path: file.to_string(),
+                        reason: format!(
+                            "location id {} ({:?}) is also in {first} with different content",
+                            loc.id, loc.name
+                        ),
+                    });
+                }
+                self.seen
+                    .insert(key, (self.locations.len(), file.to_string()));
+            }
+            self.locations.push(loc);
+        }
+        Ok(())
     }
 }
 

@@ -262,10 +262,16 @@ impl AtomicOutput {
                 path: target.display().to_string(),
                 reason: e.to_string(),
             };
-            let f = f.into_inner().map_err(|e| fail(e.into_error()))?;
-            f.sync_all().map_err(fail)?;
-            drop(f);
-            std::fs::rename(&tmp, target).map_err(fail)?;
+            let done = f
+                .into_inner()
+                .map_err(|e| fail(e.into_error()))
+                .and_then(|f| f.sync_all().map_err(fail))
+                .and_then(|()| std::fs::rename(&tmp, target).map_err(fail));
+            if done.is_err() {
+                // Never leave the partial temporary file behind (e.g. the target is a directory).
+                let _ = std::fs::remove_file(&tmp);
+            }
+            done?;
         }
         Ok(())
     }

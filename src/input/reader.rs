@@ -394,6 +394,14 @@ impl Reader<'_, '_> {
                 scanned = 0;
             }
             let full = buf.len() >= self.opts.chunk_bytes;
+            if full && spans.is_empty() && cur.skips.is_empty() && sp.idle() {
+                // Only bytes between records (a long run of whitespace or junk): drop them,
+                // so memory stays bounded by the chunk size whatever the input holds.
+                cur.line_at_start += count_lines(&buf);
+                sp.shift(buf.len());
+                buf.clear();
+                scanned = 0;
+            }
             if (full || eof) && (!spans.is_empty() || !cur.skips.is_empty()) {
                 let cut = spans.last().map_or(0, |s| s.end);
                 let rest = buf[cut..].to_vec();

@@ -74,9 +74,18 @@ impl Splitter {
         !self.frames.is_empty()
     }
 
-    /// Start offset of the open record, if any.
+    /// Start offset of the open record, if any: an object, or a non-object element of a
+    /// record array (which becomes a record too, so it is capped and reported the same way).
     pub fn open_record_start(&self) -> Option<usize> {
-        self.cand_depth.map(|_| self.cand_start)
+        self.cand_depth
+            .map(|_| self.cand_start)
+            .or(self.elem.map(|(s, _)| s))
+    }
+
+    /// True when no record, element or string is open: every byte scanned so far can be
+    /// dropped without losing anything (whitespace or stray bytes between records).
+    pub fn idle(&self) -> bool {
+        self.cand_depth.is_none() && self.elem.is_none() && !self.in_string
     }
 
     /// Shifts the remembered offsets after the caller dropped `n` bytes from the front.
@@ -235,14 +244,17 @@ impl Splitter {
         match self.elem {
             None => {
                 if in_record_array
-                    && !matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b',' | b']' | b'{')
+                    && !matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b',' | b']' | b'}' | b'{')
                 {
                     self.elem = Some((i, self.frames.len()));
                     self.elem_last = i;
                 }
             }
             Some((start, depth)) => {
-                if self.frames.len() == depth && matches!(b, b',' | b']') {
+                // An object right after a junk element (`[1 {…}]`, a missing comma) ends the
+                // element: the object is a record of its own, never counted twice. So does a
+                // mismatched `}` closing the array, or the element would outlive its array.
+                if self.frames.len() == depth && matches!(b, b',' | b']' | b'}' | b'{') {
                     out.push(Span {
                         start,
                         end: self.elem_last + 1,
@@ -498,6 +510,19 @@ mod tests {
             records(r#"[42, "s,]", [1,[2]] ,{"id":"a"},null]"#),
             vec!["42", r#""s,]""#, "[1,[2]]", r#"{"id":"a"}"#, "null"]
         );
+        // A missing comma after a junk element: two records, not overlapping ones.
+        assert_eq!(
+            records(r#"[1 {"id":"a"}, "x"{"id":"b"}]"#),
+            vec!["1", r#"{"id":"a"}"#, r#""x""#, r#"{"id":"b"}"#]
+        );
+        // A mismatched `}` closes the array: the element ends there, the object after it is
+        // a record of its own.
+        assert_eq!(
+            records(r#"[1} {"id":"a"} [2,"#),
+            vec!["1", r#"{"id":"a"}"#, "2"]
+        );
+        // A `}` closing the array is never the start of an element.
+        assert_eq!(records(r#"[}{"id":"a"}[{}"#), vec![r#"{"id":"a"}"#, "{}"]);
         let mut s = Splitter::new();
         s.scan(b"{\"id\":1}\nxyz\n", 0, &mut out);
         assert_eq!(s.stray_bytes, 3);

@@ -1,0 +1,28 @@
+#!/bin/sh
+# Seeds each fuzz target's corpus from the repository's fixtures (run from anywhere).
+# Whole files, plus their first 4 KiB so the fuzzer starts from small inputs too.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+fx="$here/../fixtures"
+seed() { # target files...
+    t=$1; shift
+    mkdir -p "$here/corpus/$t"
+    for f in "$@"; do
+        [ -f "$f" ] || continue
+        b=$(basename "$f")
+        cp "$f" "$here/corpus/$t/$b"
+        head -c 4096 "$f" > "$here/corpus/$t/head-$b"
+    done
+}
+seed json_array "$fx"/signins/portal.json "$fx"/signins/portal_utf16.json "$fx"/signins/bad/*.json
+seed json_lines "$fx"/signins/signins.jsonl "$fx"/signins/loganalytics.jsonl "$fx"/signins/bad/invalid_utf8.jsonl "$fx"/signins/bad/truncated.json
+seed graph_page "$fx"/signins/graph_pages.json "$fx"/signins/eventhub.json
+seed diagnostic "$fx"/signins/diagnostic_PT1H.json "$fx"/signins/eventhub.json
+seed portal_csv "$fx"/signins/csv/*SignIns*.csv
+seed la_csv "$fx"/signins/csv/loganalytics_signinlogs.csv
+seed locations "$fx"/locations/*
+# The containers too: every reader target must survive gzip and zip input.
+for t in json_array json_lines graph_page diagnostic portal_csv la_csv; do
+    cp "$fx"/signins/portal.json.gz "$fx"/signins/bundle.zip "$here/corpus/$t/"
+done
+echo "seeded $(find "$here/corpus" -type f | wc -l) files under $here/corpus"
