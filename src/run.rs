@@ -29,14 +29,7 @@ pub fn run(settings: Settings, warn: &mut dyn Write) -> Result<i32> {
                 // pipeline's streaming sink; the exit code still follows --fail-on.
                 return records_cmd(&common, true, output.as_deref(), fail_on, warn);
             }
-            analyze(
-                &common,
-                format,
-                output.as_deref(),
-                fail_on,
-                per_sign_in,
-                warn,
-            )
+            analyze(&common, format, output.as_deref(), fail_on, warn)
         }
         Settings::Explain { common, id, json } => explain_cmd(&common, &id, json, warn),
         Settings::Filter {
@@ -106,7 +99,6 @@ fn analyze(
     format: ReportFormat,
     output: Option<&Path>,
     fail_on: Option<Severity>,
-    per_sign_in: bool,
     warn: &mut dyn Write,
 ) -> Result<i32> {
     let locs = load_locations(c)?;
@@ -121,7 +113,6 @@ fn analyze(
     let meta = RunMeta {
         version: VERSION.to_string(),
         filters: c.filter_desc.clone(),
-        per_sign_in,
     };
     let mut buf = Vec::new();
     report::render(format, &a, &meta, &redactor, &mut buf)?;

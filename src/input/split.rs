@@ -25,7 +25,6 @@ enum Frame {
 #[derive(Debug, Default)]
 pub struct Splitter {
     frames: Vec<Frame>,
-    depth: usize,
     in_string: bool,
     escape: bool,
     /// Inside a record on the fast path: only nesting and strings are tracked.
@@ -46,7 +45,6 @@ pub struct Splitter {
     elem_last: usize,
     /// Bytes outside any record at the top level that are not JSON structure.
     pub stray_bytes: u64,
-    pub first_stray_at: Option<usize>,
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -96,9 +94,6 @@ impl Splitter {
             *s = s.saturating_sub(n);
         }
         self.elem_last = self.elem_last.saturating_sub(n);
-        if let Some(s) = self.first_stray_at.as_mut() {
-            *s = s.saturating_sub(n);
-        }
     }
 
     /// Whether an object opening at the current position is a record candidate.
@@ -159,7 +154,6 @@ impl Splitter {
                         self.inner = 0;
                     }
                     self.frames.push(Frame::Other);
-                    self.depth += 1;
                 }
                 b'[' => {
                     let frame = if self.cand_depth.is_none() && self.frames.is_empty() {
@@ -191,11 +185,9 @@ impl Splitter {
                     };
                     self.last_key = KeyState::None;
                     self.frames.push(frame);
-                    self.depth += 1;
                 }
                 b'}' | b']' => {
                     if self.frames.pop().is_some() {
-                        self.depth -= 1;
                         if let Some(d) = self.cand_depth
                             && self.frames.len() == d
                             && b == b'}'
@@ -210,7 +202,7 @@ impl Splitter {
                             self.cand_depth = None;
                         }
                     } else {
-                        self.stray(i);
+                        self.stray();
                     }
                     self.last_key = KeyState::None;
                 }
@@ -230,7 +222,7 @@ impl Splitter {
                             Some(Frame::Wrapper) | Some(Frame::Other)
                         )
                     {
-                        self.stray(i);
+                        self.stray();
                     }
                 }
             }
@@ -311,7 +303,6 @@ impl Splitter {
                     if self.inner == 0 {
                         // The record's own closing brace.
                         self.frames.pop();
-                        self.depth -= 1;
                         out.push(Span {
                             start: self.cand_start,
                             end: i + 1,
@@ -347,11 +338,8 @@ impl Splitter {
         }
     }
 
-    fn stray(&mut self, at: usize) {
+    fn stray(&mut self) {
         self.stray_bytes += 1;
-        if self.first_stray_at.is_none() {
-            self.first_stray_at = Some(at);
-        }
     }
 }
 

@@ -45,8 +45,6 @@ pub struct RunMeta {
     pub version: String,
     /// The effective filters, as `(name, values)` in a fixed order.
     pub filters: Vec<(&'static str, FilterValue)>,
-    /// `--per-sign-in` for the CSV report.
-    pub per_sign_in: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
