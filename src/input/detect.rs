@@ -3,7 +3,7 @@
 //! sign-ins (audit logs, CA policies, named locations) are recognised and named.
 
 use super::Format;
-use super::split::Splitter;
+use super::split::{Span, Splitter};
 
 /// Classifies a JSON input from its first bytes (as much as was read for sniffing).
 /// `Err` is the reason it is not a sign-in export.
@@ -16,7 +16,7 @@ pub fn classify_json(sample: &[u8], complete: bool) -> Result<Format, String> {
     let mut sp = Splitter::new();
     let mut spans = Vec::new();
     let mut scanned = 0;
-    while spans.is_empty() && scanned < sample.len() {
+    while !spans.iter().any(|s: &Span| sample[s.start] == b'{') && scanned < sample.len() {
         let end = (scanned + (64 << 10)).min(sample.len());
         sp.scan(&sample[..end], scanned, &mut spans);
         scanned = end;

@@ -317,12 +317,19 @@ impl Reader<'_, '_> {
         if self.opts.auth_details_only {
             return Ok(true);
         }
-        // Read on until the first record is complete (or the sniffing limit), to classify it.
+        // Read on until the first object record is complete and its line has ended (or the
+        // sniffing limit), so that detection and the JSON-lines decision see the same bytes
+        // whatever the read size.
+        let mut sp = Splitter::new();
+        let mut spans = Vec::new();
+        let mut scanned = 0;
         loop {
-            let mut sp = Splitter::new();
-            let mut spans = Vec::new();
-            sp.scan(&buf, 0, &mut spans);
-            if !spans.is_empty() || eof || buf.len() >= self.opts.sniff_limit {
+            sp.scan(&buf, scanned, &mut spans);
+            scanned = buf.len();
+            let first_object = spans.iter().find(|s| buf[s.start] == b'{');
+            let line_ended =
+                first_object.is_some_and(|s| memchr::memchr(b'\n', &buf[s.end..]).is_some());
+            if line_ended || eof || buf.len() >= self.opts.sniff_limit {
                 break;
             }
             eof = self.fill(&mut buf, &mut reader, &label)?;
