@@ -108,14 +108,10 @@ impl Worker<'_> {
             {
                 // Outside the cheap filters: only the duplicate check and the count, no
                 // full decode.
-                if let Some(k) = dedup_key_of(&p.request_id, p.event_type) {
-                    if !local.insert(k) || exclude.contains(&i) {
-                        o.duplicates += 1;
-                        continue;
-                    }
-                    o.keys.push((k, i));
+                let key = dedup_key_of(&p.request_id, p.event_type);
+                if first_occurrence(key, i, &mut local, exclude, &mut o) {
+                    o.kept += 1;
                 }
-                o.kept += 1;
                 continue;
             }
             let mut s = match chunk.decode(i) {
@@ -130,13 +126,8 @@ impl Worker<'_> {
                     continue;
                 }
             };
-            if let Some(k) = dedup_key(&s) {
-                let first_here = local.insert(k);
-                if !first_here || exclude.contains(&i) {
-                    o.duplicates += 1;
-                    continue;
-                }
-                o.keys.push((k, i));
+            if !first_occurrence(dedup_key(&s), i, &mut local, exclude, &mut o) {
+                continue;
             }
             o.kept += 1;
             o.acc.note_order(&s);
@@ -188,6 +179,25 @@ impl Worker<'_> {
             }
         }
     }
+}
+
+/// Whether record `i` with duplicate key `key` is the first of its key: in this chunk, and
+/// not one an earlier chunk already had (`exclude`). A duplicate is counted; a first one's
+/// key is kept for the merge.
+fn first_occurrence(
+    key: Option<u128>,
+    i: usize,
+    local: &mut HashSet<u128>,
+    exclude: &HashSet<usize>,
+    o: &mut ChunkOut,
+) -> bool {
+    let Some(k) = key else { return true };
+    if !local.insert(k) || exclude.contains(&i) {
+        o.duplicates += 1;
+        return false;
+    }
+    o.keys.push((k, i));
+    true
 }
 
 /// Reads, filters and evaluates every input; the one entry point for all subcommands.
