@@ -457,6 +457,30 @@ fn finish(st: State, locations: Option<&NamedLocations>) -> Analysis {
     if locations.is_none() {
         notes.push("No --locations file was given: IP001 (IP outside trusted named locations) and IP002 (location drift) were not evaluated.".to_string());
     }
+    if let Some(l) = locations {
+        let offline: Vec<&str> = l
+            .locations
+            .iter()
+            .filter(|n| !n.is_evaluable())
+            .map(|n| n.name.as_str())
+            .collect();
+        if !offline.is_empty() {
+            notes.push(format!(
+                "Named location(s) that cannot be evaluated offline (compliant network, or countries looked up by Authenticator GPS) were not matched: {}.",
+                offline.join(", ")
+            ));
+        }
+    }
+    let hidden: u64 = acc
+        .by_policy
+        .values()
+        .filter_map(|p| p.results.get("unknownFutureValue"))
+        .sum();
+    if hidden > 0 {
+        notes.push(format!(
+            "{hidden} policy result(s) are `unknownFutureValue`: Graph returns that for report-only results (reportOnlyFailure, reportOnlyInterrupted, ...) unless the request sends `Prefer: include-unknown-enum-members`, so CA007 cannot see them. Export again with that header to see what report-only policies would do."
+        ));
+    }
     if acc.without_policy_detail > 0 {
         notes.push(format!(
             "{} matched sign-in(s) come from a portal CSV export, which carries no per-policy Conditional Access detail: their findings are classified from the error code and the Conditional Access column. Download the JSON export to see which policy failed.",
@@ -465,7 +489,7 @@ fn finish(st: State, locations: Option<&NamedLocations>) -> Analysis {
     }
     if acc.interactivity_unknown > 0 {
         notes.push(format!(
-            "{} matched sign-in(s) do not say whether they were interactive (a renamed portal CSV): --interactive and --non-interactive match none of them, and interrupt codes count as interrupted.",
+            "{} matched sign-in(s) do not say whether they were interactive (a renamed portal CSV, or a record without isInteractive and signInEventTypes): --interactive and --non-interactive match none of them, and interrupt codes count as interrupted.",
             acc.interactivity_unknown
         ));
     }

@@ -395,3 +395,27 @@ fn locations_answers_is_this_ip_allowed() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("203.0.113.300"), "{}", r.stderr);
 }
+
+#[test]
+fn the_report_says_what_it_could_not_judge() {
+    // A compliant-network location cannot be evaluated offline.
+    let (v, _) = analyze_json(&[&fixture(PORTAL), "--locations", &fixture(LOCATIONS)]);
+    let notes = v["notes"].to_string();
+    assert!(notes.contains("cannot be evaluated offline"), "{notes}");
+    assert!(notes.contains("All Compliant Network locations"), "{notes}");
+    // Graph hides report-only results as unknownFutureValue without the Prefer header.
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("page.json");
+    std::fs::write(
+        &f,
+        r#"{"@odata.context":"x","value":[{"id":"00000000-0000-4000-8000-000000000001","createdDateTime":"2026-10-01T08:00:00Z","isInteractive":true,"appliedConditionalAccessPolicies":[{"id":"p","displayName":"RO","result":"unknownFutureValue"}]}]}"#,
+    )
+    .unwrap();
+    let (v, _) = analyze_json(&[f.to_str().unwrap()]);
+    let notes = v["notes"].to_string();
+    assert!(notes.contains("include-unknown-enum-members"), "{notes}");
+    assert_eq!(
+        v["summary"]["by_policy"][0]["results"]["unknownFutureValue"],
+        1
+    );
+}
