@@ -254,8 +254,22 @@ impl Reader<'_, '_> {
         let mut buf = vec![0u8; want];
         let n = read_full(&mut reader, &mut buf).map_err(|e| read_err(&label, &e))?;
         buf.truncate(n);
-        let eof = n < want;
+        let mut eof = n < want;
+        // Decide on the same bytes whatever the read size: the first non-blank byte, and
+        // for text that is not JSON the first 4 KiB and the whole header line.
+        let limit = self.opts.sniff_limit;
+        while !eof && buf.len() < limit && !buf.iter().any(|b| !b.is_ascii_whitespace()) {
+            eof = self.fill(&mut buf, &mut reader, &label)?;
+        }
         let first_byte = buf.iter().copied().find(|b| !b.is_ascii_whitespace());
+        if !matches!(first_byte, Some(b'[' | b'{')) {
+            while !eof
+                && buf.len() < limit
+                && (buf.len() < 4096 || memchr::memchr(b'\n', &buf).is_none())
+            {
+                eof = self.fill(&mut buf, &mut reader, &label)?;
+            }
+        }
         let mut notes = Vec::new();
         if !matches!(encoding, Encoding::Utf8 | Encoding::Utf8Bom) {
             notes.push(format!("decoded from {encoding:?}"));
