@@ -166,6 +166,11 @@ fn records_cmd(
     let inputs = source::expand(&c.inputs)?;
     // Pseudonyms are numbered in first-seen order over the whole input, so a redacted
     // stream needs that order first: one pass to learn it, one to write.
+    if c.redact && inputs.contains(&source::InputPath::Stdin) {
+        return Err(Error::Usage(
+            "--redact with `filter` (or --per-sign-in) reads the input twice, and stdin cannot be read twice: save it to a file first".to_string(),
+        ));
+    }
     let redactor = if c.redact {
         let a = pipeline::run(&inputs, &c.filter, locs.as_ref(), options(c))?;
         Redactor::new(&a.acc, locs.as_ref())

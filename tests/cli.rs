@@ -419,3 +419,22 @@ fn the_report_says_what_it_could_not_judge() {
         1
     );
 }
+
+#[test]
+fn redacted_filter_refuses_stdin_instead_of_writing_nothing() {
+    let out = casift()
+        .args(["filter", "-", "--redact", "-q"])
+        .write_stdin(std::fs::read(fixture(PORTAL)).unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("stdin cannot be read twice"));
+    // Without --redact, stdin works in one pass.
+    let out = casift()
+        .args(["filter", "-", "-q"])
+        .write_stdin(std::fs::read(fixture(PORTAL)).unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 17);
+}
