@@ -74,6 +74,15 @@ fn options<'a>(c: &Common) -> Options<'a> {
     o
 }
 
+/// The pseudonyms of `--redact` (numbered over every kept record), or none.
+fn redactor(c: &Common, a: &crate::analysis::Analysis, locs: Option<&NamedLocations>) -> Redactor {
+    if c.redact {
+        Redactor::new(&a.acc, locs)
+    } else {
+        Redactor::off()
+    }
+}
+
 fn warn_skips(a: &crate::analysis::Analysis, warn: &mut dyn Write) {
     let t = &a.totals;
     if t.records_skipped > 0 {
@@ -105,11 +114,7 @@ fn analyze(
     let inputs = source::expand(&c.inputs)?;
     let a = pipeline::run(&inputs, &c.filter, locs.as_ref(), options(c))?;
     warn_skips(&a, warn);
-    let redactor = if c.redact {
-        Redactor::new(&a.acc, locs.as_ref())
-    } else {
-        Redactor::off()
-    };
+    let redactor = redactor(c, &a, locs.as_ref());
     let meta = RunMeta {
         version: VERSION.to_string(),
         filters: c.filter_desc.clone(),
@@ -140,11 +145,7 @@ fn explain_cmd(c: &Common, id: &str, json: bool, warn: &mut dyn Write) -> Result
             a.inputs.len()
         )));
     }
-    let redactor = if c.redact {
-        Redactor::new(&a.acc, locs.as_ref())
-    } else {
-        Redactor::off()
-    };
+    let redactor = redactor(c, &a, locs.as_ref());
     let text = if json {
         explain::render_json(&a, id, locs.as_ref(), &redactor)
     } else {
