@@ -41,7 +41,7 @@ fn policy(r: &Record, index: usize, result: &str) -> V {
         "notEnabled" => ("none", "none"),
         _ if applied && r.ip.contains(':') => ("application,users,location", "none"),
         _ if applied => ("application,users", "none"),
-        _ if index % 2 == 0 => ("application", "users"),
+        _ if index.is_multiple_of(2) => ("application", "users"),
         _ => ("none", "application"),
     };
     let include = if result == "failure" {

@@ -197,18 +197,18 @@ pub fn generate(rng: &mut Rng, i: usize, records: usize) -> Record {
         interactive: rng.chance(600),
         processing_ms: 20 + rng.below(400),
         error,
-        device_id: if u % 3 == 0 {
+        device_id: if u.is_multiple_of(3) {
             String::new()
         } else {
             guid_from(mix(u + 7), u)
         },
         compliant: u % 3 == 1,
-        managed: u % 3 != 0,
+        managed: !u.is_multiple_of(3),
         place: (mix(u ^ 0x71ace) % PLACES.len() as u64) as usize,
         asn: [8075, 3320, 1136, 2914, 13335][(u >> 5) as usize % 5],
         policies,
         mfa: error.0 == 0 && rng.chance(400),
-        guest: u % 50 == 0,
+        guest: u.is_multiple_of(50),
         escape_slashes: rng.chance(100),
     }
 }

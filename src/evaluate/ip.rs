@@ -29,10 +29,11 @@ fn ip001(s: &SignIn, facts: Facts, locs: &NamedLocations, out: &mut Vec<Hit>) {
         return;
     }
     let mut ips = vec![ip];
-    if let Some(r) = s.resource_ip_addr.map(canonical) {
-        if r != ip && !locs.is_trusted(r) {
-            ips.push(r);
-        }
+    if let Some(r) = s.resource_ip_addr.map(canonical)
+        && r != ip
+        && !locs.is_trusted(r)
+    {
+        ips.push(r);
     }
     let mut detail = format!(
         "{ip} is in no trusted named location ({})",

@@ -3,6 +3,10 @@
 //! pages, arrays of pages, Event Hub `records`, JSON lines, concatenated objects), one block
 //! at a time. It never parses values; the workers decode the spans.
 
+mod blocks;
+
+use blocks::Crossed;
+
 /// A record found in the current buffer: `[start, end)` byte offsets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Span {
@@ -277,14 +281,33 @@ impl Splitter {
     fn skip_record(&mut self, buf: &[u8], mut i: usize, out: &mut Vec<Span>) -> usize {
         let n = buf.len();
         while i < n {
+            if !self.escape {
+                match blocks::cross(buf, i, &mut self.in_string, &mut self.inner) {
+                    Crossed::End(close) => return self.record_closed(close, out),
+                    Crossed::Stopped(at) => i = at,
+                }
+            }
+            // A block holding a backslash (or an escape pending), or the last bytes.
+            let stop = (i + blocks::BLOCK).min(n);
+            match self.skip_bytes(buf, i, stop) {
+                Some(close) => return self.record_closed(close, out),
+                None => i = stop,
+            }
+        }
+        n
+    }
+
+    /// The byte-at-a-time crossing of `buf[i..stop]`: the closing bracket, if it is there.
+    fn skip_bytes(&mut self, buf: &[u8], mut i: usize, stop: usize) -> Option<usize> {
+        while i < stop {
             if self.in_string {
                 if self.escape {
                     self.escape = false;
                     i += 1;
                     continue;
                 }
-                match find_quote_or_backslash(buf, i) {
-                    None => return n,
+                match find_quote_or_backslash(&buf[..stop], i) {
+                    None => return None,
                     Some(j) if buf[j] == b'\\' => {
                         self.escape = true;
                         i = j + 1;
@@ -301,16 +324,7 @@ impl Splitter {
                 b'{' | b'[' => self.inner += 1,
                 b'}' | b']' => {
                     if self.inner == 0 {
-                        // The record's own closing brace.
-                        self.frames.pop();
-                        out.push(Span {
-                            start: self.cand_start,
-                            end: i + 1,
-                        });
-                        self.cand_depth = None;
-                        self.fast = false;
-                        self.last_key = KeyState::None;
-                        return i + 1;
+                        return Some(i);
                     }
                     self.inner -= 1;
                 }
@@ -318,7 +332,20 @@ impl Splitter {
             }
             i += 1;
         }
-        n
+        None
+    }
+
+    /// The record's own closing bracket is at `close`: report the record, leave the fast path.
+    fn record_closed(&mut self, close: usize, out: &mut Vec<Span>) -> usize {
+        self.frames.pop();
+        out.push(Span {
+            start: self.cand_start,
+            end: close + 1,
+        });
+        self.cand_depth = None;
+        self.fast = false;
+        self.last_key = KeyState::None;
+        close + 1
     }
 
     /// At the top level of a candidate object (or of a wrapper, for a later `value` key).
@@ -377,6 +404,39 @@ mod tests {
         out.iter()
             .map(|sp| input[sp.start..sp.end].to_string())
             .collect()
+    }
+
+    /// Crossing a record by blocks ends where the byte loop ends, in the same state, on any
+    /// bytes (valid JSON or not) and from any starting offset.
+    #[test]
+    fn block_crossing_agrees_with_the_byte_loop() {
+        use proptest::prelude::*;
+        // Backslashes are rare, so that most 64-byte blocks take the bit-mask path.
+        let alphabet = prop_oneof![
+            200 => prop::sample::select(b"\"{}[]a ,:".to_vec()),
+            1 => Just(b'\\'),
+        ];
+        let cases = (
+            prop::collection::vec(alphabet, 0..600),
+            0usize..3,
+            any::<bool>(),
+        );
+        proptest!(|((bytes, inner, in_string) in cases)| {
+            let mut fast = Splitter { fast: true, inner, in_string, ..Splitter::default() };
+            let mut slow = Splitter { fast: true, inner, in_string, ..Splitter::default() };
+            let (mut out_fast, mut out_slow) = (Vec::new(), Vec::new());
+            let at_fast = fast.skip_record(&bytes, 0, &mut out_fast);
+            let at_slow = match slow.skip_bytes(&bytes, 0, bytes.len()) {
+                Some(close) => slow.record_closed(close, &mut out_slow),
+                None => bytes.len(),
+            };
+            prop_assert_eq!(at_fast, at_slow);
+            prop_assert_eq!(out_fast, out_slow);
+            prop_assert_eq!(
+                (fast.in_string, fast.escape, fast.inner, fast.fast),
+                (slow.in_string, slow.escape, slow.inner, slow.fast)
+            );
+        });
     }
 
     #[test]

@@ -100,7 +100,7 @@ pub(super) fn parse_bytes(bytes: &[u8]) -> std::result::Result<Vec<NamedLocation
 
 fn decode(bytes: &[u8]) -> std::result::Result<String, String> {
     let utf16 = |rest: &[u8], be: bool| {
-        if rest.len() % 2 != 0 {
+        if !rest.len().is_multiple_of(2) {
             return Err("UTF-16 text with an odd number of bytes".to_string());
         }
         let units = rest.chunks_exact(2).map(|c| {
@@ -324,10 +324,10 @@ pub(super) fn parse_cidr(text: &str) -> std::result::Result<IpNet, String> {
     if let Ok(net) = t.parse::<IpNet>() {
         return Ok(net.trunc());
     }
-    if !t.contains('/') {
-        if let Ok(ip) = t.parse::<IpAddr>() {
-            return Ok(IpNet::from(ip));
-        }
+    if !t.contains('/')
+        && let Ok(ip) = t.parse::<IpAddr>()
+    {
+        return Ok(IpNet::from(ip));
     }
     Err(format!("bad CIDR {text:?}"))
 }
