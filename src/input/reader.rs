@@ -331,9 +331,10 @@ impl Reader<'_, '_> {
         if self.opts.auth_details_only {
             return Ok(true);
         }
-        // Read on until the first object record is complete and its line has ended (or the
-        // sniffing limit), so that detection and the JSON-lines decision see the same bytes
-        // whatever the read size.
+        // Read on until the first object record is complete and followed by a newline or by
+        // anything but white space (or the sniffing limit): detection and the JSON-lines
+        // decision depend on nothing further, so they come out the same whatever the read
+        // size, and a one-line array is not read twice.
         let mut sp = Splitter::new();
         let mut spans = Vec::new();
         let mut scanned = 0;
@@ -341,9 +342,12 @@ impl Reader<'_, '_> {
             sp.scan(&buf, scanned, &mut spans);
             scanned = buf.len();
             let first_object = spans.iter().find(|s| buf[s.start] == b'{');
-            let line_ended =
-                first_object.is_some_and(|s| memchr::memchr(b'\n', &buf[s.end..]).is_some());
-            if line_ended || eof || buf.len() >= self.opts.sniff_limit {
+            let decided = first_object.is_some_and(|s| {
+                buf[s.end..]
+                    .iter()
+                    .any(|&b| b == b'\n' || !b.is_ascii_whitespace())
+            });
+            if decided || eof || buf.len() >= self.opts.sniff_limit {
                 break;
             }
             eof = self.fill(&mut buf, &mut reader, &label)?;
