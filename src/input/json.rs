@@ -3,6 +3,8 @@
 //! Deserializes straight into typed structs with only the needed fields; never a
 //! `serde_json::Value` tree.
 
+mod fast;
+
 use serde::Deserialize;
 
 use super::flex::{Embedded, FlexBool, FlexInt, FlexString, FromPlain, StrList};
@@ -222,6 +224,11 @@ pub enum JsonShape {
 
 /// Decodes one JSON record. The error is a short reason; the caller adds file and line.
 pub fn decode(bytes: &[u8], shape: JsonShape) -> Result<SignIn, String> {
+    decode_with(bytes, shape, true)
+}
+
+/// [`decode`], with or without the fast path (the tests compare the two).
+fn decode_with(bytes: &[u8], shape: JsonShape, fast_path: bool) -> Result<SignIn, String> {
     if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
         let shown: String = String::from_utf8_lossy(&bytes[..bytes.len().min(40)]).into_owned();
         return Err(format!("record is not a JSON object: {shown:?}"));
@@ -231,6 +238,9 @@ pub fn decode(bytes: &[u8], shape: JsonShape) -> Result<SignIn, String> {
     let text = std::str::from_utf8(bytes).ok();
     match shape {
         JsonShape::SignIn => {
+            if let Some(raw) = text.filter(|_| fast_path).and_then(fast::sign_in) {
+                return normalize(raw, None);
+            }
             let raw: RawSignIn = parse(bytes, text).map_err(json_reason)?;
             normalize(raw, None)
         }

@@ -1,0 +1,564 @@
+//! The decoder's fast path: a strict, hand-written reader for the common record (a Graph
+//! signIn in camelCase with plainly typed values) that fills the same raw structs as serde,
+//! without serde's per-value dispatch. Anything it is not sure of (escapes it does not
+//! decode, PascalCase keys, drifting types, duplicate fields, deep nesting, invalid JSON)
+//! makes it give up, and the record goes through serde; so it never decides differently.
+
+use std::borrow::Cow;
+
+use wide::u8x16;
+
+use super::{
+    RawAuthDetail, RawDevice, RawLocation, RawNetworkLocation, RawPolicy, RawSignIn, RawStatus,
+};
+use crate::input::flex::{Embedded, FlexBool, FlexInt, FlexString, StrList, parse_bool};
+
+/// Nesting beyond this goes to serde (its own limit is 128).
+const MAX_DEPTH: u32 = 64;
+
+/// `None`: not sure; let serde decide.
+type Sure<T> = Option<T>;
+
+/// A Graph-shaped record in camelCase, or `None`.
+pub(super) fn sign_in(text: &str) -> Sure<RawSignIn> {
+    let mut c = Cursor {
+        b: text.as_bytes(),
+        text,
+        i: 0,
+        depth: 0,
+    };
+    let mut raw = RawSignIn::default();
+    let mut seen = Seen::default();
+    c.object(|c, key| {
+        // Every alias and rename of `RawSignIn` is PascalCase (Log Analytics): serde's job.
+        if key.as_bytes().first().is_some_and(u8::is_ascii_uppercase) {
+            return None;
+        }
+        let f = &mut raw;
+        match key {
+            "id" => seen.once(0, || c.flex_string().map(|v| f.id = v)),
+            "createdDateTime" => seen.once(1, || c.flex_string().map(|v| f.created_date_time = v)),
+            "userDisplayName" => seen.once(2, || c.flex_string().map(|v| f.user_display_name = v)),
+            "userPrincipalName" => {
+                seen.once(3, || c.flex_string().map(|v| f.user_principal_name = v))
+            }
+            "userId" => seen.once(4, || c.flex_string().map(|v| f.user_id = v)),
+            "userType" => seen.once(5, || c.flex_string().map(|v| f.user_type = v)),
+            "appId" => seen.once(6, || c.flex_string().map(|v| f.app_id = v)),
+            "appDisplayName" => seen.once(7, || c.flex_string().map(|v| f.app_display_name = v)),
+            "resourceId" => seen.once(8, || c.flex_string().map(|v| f.resource_id = v)),
+            "resourceDisplayName" => {
+                seen.once(9, || c.flex_string().map(|v| f.resource_display_name = v))
+            }
+            "servicePrincipalId" => {
+                seen.once(10, || c.flex_string().map(|v| f.service_principal_id = v))
+            }
+            "servicePrincipalName" => {
+                seen.once(11, || c.flex_string().map(|v| f.service_principal_name = v))
+            }
+            "ipAddress" => seen.once(12, || c.flex_string().map(|v| f.ip_address = v)),
+            "ipAddressFromResourceProvider" => seen.once(13, || {
+                c.flex_string()
+                    .map(|v| f.ip_address_from_resource_provider = v)
+            }),
+            "clientAppUsed" => seen.once(14, || c.flex_string().map(|v| f.client_app_used = v)),
+            "userAgent" => seen.once(15, || c.flex_string().map(|v| f.user_agent = v)),
+            "correlationId" => seen.once(16, || c.flex_string().map(|v| f.correlation_id = v)),
+            "conditionalAccessStatus" => seen.once(17, || {
+                c.flex_string().map(|v| f.conditional_access_status = v)
+            }),
+            "isInteractive" => seen.once(18, || c.flex_bool().map(|v| f.is_interactive = v)),
+            "signInEventTypes" => seen.once(19, || c.str_list().map(|v| f.sign_in_event_types = v)),
+            "status" => seen.once(20, || c.embedded(status).map(|v| f.status = v)),
+            "deviceDetail" => seen.once(21, || c.embedded(device).map(|v| f.device_detail = v)),
+            "location" => seen.once(22, || c.embedded(location).map(|v| f.location = v)),
+            "appliedConditionalAccessPolicies" => seen.once(23, || {
+                c.embedded_list(policy)
+                    .map(|v| f.applied_conditional_access_policies = v)
+            }),
+            "networkLocationDetails" => seen.once(24, || {
+                if c.null()? {
+                    f.network_location_details = None;
+                    return Some(());
+                }
+                c.embedded_list(network_location)
+                    .map(|v| f.network_location_details = Some(v))
+            }),
+            "authenticationRequirement" => seen.once(25, || {
+                c.flex_string().map(|v| f.authentication_requirement = v)
+            }),
+            "authenticationDetails" => seen.once(26, || {
+                c.embedded_list(auth_detail)
+                    .map(|v| f.authentication_details = v)
+            }),
+            "riskLevelDuringSignIn" => seen.once(27, || {
+                c.flex_string().map(|v| f.risk_level_during_sign_in = v)
+            }),
+            "riskLevelAggregated" => {
+                seen.once(28, || c.flex_string().map(|v| f.risk_level_aggregated = v))
+            }
+            "riskState" => seen.once(29, || c.flex_string().map(|v| f.risk_state = v)),
+            "riskDetail" => seen.once(30, || c.flex_string().map(|v| f.risk_detail = v)),
+            "riskEventTypes_v2" => {
+                seen.once(31, || c.str_list().map(|v| f.risk_event_types_v2 = v))
+            }
+            "category" => seen.once(32, || c.flex_string().map(|v| f.category = v)),
+            _ => c.skip_value(),
+        }
+    })?;
+    c.ws();
+    (c.i == c.b.len()).then_some(raw)
+}
+
+fn status(c: &mut Cursor) -> Sure<RawStatus> {
+    let mut r = RawStatus::default();
+    let mut seen = Seen::default();
+    c.object(|c, key| match key {
+        "errorCode" => seen.once(0, || c.flex_int().map(|v| r.error_code = v)),
+        "failureReason" => seen.once(1, || c.flex_string().map(|v| r.failure_reason = v)),
+        "additionalDetails" => seen.once(2, || c.flex_string().map(|v| r.additional_details = v)),
+        _ => c.skip_value(),
+    })?;
+    Some(r)
+}
+
+fn device(c: &mut Cursor) -> Sure<RawDevice> {
+    let mut r = RawDevice::default();
+    let mut seen = Seen::default();
+    c.object(|c, key| match key {
+        "deviceId" => seen.once(0, || c.flex_string().map(|v| r.device_id = v)),
+        "displayName" => seen.once(1, || c.flex_string().map(|v| r.display_name = v)),
+        "operatingSystem" => seen.once(2, || c.flex_string().map(|v| r.operating_system = v)),
+        "browser" => seen.once(3, || c.flex_string().map(|v| r.browser = v)),
+        "isCompliant" => seen.once(4, || c.flex_bool().map(|v| r.is_compliant = v)),
+        "isManaged" => seen.once(5, || c.flex_bool().map(|v| r.is_managed = v)),
+        "trustType" => seen.once(6, || c.flex_string().map(|v| r.trust_type = v)),
+        _ => c.skip_value(),
+    })?;
+    Some(r)
+}
+
+fn location(c: &mut Cursor) -> Sure<RawLocation> {
+    let mut r = RawLocation::default();
+    let mut seen = Seen::default();
+    c.object(|c, key| match key {
+        "city" => seen.once(0, || c.flex_string().map(|v| r.city = v)),
+        "state" => seen.once(1, || c.flex_string().map(|v| r.state = v)),
+        "countryOrRegion" => seen.once(2, || c.flex_string().map(|v| r.country_or_region = v)),
+        _ => c.skip_value(),
+    })?;
+    Some(r)
+}
+
+fn policy(c: &mut Cursor) -> Sure<RawPolicy> {
+    let mut r = RawPolicy::default();
+    let mut seen = Seen::default();
+    c.object(|c, key| match key {
+        "id" => seen.once(0, || c.flex_string().map(|v| r.id = v)),
+        "displayName" => seen.once(1, || c.flex_string().map(|v| r.display_name = v)),
+        "result" => seen.once(2, || c.flex_string().map(|v| r.result = v)),
+        "enforcedGrantControls" => {
+            seen.once(3, || c.str_list().map(|v| r.enforced_grant_controls = v))
+        }
+        "enforcedSessionControls" => {
+            seen.once(4, || c.str_list().map(|v| r.enforced_session_controls = v))
+        }
+        "conditionsSatisfied" => {
+            seen.once(5, || c.flex_string().map(|v| r.conditions_satisfied = v))
+        }
+        "conditionsNotSatisfied" => seen.once(6, || {
+            c.flex_string().map(|v| r.conditions_not_satisfied = v)
+        }),
+        "sessionControlsNotSatisfied" => seen.once(7, || {
+            c.str_list().map(|v| r.session_controls_not_satisfied = v)
+        }),
+        _ => c.skip_value(),
+    })?;
+    Some(r)
+}
+
+fn network_location(c: &mut Cursor) -> Sure<RawNetworkLocation> {
+    let mut r = RawNetworkLocation::default();
+    let mut seen = Seen::default();
+    c.object(|c, key| match key {
+        "networkType" => seen.once(0, || c.flex_string().map(|v| r.network_type = v)),
+        "networkNames" => seen.once(1, || c.str_list().map(|v| r.network_names = v)),
+        _ => c.skip_value(),
+    })?;
+    Some(r)
+}
+
+fn auth_detail(c: &mut Cursor) -> Sure<RawAuthDetail> {
+    let mut r = RawAuthDetail::default();
+    let mut seen = Seen::default();
+    c.object(|c, key| match key {
+        "authenticationMethod" => {
+            seen.once(0, || c.flex_string().map(|v| r.authentication_method = v))
+        }
+        "authenticationMethodDetail" => seen.once(1, || {
+            c.flex_string().map(|v| r.authentication_method_detail = v)
+        }),
+        "succeeded" => seen.once(2, || c.flex_bool().map(|v| r.succeeded = v)),
+        "authenticationStepResultDetail" => seen.once(3, || {
+            c.flex_string()
+                .map(|v| r.authentication_step_result_detail = v)
+        }),
+        "authenticationStepRequirement" => seen.once(4, || {
+            c.flex_string()
+                .map(|v| r.authentication_step_requirement = v)
+        }),
+        _ => c.skip_value(),
+    })?;
+    Some(r)
+}
+
+/// Fields already read in one object: serde rejects a duplicate, so it decides those.
+#[derive(Default)]
+struct Seen(u64);
+
+impl Seen {
+    fn once(&mut self, bit: u32, read: impl FnOnce() -> Sure<()>) -> Sure<()> {
+        if self.0 >> bit & 1 == 1 {
+            return None;
+        }
+        self.0 |= 1 << bit;
+        read()
+    }
+}
+
+/// A scalar as the flexible field types see it.
+enum Scalar<'a> {
+    Str(Cow<'a, str>),
+    /// An integer in canonical form (`0`, `-12`, at most 18 digits), as written.
+    Int(&'a str),
+    Bool(bool),
+    Null,
+}
+
+struct Cursor<'a> {
+    b: &'a [u8],
+    text: &'a str,
+    i: usize,
+    depth: u32,
+}
+
+impl<'a> Cursor<'a> {
+    fn ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.b.get(self.i) {
+            self.i += 1;
+        }
+    }
+
+    /// The next byte after white space, not consumed.
+    fn peek(&mut self) -> Sure<u8> {
+        self.ws();
+        self.b.get(self.i).copied()
+    }
+
+    fn eat(&mut self, want: u8) -> Sure<()> {
+        (self.peek()? == want).then(|| self.i += 1)
+    }
+
+    fn literal(&mut self, word: &[u8]) -> Sure<()> {
+        let end = self.i + word.len();
+        (self.b.get(self.i..end)? == word).then(|| self.i = end)
+    }
+
+    /// A `null` (consumed) or not (nothing consumed).
+    fn null(&mut self) -> Sure<bool> {
+        if self.peek()? == b'n' {
+            self.literal(b"null")?;
+            return Some(true);
+        }
+        Some(false)
+    }
+
+    fn enter(&mut self) -> Sure<()> {
+        self.depth += 1;
+        (self.depth <= MAX_DEPTH).then_some(())
+    }
+
+    /// `{ "key": value, ... }`: `field` reads each value.
+    fn object(&mut self, mut field: impl FnMut(&mut Self, &str) -> Sure<()>) -> Sure<()> {
+        self.eat(b'{')?;
+        self.enter()?;
+        if self.peek()? == b'}' {
+            self.i += 1;
+            self.depth -= 1;
+            return Some(());
+        }
+        loop {
+            if self.peek()? != b'"' {
+                return None;
+            }
+            let key = self.string()?;
+            self.eat(b':')?;
+            field(self, &key)?;
+            match self.peek()? {
+                b',' => self.i += 1,
+                b'}' => {
+                    self.i += 1;
+                    self.depth -= 1;
+                    return Some(());
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// `[ value, ... ]`: `element` reads each value.
+    fn array(&mut self, mut element: impl FnMut(&mut Self) -> Sure<()>) -> Sure<()> {
+        self.eat(b'[')?;
+        self.enter()?;
+        if self.peek()? == b']' {
+            self.i += 1;
+            self.depth -= 1;
+            return Some(());
+        }
+        loop {
+            element(self)?;
+            match self.peek()? {
+                b',' => self.i += 1,
+                b']' => {
+                    self.i += 1;
+                    self.depth -= 1;
+                    return Some(());
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// A string at the cursor, borrowed unless it holds escapes.
+    fn string(&mut self) -> Sure<Cow<'a, str>> {
+        if self.b.get(self.i) != Some(&b'"') {
+            return None;
+        }
+        let start = self.i + 1;
+        let at = find_special(self.b, start)?;
+        match self.b[at] {
+            b'"' => {
+                self.i = at + 1;
+                Some(Cow::Borrowed(self.text.get(start..at)?))
+            }
+            b'\\' => self.escaped_string(start, at),
+            _ => None, // a control character: serde names it
+        }
+    }
+
+    /// The rest of a string with escapes, from `start` (after the quote); the first
+    /// backslash is at `at`.
+    fn escaped_string(&mut self, start: usize, mut at: usize) -> Sure<Cow<'a, str>> {
+        let mut out = String::with_capacity(at - start + 16);
+        out.push_str(self.text.get(start..at)?);
+        loop {
+            // `at` is a backslash.
+            let code = *self.b.get(at + 1)?;
+            at += 2;
+            match code {
+                b'"' => out.push('"'),
+                b'\\' => out.push('\\'),
+                b'/' => out.push('/'),
+                b'b' => out.push('\u{8}'),
+                b'f' => out.push('\u{c}'),
+                b'n' => out.push('\n'),
+                b'r' => out.push('\r'),
+                b't' => out.push('\t'),
+                b'u' => {
+                    let hex = std::str::from_utf8(self.b.get(at..at + 4)?).ok()?;
+                    if !hex.bytes().all(|h| h.is_ascii_hexdigit()) {
+                        return None;
+                    }
+                    // Surrogates (pairs or lone ones) are serde's to judge.
+                    out.push(char::from_u32(u32::from_str_radix(hex, 16).ok()?)?);
+                    at += 4;
+                }
+                _ => return None,
+            }
+            let next = find_special(self.b, at)?;
+            out.push_str(self.text.get(at..next)?);
+            match self.b[next] {
+                b'"' => {
+                    self.i = next + 1;
+                    return Some(Cow::Owned(out));
+                }
+                b'\\' => at = next,
+                _ => return None,
+            }
+        }
+    }
+
+    /// A number in JSON's grammar, consumed; its text.
+    fn number(&mut self) -> Sure<&'a str> {
+        let start = self.i;
+        let digits = |c: &mut Self| {
+            let from = c.i;
+            while c.b.get(c.i).is_some_and(u8::is_ascii_digit) {
+                c.i += 1;
+            }
+            c.i - from
+        };
+        if self.b.get(self.i) == Some(&b'-') {
+            self.i += 1;
+        }
+        match self.b.get(self.i) {
+            Some(b'0') => self.i += 1,
+            Some(b'1'..=b'9') => {
+                digits(self);
+            }
+            _ => return None,
+        }
+        if self.b.get(self.i) == Some(&b'.') {
+            self.i += 1;
+            if digits(self) == 0 {
+                return None;
+            }
+        }
+        if let Some(b'e' | b'E') = self.b.get(self.i) {
+            self.i += 1;
+            if let Some(b'+' | b'-') = self.b.get(self.i) {
+                self.i += 1;
+            }
+            if digits(self) == 0 {
+                return None;
+            }
+        }
+        self.text.get(start..self.i)
+    }
+
+    /// Any value, checked against JSON's grammar and dropped.
+    fn skip_value(&mut self) -> Sure<()> {
+        match self.peek()? {
+            b'"' => self.string().map(drop),
+            b'{' => self.object(|c, _| c.skip_value()),
+            b'[' => self.array(|c| c.skip_value()),
+            b't' => self.literal(b"true"),
+            b'f' => self.literal(b"false"),
+            b'n' => self.literal(b"null"),
+            _ => self.number().map(drop),
+        }
+    }
+
+    fn scalar(&mut self) -> Sure<Scalar<'a>> {
+        match self.peek()? {
+            b'"' => self.string().map(Scalar::Str),
+            b't' => self.literal(b"true").map(|()| Scalar::Bool(true)),
+            b'f' => self.literal(b"false").map(|()| Scalar::Bool(false)),
+            b'n' => self.literal(b"null").map(|()| Scalar::Null),
+            _ => {
+                // Only integers serde would print back the same way.
+                let n = self.number()?;
+                let digits = n.strip_prefix('-').unwrap_or(n);
+                let canonical = digits.len() <= 18
+                    && digits.bytes().all(|d| d.is_ascii_digit())
+                    && (digits == "0" && n == digits || !digits.starts_with('0'));
+                canonical.then_some(Scalar::Int(n))
+            }
+        }
+    }
+
+    fn flex_string(&mut self) -> Sure<FlexString> {
+        Some(FlexString(match self.scalar()? {
+            Scalar::Str(s) => s.into_owned(),
+            Scalar::Int(n) => n.to_string(),
+            Scalar::Bool(b) => b.to_string(),
+            Scalar::Null => String::new(),
+        }))
+    }
+
+    fn flex_int(&mut self) -> Sure<FlexInt> {
+        let text = match self.scalar()? {
+            Scalar::Str(s) => s,
+            Scalar::Int(n) => Cow::Borrowed(n),
+            Scalar::Bool(_) => return None,
+            Scalar::Null => return Some(FlexInt(None)),
+        };
+        let t = text.trim();
+        if t.is_empty() {
+            return Some(FlexInt(None));
+        }
+        t.parse::<i64>().ok().map(|v| FlexInt(Some(v)))
+    }
+
+    fn flex_bool(&mut self) -> Sure<FlexBool> {
+        Some(FlexBool(match self.scalar()? {
+            Scalar::Str(s) => parse_bool(&s),
+            Scalar::Int(n) => parse_bool(n),
+            Scalar::Bool(b) => Some(b),
+            Scalar::Null => None,
+        }))
+    }
+
+    /// An array of scalars (nested containers skipped, `null` dropped) or `null`; a list
+    /// written as one string is serde's.
+    fn str_list(&mut self) -> Sure<StrList> {
+        let mut items = Vec::new();
+        match self.peek()? {
+            b'n' => self.literal(b"null")?,
+            b'[' => self.array(|c| {
+                match c.peek()? {
+                    b'{' | b'[' => return c.skip_value(),
+                    _ => match c.scalar()? {
+                        Scalar::Str(s) => items.push(s.into_owned()),
+                        Scalar::Int(n) => items.push(n.to_string()),
+                        Scalar::Bool(b) => items.push(b.to_string()),
+                        Scalar::Null => {}
+                    },
+                }
+                Some(())
+            })?,
+            _ => return None,
+        }
+        Some(StrList(items))
+    }
+
+    /// An inline object or `null`.
+    fn embedded<T: Default>(&mut self, read: fn(&mut Self) -> Sure<T>) -> Sure<Embedded<T>> {
+        if self.null()? {
+            return Some(Embedded(T::default()));
+        }
+        if self.peek()? != b'{' {
+            return None;
+        }
+        read(self).map(Embedded)
+    }
+
+    /// An inline array of objects or `null`.
+    fn embedded_list<T>(&mut self, read: fn(&mut Self) -> Sure<T>) -> Sure<Embedded<Vec<T>>> {
+        let mut items = Vec::new();
+        if self.null()? {
+            return Some(Embedded(items));
+        }
+        self.array(|c| {
+            if c.peek()? != b'{' {
+                return None;
+            }
+            items.push(read(c)?);
+            Some(())
+        })?;
+        Some(Embedded(items))
+    }
+}
+
+/// The first `"`, `\` or control character at or after `at`, sixteen bytes at a time.
+fn find_special(b: &[u8], mut at: usize) -> Sure<usize> {
+    let (quote, backslash, space) = (u8x16::splat(b'"'), u8x16::splat(b'\\'), u8x16::splat(0x1f));
+    while let Some(lane) = b.get(at..at + 16) {
+        let mut bytes = [0u8; 16];
+        bytes.copy_from_slice(lane);
+        let v = u8x16::new(bytes);
+        let hit = v.simd_eq(quote) | v.simd_eq(backslash) | v.simd_eq(v.min(space));
+        let mask = hit.to_bitmask();
+        if mask != 0 {
+            return Some(at + mask.trailing_zeros() as usize);
+        }
+        at += 16;
+    }
+    b.get(at..)?
+        .iter()
+        .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
+        .map(|p| at + p)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,318 @@
+//! The fast path against serde: on fixtures, real samples and generated records with
+//! drifting types, escapes, duplicates and broken syntax, `decode` gives exactly what the
+//! serde-only decoder gives (the same sign-in, or the same error).
+
+use std::path::Path;
+
+use proptest::prelude::*;
+
+use super::super::{JsonShape, decode_with};
+use super::sign_in;
+use crate::input::split::Splitter;
+
+fn assert_same(record: &str) {
+    let fast = decode_with(record.as_bytes(), JsonShape::SignIn, true);
+    let slow = decode_with(record.as_bytes(), JsonShape::SignIn, false);
+    assert_eq!(fast, slow, "record: {record}");
+}
+
+/// Every record of every JSON sign-in file under `dir` (recursively).
+fn records_under(dir: &Path, out: &mut Vec<String>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            records_under(&path, out);
+            continue;
+        }
+        let name = path.to_string_lossy();
+        if !(name.ends_with(".json") || name.ends_with(".jsonl")) {
+            continue;
+        }
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue; // UTF-16 and binary files are the reader's business
+        };
+        let mut spans = Vec::new();
+        Splitter::new().scan(text.as_bytes(), 0, &mut spans);
+        out.extend(
+            spans
+                .iter()
+                .filter_map(|s| text.get(s.start..s.end))
+                .map(str::to_string),
+        );
+    }
+}
+
+#[test]
+fn fixtures_and_samples_decode_the_same_both_ways() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut records = Vec::new();
+    records_under(&root.join("fixtures"), &mut records);
+    let fixture_count = records.len();
+    records_under(&root.join("../shared/samples"), &mut records);
+    assert!(fixture_count > 50, "only {fixture_count} fixture records");
+    let mut fast = 0;
+    for r in &records {
+        assert_same(r);
+        fast += usize::from(sign_in(r).is_some());
+    }
+    // The fast path must be the common case, not a path that always gives up.
+    assert!(fast * 2 > fixture_count, "{fast} of {} fast", records.len());
+}
+
+#[test]
+fn gives_up_where_serde_must_decide() {
+    for record in [
+        r#"{"id":"a","id":"b","createdDateTime":"2026-10-01T00:00:00Z"}"#,
+        r#"{"Id":"a","createdDateTime":"2026-10-01T00:00:00Z"}"#,
+        r#"{"id":"a\ud800","createdDateTime":"2026-10-01T00:00:00Z"}"#,
+        r#"{"id":1.5,"createdDateTime":"2026-10-01T00:00:00Z"}"#,
+        r#"{"id":"a","createdDateTime":"2026-10-01T00:00:00Z",}"#,
+        r#"{"id":"a","status":"{\"errorCode\":1}","createdDateTime":"2026-10-01T00:00:00Z"}"#,
+        "{\"id\":\"a\u{1}\",\"createdDateTime\":\"2026-10-01T00:00:00Z\"}",
+        r#"{"id":"a","createdDateTime":"2026-10-01T00:00:00Z"} x"#,
+    ] {
+        assert!(sign_in(record).is_none(), "{record}");
+        assert_same(record);
+    }
+    let ok = r#" {"id":"\u00e9\"\\\/\n","createdDateTime":"2026-10-01T00:00:00Z","status":{"errorCode":"53003"}} "#;
+    assert!(sign_in(ok).is_some());
+    assert_same(ok);
+}
+
+/// Keys serde reads (camelCase and the Log Analytics aliases) and some it ignores.
+const KEYS: &[&str] = &[
+    "id",
+    "createdDateTime",
+    "userDisplayName",
+    "userPrincipalName",
+    "userId",
+    "appId",
+    "appDisplayName",
+    "ipAddress",
+    "ipAddressFromResourceProvider",
+    "correlationId",
+    "conditionalAccessStatus",
+    "isInteractive",
+    "signInEventTypes",
+    "status",
+    "deviceDetail",
+    "location",
+    "appliedConditionalAccessPolicies",
+    "networkLocationDetails",
+    "authenticationDetails",
+    "riskEventTypes_v2",
+    "category",
+    "Id",
+    "TimeGenerated",
+    "ResultType",
+    "Type",
+    "IPAddress",
+    "mfaDetail",
+    "@odata.type",
+    "errorCode",
+    "result",
+];
+
+/// Keys of the nested objects (status, device, location, policies, network locations,
+/// authentication details).
+const NESTED_KEYS: &[&str] = &[
+    "errorCode",
+    "failureReason",
+    "additionalDetails",
+    "deviceId",
+    "isCompliant",
+    "isManaged",
+    "trustType",
+    "countryOrRegion",
+    "city",
+    "id",
+    "displayName",
+    "result",
+    "enforcedGrantControls",
+    "enforcedSessionControls",
+    "conditionsSatisfied",
+    "sessionControlsNotSatisfied",
+    "networkType",
+    "networkNames",
+    "succeeded",
+    "authenticationMethod",
+    "ErrorCode",
+];
+
+/// An object of nested keys, or an array of them, with any values.
+fn nested() -> impl Strategy<Value = String> {
+    let object = || {
+        prop::collection::vec((prop::sample::select(NESTED_KEYS), value()), 0..5).prop_map(|kv| {
+            let fields: Vec<String> = kv.iter().map(|(k, v)| format!("\"{k}\":{v}")).collect();
+            format!("{{{}}}", fields.join(","))
+        })
+    };
+    prop_oneof![
+        object(),
+        prop::collection::vec(object(), 0..3).prop_map(|v| format!("[{}]", v.join(","))),
+    ]
+}
+
+/// A JSON scalar in the forms exports and attackers use.
+fn scalar() -> impl Strategy<Value = String> {
+    prop_oneof![
+        2 => Just("null".to_string()),
+        2 => Just("true".to_string()),
+        2 => Just("false".to_string()),
+        1 => any::<i64>().prop_map(|n| n.to_string()),
+        3 => prop::sample::select(vec![
+            "0", "1", "-0", "53003", "-5", "1.5", "1e3", "18446744073709551616",
+        ])
+        .prop_map(str::to_string),
+        1 => prop::sample::select(vec!["007", "-1E+400", "-", "1.", "tru", "nul"])
+            .prop_map(str::to_string),
+        6 => prop::collection::vec(
+            prop_oneof![
+                8 => prop::sample::select(vec![
+                    "a", "Z", " ", "é", "😀", "\\\"", "\\\\", "\\/", "\\n", "\\u00e9",
+                    "\\u0000", "\\ud83d\\ude00", "TRUE", "yes", "0", "1", " 53003 ",
+                    "2026-10-01T00:00:00Z", "[", "{\\\"errorCode\\\":1}", "[\\\"x\\\"]", ",",
+                ]),
+                1 => prop::sample::select(vec!["\\ud800", "\\x", "\u{1}", "\\u12"]),
+            ],
+            0..5,
+        )
+        .prop_map(|parts| format!("\"{}\"", parts.concat())),
+    ]
+}
+
+/// Any JSON value a few levels deep (objects keyed from [`KEYS`]).
+fn value() -> impl Strategy<Value = String> {
+    scalar().prop_recursive(3, 24, 4, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(|v| format!("[{}]", v.join(","))),
+            prop::collection::vec((prop::sample::select(KEYS), inner), 0..4).prop_map(|kv| {
+                let fields: Vec<String> = kv.iter().map(|(k, v)| format!("\"{k}\":{v}")).collect();
+                format!("{{{}}}", fields.join(","))
+            }),
+        ]
+    })
+}
+
+/// A realistic record with `$` for each leaf, and each leaf's usual value.
+const TEMPLATE: &str = r#"{"id":$,"createdDateTime":$,"userPrincipalName":$,"userId":$,"appId":$,"appDisplayName":$,"ipAddress":$,"ipAddressFromResourceProvider":$,"isInteractive":$,"signInEventTypes":$,"conditionalAccessStatus":$,"status":{"errorCode":$,"failureReason":$,"additionalDetails":$},"deviceDetail":{"deviceId":$,"isCompliant":$,"isManaged":$,"trustType":$},"location":{"city":$,"countryOrRegion":$,"geoCoordinates":$},"appliedConditionalAccessPolicies":[{"id":$,"displayName":$,"enforcedGrantControls":$,"result":$,"conditionsSatisfied":$},$],"networkLocationDetails":$,"authenticationDetails":[{"authenticationMethod":$,"succeeded":$}],"riskEventTypes_v2":$,"category":$}"#;
+const USUAL: &[&str] = &[
+    r#""0f1e2d3c-0000-4000-8000-000000000001""#,
+    r#""2026-10-01T08:00:00Z""#,
+    r#""ada@example.com""#,
+    r#""00000000-0000-4000-8000-0000000000aa""#,
+    r#""499b84ac-1321-427f-aa17-267ca6975798""#,
+    r#""Azure DevOps""#,
+    r#""2001:db8::7""#,
+    r#""203.0.113.9""#,
+    "false",
+    r#"["nonInteractiveUser"]"#,
+    r#""failure""#,
+    "53003",
+    r#""Blocked""#,
+    "null",
+    r#""""#,
+    "false",
+    "null",
+    r#""""#,
+    r#""Utrecht""#,
+    r#""NL""#,
+    r#"{"latitude":52.1,"longitude":5.1}"#,
+    r#""p1""#,
+    r#""Block outside\u00a0HQ""#,
+    r#"["Block"]"#,
+    r#""failure""#,
+    r#""application,users""#,
+    r#"{"id":"p2","displayName":"MFA","result":"notApplied","enforcedGrantControls":[],"sessionControlsNotSatisfied":[]}"#,
+    r#"[{"networkType":"namedNetwork","networkNames":["HQ"]}]"#,
+    r#""Password""#,
+    "true",
+    "[]",
+    r#""SignInLogs""#,
+];
+
+/// The template with most leaves usual and some replaced by any value; then some fields
+/// added or duplicated, white space sprinkled, and sometimes cut short.
+fn record() -> impl Strategy<Value = String> {
+    let leaves: Vec<BoxedStrategy<String>> = USUAL
+        .iter()
+        .map(|usual| {
+            prop_oneof![
+                100 => Just(usual.to_string()),
+                1 => scalar(),
+                1 => value(),
+                1 => nested(),
+            ]
+            .boxed()
+        })
+        .collect();
+    let extra = prop::collection::vec(
+        (prop::sample::select(KEYS), prop_oneof![value(), nested()]),
+        0..2,
+    );
+    (
+        leaves,
+        extra,
+        any::<bool>(),
+        prop::option::weighted(0.05, any::<prop::sample::Index>()),
+    )
+        .prop_map(|(leaves, extra, spaced, cut)| {
+            let mut parts = TEMPLATE.split('$');
+            let mut text = parts.next().unwrap_or_default().to_string();
+            for (leaf, part) in leaves.iter().zip(parts) {
+                text.push_str(leaf);
+                text.push_str(part);
+            }
+            if !extra.is_empty() {
+                text.pop(); // the closing brace
+                for (key, value) in &extra {
+                    text.push_str(&format!(",\"{key}\":{value}"));
+                }
+                text.push('}');
+            }
+            if spaced {
+                text = text.replace(",\"", " ,\n\t\"");
+            }
+            if let Some(cut) = cut {
+                let mut at = cut.index(text.len());
+                while !text.is_char_boundary(at) {
+                    at -= 1;
+                }
+                text.truncate(at);
+            }
+            text
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(10_000))]
+
+    #[test]
+    fn generated_records_decode_the_same_both_ways(text in record()) {
+        let fast = decode_with(text.as_bytes(), JsonShape::SignIn, true);
+        let slow = decode_with(text.as_bytes(), JsonShape::SignIn, false);
+        prop_assert_eq!(fast, slow, "record: {}", text);
+    }
+}
+
+/// The generator must keep producing both records the fast path takes and records serde
+/// rejects, or the property above proves little.
+#[test]
+fn generated_records_exercise_both_paths() {
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+    let mut runner = TestRunner::deterministic();
+    let (mut fast, mut rejected) = (0, 0);
+    for _ in 0..500 {
+        let text = record().new_tree(&mut runner).unwrap().current();
+        fast += usize::from(sign_in(&text).is_some());
+        rejected += usize::from(decode_with(text.as_bytes(), JsonShape::SignIn, false).is_err());
+    }
+    assert!(
+        fast > 50 && rejected > 50,
+        "fast {fast}, rejected {rejected} of 500"
+    );
+}
