@@ -429,7 +429,7 @@ impl Reader<'_, '_> {
             }
             if (full || eof) && (!spans.is_empty() || !cur.skips.is_empty()) {
                 let cut = spans.last().map_or(0, |s| s.end);
-                let rest = buf[cut..].to_vec();
+                let rest = self.next_buffer(&buf[cut..]);
                 buf.truncate(cut);
                 let chunk_buf = std::mem::replace(&mut buf, rest);
                 sp.shift(cut);
@@ -494,9 +494,10 @@ impl Reader<'_, '_> {
         self.send(Msg::Chunk(chunk))
     }
 
-    /// Appends up to one chunk of bytes; returns true at end of input.
+    /// Appends up to [`READ_STEP`] bytes; returns true at end of input. Reading in steps
+    /// this size keeps what was just read in the cache for the splitter's scan.
     fn fill(&self, buf: &mut Vec<u8>, reader: &mut dyn Read, label: &str) -> Result<bool> {
-        let want = self.opts.chunk_bytes.max(1);
+        let want = self.opts.chunk_bytes.clamp(1, READ_STEP);
         buf.reserve(want);
         // `read_to_end` fills the spare capacity without zeroing it first.
         let n = reader
@@ -504,6 +505,19 @@ impl Reader<'_, '_> {
             .read_to_end(buf)
             .map_err(|e| read_err(label, &e))?;
         Ok(n < want)
+    }
+}
+
+/// Bytes read per `read` call.
+const READ_STEP: usize = 256 << 10;
+
+impl Reader<'_, '_> {
+    /// A buffer for the next chunk holding `carry` (the start of a record cut by the last
+    /// one), with room for a whole chunk so that filling it never reallocates.
+    fn next_buffer(&self, carry: &[u8]) -> Vec<u8> {
+        let mut buf = Vec::with_capacity(self.opts.chunk_bytes.max(carry.len()) + READ_STEP);
+        buf.extend_from_slice(carry);
+        buf
     }
 }
 

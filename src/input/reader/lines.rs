@@ -31,7 +31,7 @@ impl Reader<'_, '_> {
                     memchr::memrchr(b'\n', &buf).map_or(0, |p| p + 1)
                 };
                 if cut > 0 || eof {
-                    let rest = buf[cut..].to_vec();
+                    let rest = self.next_buffer(&buf[cut..]);
                     buf.truncate(cut);
                     let chunk_buf = std::mem::replace(&mut buf, rest);
                     let spans = line_spans(&chunk_buf);
