@@ -4,11 +4,10 @@
 //! input order (so the result is byte-identical at any thread count) and finishes the
 //! `Analysis`.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::io::IsTerminal;
+use std::panic::AssertUnwindSafe;
 use std::sync::mpsc;
-
-use rayon::prelude::*;
 
 use crate::analysis::{
     Acc, Analysis, Collected, Finding, InputReport, IpRow, Totals, dedup_key, dedup_key_of,
@@ -19,7 +18,7 @@ use crate::filter::Filter;
 use crate::input::authdetails::{self, AuthDetails};
 use crate::input::reader::{self, ReadOptions};
 use crate::input::source::InputPath;
-use crate::input::{Chunk, Msg, Payload, Skip, csv};
+use crate::input::{BufferPool, Chunk, LineMark, Msg, Payload, Skip, csv};
 use crate::locations::{NamedLocations, minimal_cidrs};
 use crate::model::SignIn;
 
@@ -99,6 +98,7 @@ impl Worker<'_> {
             return o;
         }
         let mut local: HashSet<u128> = HashSet::with_capacity(chunk.len());
+        let mut lines = LineMark::default();
         let mut hits = Vec::new();
         for i in 0..chunk.len() {
             let record = chunk.first_record + i as u64;
@@ -120,7 +120,7 @@ impl Worker<'_> {
                     o.skips.push(Skip {
                         input: chunk.input,
                         record,
-                        line: chunk.line_of(i),
+                        line: chunk.line_of(i, &mut lines),
                         reason,
                     });
                     continue;
@@ -151,7 +151,7 @@ impl Worker<'_> {
                 o.collected.push(Collected {
                     input: chunk.input,
                     record,
-                    line: chunk.line_of(i),
+                    line: chunk.line_of(i, &mut lines),
                     signin: s,
                     facts,
                     hits: hits.clone(),
@@ -167,13 +167,14 @@ impl Worker<'_> {
         let Payload::Csv { rows, layout, .. } = &chunk.payload else {
             return;
         };
+        let mut lines = LineMark::default();
         for (i, row) in rows.iter().enumerate() {
             match csv::decode_auth_detail(layout, row) {
                 Ok(_) => o.kept += 1,
                 Err(reason) => o.skips.push(Skip {
                     input: chunk.input,
                     record: chunk.first_record + i as u64,
-                    line: chunk.line_of(i),
+                    line: chunk.line_of(i, &mut lines),
                     reason,
                 }),
             }
@@ -216,9 +217,11 @@ pub fn run(
     let read_opts = opts.read;
     let auth = authdetails::collect(inputs, read_opts);
     let owned_inputs = inputs.to_vec();
+    let buffers = BufferPool::default();
+    let reader_buffers = buffers.clone();
     let reader = std::thread::Builder::new()
         .name("casift-reader".into())
-        .spawn(move || reader::read_all(&owned_inputs, read_opts, &tx))
+        .spawn(move || reader::read_all(&owned_inputs, read_opts, &tx, reader_buffers))
         .map_err(Error::Io)?;
 
     let bar = progress_bar(inputs, opts.progress);
@@ -245,81 +248,97 @@ pub fn run(
         collected: Vec::new(),
         joined: 0,
     };
-    let batch_size = threads * 2;
-    let mut done = false;
-    while !done {
-        let mut batch: Vec<Chunk> = Vec::with_capacity(batch_size);
-        // Inputs and notes are applied in order between chunks of the same batch.
-        let mut events: Vec<Event> = Vec::new();
-        while batch.len() < batch_size {
-            match rx.recv() {
-                Ok(Ok(Msg::Chunk(c))) => {
-                    events.push(Event::Chunk(batch.len()));
-                    batch.push(c);
+    // Workers take chunks as they come and the main thread merges the results in input
+    // order as they complete: nobody waits for a whole batch. In flight (dispatched, not
+    // yet merged) is bounded, and so is memory.
+    let max_in_flight = threads * 3;
+    let (done_tx, done_rx) = mpsc::channel::<(usize, Chunk, std::thread::Result<ChunkOut>)>();
+    let none = HashSet::new();
+    let outcome = pool.in_place_scope(|scope| -> Result<()> {
+        // Inputs, notes and chunks, applied in the order the reader sent them.
+        let mut order: VecDeque<Event> = VecDeque::new();
+        let mut finished: HashMap<usize, (Chunk, std::thread::Result<ChunkOut>)> = HashMap::new();
+        let (mut next_seq, mut in_flight, mut reader_done) = (0usize, 0usize, false);
+        loop {
+            if !reader_done && in_flight < max_in_flight {
+                match rx.recv() {
+                    Ok(Ok(Msg::Chunk(chunk))) => {
+                        let seq = next_seq;
+                        next_seq += 1;
+                        in_flight += 1;
+                        order.push_back(Event::Chunk(seq));
+                        let (done_tx, worker, none) = (done_tx.clone(), &worker, &none);
+                        scope.spawn(move |_| {
+                            // A panic comes back to the main thread, which would otherwise
+                            // wait for this chunk forever.
+                            let out = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                                worker.process(&chunk, none)
+                            }));
+                            let _ = done_tx.send((seq, chunk, out));
+                        });
+                    }
+                    Ok(Ok(Msg::Input(info))) => order.push_back(Event::Input(info)),
+                    Ok(Ok(Msg::InputNote { input, note })) => {
+                        order.push_back(Event::Note(input, note))
+                    }
+                    Ok(Err(e)) => return Err(e),
+                    Err(_) => reader_done = true,
                 }
-                Ok(Ok(Msg::Input(info))) => events.push(Event::Input(info)),
-                Ok(Ok(Msg::InputNote { input, note })) => events.push(Event::Note(input, note)),
-                Ok(Err(e)) => {
-                    drop(rx);
-                    let _ = reader.join();
-                    return Err(e);
-                }
-                Err(_) => {
-                    done = true;
-                    break;
+            } else if in_flight > 0 {
+                // Full, or nothing more to read: wait for a worker.
+                if let Ok((seq, chunk, out)) = done_rx.recv() {
+                    finished.insert(seq, (chunk, out));
                 }
             }
-        }
-        let none = HashSet::new();
-        let outs: Vec<ChunkOut> =
-            pool.install(|| batch.par_iter().map(|c| worker.process(c, &none)).collect());
-        let mut outs = outs.into_iter().map(Some).collect::<Vec<_>>();
-        for ev in events {
-            match ev {
-                Event::Input(info) => st.inputs.push(InputReport {
-                    path: info.label,
-                    format: info.format,
-                    records: 0,
-                    skipped: 0,
-                    duplicates: 0,
-                    analysed: 0,
-                    notes: info.notes,
-                }),
-                Event::Note(i, note) => {
-                    if let Some(r) = st.inputs.get_mut(i) {
-                        r.notes.push(note);
+            while let Ok((seq, chunk, out)) = done_rx.try_recv() {
+                finished.insert(seq, (chunk, out));
+            }
+            while let Some(ev) = order.front() {
+                match ev {
+                    Event::Chunk(seq) => {
+                        let Some((chunk, out)) = finished.remove(seq) else {
+                            break;
+                        };
+                        let mut out = out.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                        order.pop_front();
+                        in_flight -= 1;
+                        let dups: HashSet<usize> = out
+                            .keys
+                            .iter()
+                            .filter(|(k, _)| st.seen.contains(k))
+                            .map(|(_, i)| *i)
+                            .collect();
+                        if !dups.is_empty() {
+                            // Rare (overlapping exports): redo this chunk without the records
+                            // an earlier chunk already had, so the first in input order wins.
+                            out = worker.process(&chunk, &dups);
+                        }
+                        if let Some(b) = &bar {
+                            b.inc(chunk.bytes);
+                        }
+                        let bytes = st.absorb(&chunk, out, opts.strict)?;
+                        if let Some(w) = sink_out.as_mut()
+                            && !bytes.is_empty()
+                        {
+                            w.write_all(&bytes)?;
+                        }
+                        buffers.give(chunk);
                     }
-                }
-                Event::Chunk(ci) => {
-                    let chunk = &batch[ci];
-                    let mut out = outs[ci]
-                        .take()
-                        .unwrap_or_else(|| worker.process(chunk, &none));
-                    let dups: HashSet<usize> = out
-                        .keys
-                        .iter()
-                        .filter(|(k, _)| st.seen.contains(k))
-                        .map(|(_, i)| *i)
-                        .collect();
-                    if !dups.is_empty() {
-                        // Rare (overlapping exports): redo this chunk without the records an
-                        // earlier chunk already had, so the first in input order wins.
-                        out = worker.process(chunk, &dups);
-                    }
-                    if let Some(b) = &bar {
-                        b.inc(chunk.bytes);
-                    }
-                    let bytes = st.absorb(chunk, out, opts.strict)?;
-                    if let Some(w) = sink_out.as_mut()
-                        && !bytes.is_empty()
-                    {
-                        w.write_all(&bytes)?;
+                    Event::Input(_) | Event::Note(..) => {
+                        if let Some(ev) = order.pop_front() {
+                            st.apply(ev);
+                        }
                     }
                 }
             }
+            if reader_done && order.is_empty() {
+                return Ok(());
+            }
         }
-    }
+    });
+    drop(rx);
     let _ = reader.join();
+    outcome?;
     if let Some(b) = bar {
         b.finish_and_clear();
     }
@@ -330,6 +349,29 @@ enum Event {
     Input(crate::input::InputInfo),
     Note(usize, String),
     Chunk(usize),
+}
+
+impl State {
+    /// An input opened or a note on one, in order between chunks.
+    fn apply(&mut self, ev: Event) {
+        match ev {
+            Event::Input(info) => self.inputs.push(InputReport {
+                path: info.label,
+                format: info.format,
+                records: 0,
+                skipped: 0,
+                duplicates: 0,
+                analysed: 0,
+                notes: info.notes,
+            }),
+            Event::Note(i, note) => {
+                if let Some(r) = self.inputs.get_mut(i) {
+                    r.notes.push(note);
+                }
+            }
+            Event::Chunk(_) => {}
+        }
+    }
 }
 
 struct State {

@@ -93,6 +93,7 @@ fn read_checked(name: &str, data: &[u8], opts: ReadOptions) -> Summary {
                         assert_eq!(rows.len(), lines.len(), "a line for every row");
                     }
                 }
+                let mut mark = casift::input::LineMark::default();
                 for i in 0..chunk.len() {
                     let out = match chunk.decode(i) {
                         Ok(si) => Outcome::Decoded(format!("{si:?}")),
@@ -101,7 +102,7 @@ fn read_checked(name: &str, data: &[u8], opts: ReadOptions) -> Summary {
                             Outcome::Skipped(reason)
                         }
                     };
-                    let line = chunk.line_of(i);
+                    let line = chunk.line_of(i, &mut mark);
                     assert!(line >= 1, "record at line 0");
                     let rec = chunk.first_record + i as u64;
                     let prev = recs.insert(rec, (line, out));

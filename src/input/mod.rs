@@ -99,6 +99,40 @@ pub enum Payload {
     },
 }
 
+/// Chunk buffers handed back once merged, for the reader to fill again: reusing them
+/// spares the kernel zeroing fresh pages for every chunk.
+#[derive(Clone, Default)]
+pub struct BufferPool(Arc<std::sync::Mutex<Vec<Vec<u8>>>>);
+
+impl BufferPool {
+    /// Buffers kept at most (more than a run has in flight).
+    const KEEP: usize = 32;
+
+    /// An empty buffer of at least `capacity` bytes.
+    pub fn take(&self, capacity: usize) -> Vec<u8> {
+        let reused = self.0.lock().ok().and_then(|mut v| v.pop());
+        match reused {
+            Some(mut buf) => {
+                buf.clear();
+                buf.reserve(capacity);
+                buf
+            }
+            None => Vec::with_capacity(capacity),
+        }
+    }
+
+    /// Returns a chunk's buffer (a JSON chunk's; CSV rows own their memory).
+    pub fn give(&self, chunk: Chunk) {
+        if let Payload::Json { buf, .. } = chunk.payload
+            && buf.capacity() > 0
+            && let Ok(mut v) = self.0.lock()
+            && v.len() < Self::KEEP
+        {
+            v.push(buf);
+        }
+    }
+}
+
 /// A record-aligned piece of one input, decoded by one worker.
 pub struct Chunk {
     /// Index into the run's inputs (in the order they were opened).
@@ -156,16 +190,29 @@ impl Chunk {
         }
     }
 
-    /// 1-based line where record `i` starts.
-    pub fn line_of(&self, i: usize) -> u64 {
+    /// 1-based line where record `i` starts. `at` remembers how far lines were counted, so
+    /// asking for records in order costs one pass over the chunk, not one per record.
+    pub fn line_of(&self, i: usize, at: &mut LineMark) -> u64 {
         match &self.payload {
             Payload::Json { buf, spans, .. } => {
                 let start = spans[i].start.min(buf.len());
-                self.base_line + memchr::memchr_iter(b'\n', &buf[..start]).count() as u64
+                if start < at.offset {
+                    *at = LineMark::default();
+                }
+                at.newlines += memchr::memchr_iter(b'\n', &buf[at.offset..start]).count() as u64;
+                at.offset = start;
+                self.base_line + at.newlines
             }
             Payload::Csv { lines, .. } => lines[i],
         }
     }
+}
+
+/// How far [`Chunk::line_of`] has counted lines in a chunk.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct LineMark {
+    offset: usize,
+    newlines: u64,
 }
 
 /// A record that could not be analysed.
@@ -196,4 +243,39 @@ pub enum Msg {
         input: usize,
         note: String,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_of_records_in_and_out_of_order() {
+        let buf = b"[{\"a\":1},\n\n{\"b\":2},\n{\"c\":\n3}]".to_vec();
+        let starts = [1, 11, 20];
+        let spans = starts
+            .iter()
+            .map(|&start| split::Span {
+                start,
+                end: start + 7,
+            })
+            .collect();
+        let chunk = Chunk {
+            input: 0,
+            first_record: 1,
+            base_line: 5,
+            payload: Payload::Json {
+                buf,
+                spans,
+                shape: json::JsonShape::SignIn,
+            },
+            reader_skips: Vec::new(),
+            bytes: 0,
+        };
+        let mut mark = LineMark::default();
+        let in_order: Vec<u64> = (0..3).map(|i| chunk.line_of(i, &mut mark)).collect();
+        assert_eq!(in_order, [5, 7, 8]);
+        assert_eq!(chunk.line_of(1, &mut mark), 7);
+        assert_eq!(chunk.line_of(0, &mut LineMark::default()), 5);
+    }
 }

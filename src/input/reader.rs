@@ -8,7 +8,7 @@ use std::sync::mpsc::SyncSender;
 
 use super::source::{self, CapReader, Encoding, InputPath, Utf16Reader, read_full};
 use super::split::{Span, Splitter};
-use super::{Chunk, Format, InputInfo, Msg, Payload, Skip, detect};
+use super::{BufferPool, Chunk, Format, InputInfo, Msg, Payload, Skip, detect};
 use crate::error::{Error, Result};
 
 mod lines;
@@ -47,9 +47,9 @@ pub type Sender = SyncSender<Result<Msg>>;
 pub type Sink<'s> = dyn FnMut(Result<Msg>) -> bool + 's;
 
 /// Reads every input in order, sending messages; stops at the first fatal error (sent too).
-pub fn read_all(inputs: &[InputPath], opts: ReadOptions, tx: &Sender) {
+pub fn read_all(inputs: &[InputPath], opts: ReadOptions, tx: &Sender, buffers: BufferPool) {
     let mut send = |m: Result<Msg>| tx.send(m).is_ok();
-    read_paths(inputs, opts, &mut send);
+    read_paths_with(inputs, opts, &mut send, buffers);
 }
 
 /// Reads one in-memory or streamed input (fuzzing, tests, embedding) into `sink`.
@@ -65,6 +65,7 @@ pub fn read_one(
         opts,
         next_input: 0,
         lenient: false,
+        buffers: BufferPool::default(),
     };
     if let Err(e) = r.stream(label.to_string(), name.to_string(), reader, None, None, 0) {
         (r.tx)(Err(e));
@@ -73,11 +74,21 @@ pub fn read_one(
 
 /// Reads paths in order into `tx`.
 pub fn read_paths(inputs: &[InputPath], opts: ReadOptions, tx: &mut Sink<'_>) {
+    read_paths_with(inputs, opts, tx, BufferPool::default());
+}
+
+fn read_paths_with(
+    inputs: &[InputPath],
+    opts: ReadOptions,
+    tx: &mut Sink<'_>,
+    buffers: BufferPool,
+) {
     let mut r = Reader {
         tx,
         opts,
         next_input: 0,
         lenient: false,
+        buffers,
     };
     for input in inputs {
         r.lenient = matches!(input, InputPath::Walked(_));
@@ -103,6 +114,8 @@ struct Reader<'t, 's> {
     next_input: usize,
     /// Inside a directory scan or a zip: a file that is not a sign-in export is ignored.
     lenient: bool,
+    /// Where merged chunks' buffers come back for reuse.
+    buffers: BufferPool,
 }
 
 fn read_err(label: &str, e: &std::io::Error) -> Error {
@@ -515,7 +528,9 @@ impl Reader<'_, '_> {
     /// A buffer for the next chunk holding `carry` (the start of a record cut by the last
     /// one), with room for a whole chunk so that filling it never reallocates.
     fn next_buffer(&self, carry: &[u8]) -> Vec<u8> {
-        let mut buf = Vec::with_capacity(self.opts.chunk_bytes.max(carry.len()) + READ_STEP);
+        let mut buf = self
+            .buffers
+            .take(self.opts.chunk_bytes.max(carry.len()) + READ_STEP);
         buf.extend_from_slice(carry);
         buf
     }

@@ -127,7 +127,9 @@ pub fn open(input: &InputPath) -> Result<Stream> {
                     .file_name()
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_default(),
-                reader: Box::new(BufReader::with_capacity(1 << 20, f)),
+                // Small: the reader's own reads are larger and then bypass this buffer
+                // instead of being copied through it.
+                reader: Box::new(BufReader::with_capacity(64 << 10, f)),
                 size,
             })
         }
