@@ -31,52 +31,54 @@ pub(super) fn sign_in(text: &str) -> Sure<RawSignIn> {
     let mut seen = Seen::default();
     c.object(|c, key| {
         // Every alias and rename of `RawSignIn` is PascalCase (Log Analytics): serde's job.
-        if key.as_bytes().first().is_some_and(u8::is_ascii_uppercase) {
+        if key.first().is_some_and(u8::is_ascii_uppercase) {
             return None;
         }
         let f = &mut raw;
         match key {
-            "id" => seen.once(0, || c.flex_string().map(|v| f.id = v)),
-            "createdDateTime" => seen.once(1, || c.flex_string().map(|v| f.created_date_time = v)),
-            "userDisplayName" => seen.once(2, || c.flex_string().map(|v| f.user_display_name = v)),
-            "userPrincipalName" => {
+            b"id" => seen.once(0, || c.flex_string().map(|v| f.id = v)),
+            b"createdDateTime" => seen.once(1, || c.flex_string().map(|v| f.created_date_time = v)),
+            b"userDisplayName" => seen.once(2, || c.flex_string().map(|v| f.user_display_name = v)),
+            b"userPrincipalName" => {
                 seen.once(3, || c.flex_string().map(|v| f.user_principal_name = v))
             }
-            "userId" => seen.once(4, || c.flex_string().map(|v| f.user_id = v)),
-            "userType" => seen.once(5, || c.flex_string().map(|v| f.user_type = v)),
-            "appId" => seen.once(6, || c.flex_string().map(|v| f.app_id = v)),
-            "appDisplayName" => seen.once(7, || c.flex_string().map(|v| f.app_display_name = v)),
-            "resourceId" => seen.once(8, || c.flex_string().map(|v| f.resource_id = v)),
-            "resourceDisplayName" => {
+            b"userId" => seen.once(4, || c.flex_string().map(|v| f.user_id = v)),
+            b"userType" => seen.once(5, || c.flex_string().map(|v| f.user_type = v)),
+            b"appId" => seen.once(6, || c.flex_string().map(|v| f.app_id = v)),
+            b"appDisplayName" => seen.once(7, || c.flex_string().map(|v| f.app_display_name = v)),
+            b"resourceId" => seen.once(8, || c.flex_string().map(|v| f.resource_id = v)),
+            b"resourceDisplayName" => {
                 seen.once(9, || c.flex_string().map(|v| f.resource_display_name = v))
             }
-            "servicePrincipalId" => {
+            b"servicePrincipalId" => {
                 seen.once(10, || c.flex_string().map(|v| f.service_principal_id = v))
             }
-            "servicePrincipalName" => {
+            b"servicePrincipalName" => {
                 seen.once(11, || c.flex_string().map(|v| f.service_principal_name = v))
             }
-            "ipAddress" => seen.once(12, || c.flex_string().map(|v| f.ip_address = v)),
-            "ipAddressFromResourceProvider" => seen.once(13, || {
+            b"ipAddress" => seen.once(12, || c.flex_string().map(|v| f.ip_address = v)),
+            b"ipAddressFromResourceProvider" => seen.once(13, || {
                 c.flex_string()
                     .map(|v| f.ip_address_from_resource_provider = v)
             }),
-            "clientAppUsed" => seen.once(14, || c.flex_string().map(|v| f.client_app_used = v)),
-            "userAgent" => seen.once(15, || c.flex_string().map(|v| f.user_agent = v)),
-            "correlationId" => seen.once(16, || c.flex_string().map(|v| f.correlation_id = v)),
-            "conditionalAccessStatus" => seen.once(17, || {
+            b"clientAppUsed" => seen.once(14, || c.flex_string().map(|v| f.client_app_used = v)),
+            b"userAgent" => seen.once(15, || c.flex_string().map(|v| f.user_agent = v)),
+            b"correlationId" => seen.once(16, || c.flex_string().map(|v| f.correlation_id = v)),
+            b"conditionalAccessStatus" => seen.once(17, || {
                 c.flex_string().map(|v| f.conditional_access_status = v)
             }),
-            "isInteractive" => seen.once(18, || c.flex_bool().map(|v| f.is_interactive = v)),
-            "signInEventTypes" => seen.once(19, || c.str_list().map(|v| f.sign_in_event_types = v)),
-            "status" => seen.once(20, || c.embedded(status).map(|v| f.status = v)),
-            "deviceDetail" => seen.once(21, || c.embedded(device).map(|v| f.device_detail = v)),
-            "location" => seen.once(22, || c.embedded(location).map(|v| f.location = v)),
-            "appliedConditionalAccessPolicies" => seen.once(23, || {
+            b"isInteractive" => seen.once(18, || c.flex_bool().map(|v| f.is_interactive = v)),
+            b"signInEventTypes" => {
+                seen.once(19, || c.str_list().map(|v| f.sign_in_event_types = v))
+            }
+            b"status" => seen.once(20, || c.embedded(status).map(|v| f.status = v)),
+            b"deviceDetail" => seen.once(21, || c.embedded(device).map(|v| f.device_detail = v)),
+            b"location" => seen.once(22, || c.embedded(location).map(|v| f.location = v)),
+            b"appliedConditionalAccessPolicies" => seen.once(23, || {
                 c.embedded_list(policy)
                     .map(|v| f.applied_conditional_access_policies = v)
             }),
-            "networkLocationDetails" => seen.once(24, || {
+            b"networkLocationDetails" => seen.once(24, || {
                 if c.null()? {
                     f.network_location_details = None;
                     return Some(());
@@ -84,25 +86,25 @@ pub(super) fn sign_in(text: &str) -> Sure<RawSignIn> {
                 c.embedded_list(network_location)
                     .map(|v| f.network_location_details = Some(v))
             }),
-            "authenticationRequirement" => seen.once(25, || {
+            b"authenticationRequirement" => seen.once(25, || {
                 c.flex_string().map(|v| f.authentication_requirement = v)
             }),
-            "authenticationDetails" => seen.once(26, || {
+            b"authenticationDetails" => seen.once(26, || {
                 c.embedded_list(auth_detail)
                     .map(|v| f.authentication_details = v)
             }),
-            "riskLevelDuringSignIn" => seen.once(27, || {
+            b"riskLevelDuringSignIn" => seen.once(27, || {
                 c.flex_string().map(|v| f.risk_level_during_sign_in = v)
             }),
-            "riskLevelAggregated" => {
+            b"riskLevelAggregated" => {
                 seen.once(28, || c.flex_string().map(|v| f.risk_level_aggregated = v))
             }
-            "riskState" => seen.once(29, || c.flex_string().map(|v| f.risk_state = v)),
-            "riskDetail" => seen.once(30, || c.flex_string().map(|v| f.risk_detail = v)),
-            "riskEventTypes_v2" => {
+            b"riskState" => seen.once(29, || c.flex_string().map(|v| f.risk_state = v)),
+            b"riskDetail" => seen.once(30, || c.flex_string().map(|v| f.risk_detail = v)),
+            b"riskEventTypes_v2" => {
                 seen.once(31, || c.str_list().map(|v| f.risk_event_types_v2 = v))
             }
-            "category" => seen.once(32, || c.flex_string().map(|v| f.category = v)),
+            b"category" => seen.once(32, || c.flex_string().map(|v| f.category = v)),
             _ => c.skip_value(),
         }
     })?;
@@ -114,9 +116,9 @@ fn status(c: &mut Cursor) -> Sure<RawStatus> {
     let mut r = RawStatus::default();
     let mut seen = Seen::default();
     c.object(|c, key| match key {
-        "errorCode" => seen.once(0, || c.flex_int().map(|v| r.error_code = v)),
-        "failureReason" => seen.once(1, || c.flex_string().map(|v| r.failure_reason = v)),
-        "additionalDetails" => seen.once(2, || c.flex_string().map(|v| r.additional_details = v)),
+        b"errorCode" => seen.once(0, || c.flex_int().map(|v| r.error_code = v)),
+        b"failureReason" => seen.once(1, || c.flex_string().map(|v| r.failure_reason = v)),
+        b"additionalDetails" => seen.once(2, || c.flex_string().map(|v| r.additional_details = v)),
         _ => c.skip_value(),
     })?;
     Some(r)
@@ -126,13 +128,13 @@ fn device(c: &mut Cursor) -> Sure<RawDevice> {
     let mut r = RawDevice::default();
     let mut seen = Seen::default();
     c.object(|c, key| match key {
-        "deviceId" => seen.once(0, || c.flex_string().map(|v| r.device_id = v)),
-        "displayName" => seen.once(1, || c.flex_string().map(|v| r.display_name = v)),
-        "operatingSystem" => seen.once(2, || c.flex_string().map(|v| r.operating_system = v)),
-        "browser" => seen.once(3, || c.flex_string().map(|v| r.browser = v)),
-        "isCompliant" => seen.once(4, || c.flex_bool().map(|v| r.is_compliant = v)),
-        "isManaged" => seen.once(5, || c.flex_bool().map(|v| r.is_managed = v)),
-        "trustType" => seen.once(6, || c.flex_string().map(|v| r.trust_type = v)),
+        b"deviceId" => seen.once(0, || c.flex_string().map(|v| r.device_id = v)),
+        b"displayName" => seen.once(1, || c.flex_string().map(|v| r.display_name = v)),
+        b"operatingSystem" => seen.once(2, || c.flex_string().map(|v| r.operating_system = v)),
+        b"browser" => seen.once(3, || c.flex_string().map(|v| r.browser = v)),
+        b"isCompliant" => seen.once(4, || c.flex_bool().map(|v| r.is_compliant = v)),
+        b"isManaged" => seen.once(5, || c.flex_bool().map(|v| r.is_managed = v)),
+        b"trustType" => seen.once(6, || c.flex_string().map(|v| r.trust_type = v)),
         _ => c.skip_value(),
     })?;
     Some(r)
@@ -142,9 +144,9 @@ fn location(c: &mut Cursor) -> Sure<RawLocation> {
     let mut r = RawLocation::default();
     let mut seen = Seen::default();
     c.object(|c, key| match key {
-        "city" => seen.once(0, || c.flex_string().map(|v| r.city = v)),
-        "state" => seen.once(1, || c.flex_string().map(|v| r.state = v)),
-        "countryOrRegion" => seen.once(2, || c.flex_string().map(|v| r.country_or_region = v)),
+        b"city" => seen.once(0, || c.flex_string().map(|v| r.city = v)),
+        b"state" => seen.once(1, || c.flex_string().map(|v| r.state = v)),
+        b"countryOrRegion" => seen.once(2, || c.flex_string().map(|v| r.country_or_region = v)),
         _ => c.skip_value(),
     })?;
     Some(r)
@@ -154,22 +156,22 @@ fn policy(c: &mut Cursor) -> Sure<RawPolicy> {
     let mut r = RawPolicy::default();
     let mut seen = Seen::default();
     c.object(|c, key| match key {
-        "id" => seen.once(0, || c.flex_string().map(|v| r.id = v)),
-        "displayName" => seen.once(1, || c.flex_string().map(|v| r.display_name = v)),
-        "result" => seen.once(2, || c.flex_string().map(|v| r.result = v)),
-        "enforcedGrantControls" => {
+        b"id" => seen.once(0, || c.flex_string().map(|v| r.id = v)),
+        b"displayName" => seen.once(1, || c.flex_string().map(|v| r.display_name = v)),
+        b"result" => seen.once(2, || c.flex_string().map(|v| r.result = v)),
+        b"enforcedGrantControls" => {
             seen.once(3, || c.str_list().map(|v| r.enforced_grant_controls = v))
         }
-        "enforcedSessionControls" => {
+        b"enforcedSessionControls" => {
             seen.once(4, || c.str_list().map(|v| r.enforced_session_controls = v))
         }
-        "conditionsSatisfied" => {
+        b"conditionsSatisfied" => {
             seen.once(5, || c.flex_string().map(|v| r.conditions_satisfied = v))
         }
-        "conditionsNotSatisfied" => seen.once(6, || {
+        b"conditionsNotSatisfied" => seen.once(6, || {
             c.flex_string().map(|v| r.conditions_not_satisfied = v)
         }),
-        "sessionControlsNotSatisfied" => seen.once(7, || {
+        b"sessionControlsNotSatisfied" => seen.once(7, || {
             c.str_list().map(|v| r.session_controls_not_satisfied = v)
         }),
         _ => c.skip_value(),
@@ -181,8 +183,8 @@ fn network_location(c: &mut Cursor) -> Sure<RawNetworkLocation> {
     let mut r = RawNetworkLocation::default();
     let mut seen = Seen::default();
     c.object(|c, key| match key {
-        "networkType" => seen.once(0, || c.flex_string().map(|v| r.network_type = v)),
-        "networkNames" => seen.once(1, || c.str_list().map(|v| r.network_names = v)),
+        b"networkType" => seen.once(0, || c.flex_string().map(|v| r.network_type = v)),
+        b"networkNames" => seen.once(1, || c.str_list().map(|v| r.network_names = v)),
         _ => c.skip_value(),
     })?;
     Some(r)
@@ -192,18 +194,18 @@ fn auth_detail(c: &mut Cursor) -> Sure<RawAuthDetail> {
     let mut r = RawAuthDetail::default();
     let mut seen = Seen::default();
     c.object(|c, key| match key {
-        "authenticationMethod" => {
+        b"authenticationMethod" => {
             seen.once(0, || c.flex_string().map(|v| r.authentication_method = v))
         }
-        "authenticationMethodDetail" => seen.once(1, || {
+        b"authenticationMethodDetail" => seen.once(1, || {
             c.flex_string().map(|v| r.authentication_method_detail = v)
         }),
-        "succeeded" => seen.once(2, || c.flex_bool().map(|v| r.succeeded = v)),
-        "authenticationStepResultDetail" => seen.once(3, || {
+        b"succeeded" => seen.once(2, || c.flex_bool().map(|v| r.succeeded = v)),
+        b"authenticationStepResultDetail" => seen.once(3, || {
             c.flex_string()
                 .map(|v| r.authentication_step_result_detail = v)
         }),
-        "authenticationStepRequirement" => seen.once(4, || {
+        b"authenticationStepRequirement" => seen.once(4, || {
             c.flex_string()
                 .map(|v| r.authentication_step_requirement = v)
         }),
@@ -279,7 +281,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// `{ "key": value, ... }`: `field` reads each value.
-    fn object(&mut self, mut field: impl FnMut(&mut Self, &str) -> Sure<()>) -> Sure<()> {
+    fn object(&mut self, mut field: impl FnMut(&mut Self, &[u8]) -> Sure<()>) -> Sure<()> {
         self.eat(b'{')?;
         self.enter()?;
         if self.peek()? == b'}' {
@@ -291,9 +293,9 @@ impl<'a> Cursor<'a> {
             if self.peek()? != b'"' {
                 return None;
             }
-            let key = self.string()?;
+            let key = self.key()?;
             self.eat(b':')?;
-            field(self, &key)?;
+            field(self, key)?;
             match self.peek()? {
                 b',' => self.i += 1,
                 b'}' => {
@@ -346,35 +348,49 @@ impl<'a> Cursor<'a> {
         }
     }
 
-    /// The rest of a string with escapes, from `start` (after the quote); the first
-    /// backslash is at `at`.
-    fn escaped_string(&mut self, start: usize, mut at: usize) -> Sure<Cow<'a, str>> {
-        let mut out = String::with_capacity(at - start + 16);
-        out.push_str(self.text.get(start..at)?);
+    /// A key: its bytes between the quotes (a key with escapes is serde's).
+    fn key(&mut self) -> Sure<&'a [u8]> {
+        if self.b.get(self.i) != Some(&b'"') {
+            return None;
+        }
+        let start = self.i + 1;
+        let at = find_special(self.b, start)?;
+        if self.b[at] != b'"' {
+            return None;
+        }
+        self.i = at + 1;
+        self.b.get(start..at)
+    }
+
+    /// A string checked as [`Cursor::string`] would, and dropped.
+    fn skip_string(&mut self) -> Sure<()> {
+        if self.b.get(self.i) != Some(&b'"') {
+            return None;
+        }
+        let mut at = self.i + 1;
         loop {
-            // `at` is a backslash.
-            let code = *self.b.get(at + 1)?;
-            at += 2;
-            match code {
-                b'"' => out.push('"'),
-                b'\\' => out.push('\\'),
-                b'/' => out.push('/'),
-                b'b' => out.push('\u{8}'),
-                b'f' => out.push('\u{c}'),
-                b'n' => out.push('\n'),
-                b'r' => out.push('\r'),
-                b't' => out.push('\t'),
-                b'u' => {
-                    let hex = std::str::from_utf8(self.b.get(at..at + 4)?).ok()?;
-                    if !hex.bytes().all(|h| h.is_ascii_hexdigit()) {
-                        return None;
-                    }
-                    // Surrogates (pairs or lone ones) are serde's to judge.
-                    out.push(char::from_u32(u32::from_str_radix(hex, 16).ok()?)?);
-                    at += 4;
+            at = find_special(self.b, at)?;
+            match self.b[at] {
+                b'"' => {
+                    self.i = at + 1;
+                    return Some(());
                 }
+                b'\\' => at = escape(self.b, at)?.1,
                 _ => return None,
             }
+        }
+    }
+
+    /// The rest of a string with escapes, from `start` (after the quote); the first
+    /// backslash is at `at`.
+    fn escaped_string(&mut self, start: usize, at: usize) -> Sure<Cow<'a, str>> {
+        let mut out = String::with_capacity(at - start + 16);
+        out.push_str(self.text.get(start..at)?);
+        let mut at = at;
+        loop {
+            let (c, after) = escape(self.b, at)?;
+            out.push(c);
+            at = after;
             let next = find_special(self.b, at)?;
             out.push_str(self.text.get(at..next)?);
             match self.b[next] {
@@ -429,7 +445,7 @@ impl<'a> Cursor<'a> {
     /// Any value, checked against JSON's grammar and dropped.
     fn skip_value(&mut self) -> Sure<()> {
         match self.peek()? {
-            b'"' => self.string().map(drop),
+            b'"' => self.skip_string(),
             b'{' => self.object(|c, _| c.skip_value()),
             b'[' => self.array(|c| c.skip_value()),
             b't' => self.literal(b"true"),
@@ -538,6 +554,31 @@ impl<'a> Cursor<'a> {
         })?;
         Some(Embedded(items))
     }
+}
+
+/// The escape whose backslash is at `at`: the character, and where the string goes on.
+/// Surrogates (pairs or lone ones) and anything unusual are serde's to judge.
+fn escape(b: &[u8], at: usize) -> Sure<(char, usize)> {
+    let c = match *b.get(at + 1)? {
+        b'"' => '"',
+        b'\\' => '\\',
+        b'/' => '/',
+        b'b' => '\u{8}',
+        b'f' => '\u{c}',
+        b'n' => '\n',
+        b'r' => '\r',
+        b't' => '\t',
+        b'u' => {
+            let hex = b.get(at + 2..at + 6)?;
+            let mut code = 0u32;
+            for &h in hex {
+                code = code * 16 + char::from(h).to_digit(16)?;
+            }
+            return Some((char::from_u32(code)?, at + 6));
+        }
+        _ => return None,
+    };
+    Some((c, at + 2))
 }
 
 /// The first `"`, `\` or control character at or after `at`, sixteen bytes at a time.
