@@ -227,6 +227,12 @@ pub fn decode(bytes: &[u8], shape: JsonShape) -> Result<SignIn, String> {
     decode_with(bytes, shape, true)
 }
 
+/// The prefilter's fields of a camelCase Graph record by the fast path, or `None` when
+/// serde must read them.
+pub(crate) fn fast_peek(text: &str) -> Option<super::peek::RawPeek<'_>> {
+    fast::peek(text)
+}
+
 /// Whether the fast path and serde decide one record the same way (for the fuzzer; a
 /// difference is a bug in the fast path).
 #[doc(hidden)]

@@ -12,41 +12,42 @@ use super::json::{JsonShape, event_type_of};
 use super::time::parse_datetime;
 use crate::model::EventType;
 
-type Text<'a> = Option<Cow<'a, str>>;
+pub(crate) type Text<'a> = Option<Cow<'a, str>>;
 
-#[derive(Deserialize, Default)]
+/// The prefilter's fields as read; filled by serde or by the decoder's fast path.
+#[derive(Deserialize, Default, Debug, PartialEq)]
 #[serde(rename_all = "camelCase")]
-struct RawPeek<'a> {
+pub(crate) struct RawPeek<'a> {
     #[serde(default, borrow, alias = "Id")]
-    id: Text<'a>,
+    pub(crate) id: Text<'a>,
     #[serde(default, borrow, alias = "CreatedDateTime")]
-    created_date_time: Text<'a>,
+    pub(crate) created_date_time: Text<'a>,
     #[serde(default, borrow, rename = "TimeGenerated")]
-    time_generated: Text<'a>,
+    pub(crate) time_generated: Text<'a>,
     #[serde(default, borrow, alias = "UserPrincipalName")]
-    user_principal_name: Text<'a>,
+    pub(crate) user_principal_name: Text<'a>,
     #[serde(default, borrow, alias = "UserId")]
-    user_id: Text<'a>,
+    pub(crate) user_id: Text<'a>,
     #[serde(default, borrow, alias = "UserDisplayName")]
-    user_display_name: Text<'a>,
+    pub(crate) user_display_name: Text<'a>,
     #[serde(default, borrow, alias = "ServicePrincipalName")]
-    service_principal_name: Text<'a>,
+    pub(crate) service_principal_name: Text<'a>,
     #[serde(default, borrow, alias = "ServicePrincipalId")]
-    service_principal_id: Text<'a>,
+    pub(crate) service_principal_id: Text<'a>,
     #[serde(default, borrow, alias = "AppId")]
-    app_id: Text<'a>,
+    pub(crate) app_id: Text<'a>,
     #[serde(default, borrow, alias = "AppDisplayName")]
-    app_display_name: Text<'a>,
+    pub(crate) app_display_name: Text<'a>,
     #[serde(default, borrow, alias = "CorrelationId")]
-    correlation_id: Text<'a>,
+    pub(crate) correlation_id: Text<'a>,
     #[serde(default)]
-    sign_in_event_types: StrList,
+    pub(crate) sign_in_event_types: StrList,
     #[serde(default, alias = "IsInteractive")]
-    is_interactive: FlexBool,
+    pub(crate) is_interactive: FlexBool,
     #[serde(default, borrow, alias = "Category")]
-    category: Text<'a>,
+    pub(crate) category: Text<'a>,
     #[serde(default, borrow, rename = "Type")]
-    table: Text<'a>,
+    pub(crate) table: Text<'a>,
 }
 
 #[derive(Deserialize, Default)]
@@ -86,7 +87,10 @@ fn text(t: Text<'_>) -> Cow<'_, str> {
 pub fn peek(text_of_record: &str, shape: JsonShape) -> Option<Peek<'_>> {
     let (raw, env_category, env_time, env_correlation) = match shape {
         JsonShape::SignIn => (
-            serde_json::from_str::<RawPeek<'_>>(text_of_record).ok()?,
+            match super::json::fast_peek(text_of_record) {
+                Some(raw) => raw,
+                None => serde_json::from_str::<RawPeek<'_>>(text_of_record).ok()?,
+            },
             None,
             None,
             None,

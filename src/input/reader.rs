@@ -395,8 +395,11 @@ impl Reader<'_, '_> {
         let mut scanned = 0usize;
         let mut cur = JsonCursor::new(input, shape);
         let mut oversized: Option<u64> = None;
+        // Newlines in `buf`, counted as bytes arrive (while they are in the cache).
+        let mut buf_lines = 0u64;
         loop {
             sp.scan(&buf, scanned, &mut spans);
+            buf_lines += count_lines(&buf[scanned..]);
             cur.pending_bytes += (buf.len() - scanned) as u64;
             scanned = buf.len();
             if let Some(line) = oversized
@@ -429,28 +432,32 @@ impl Reader<'_, '_> {
                 cur.line_at_start += count_lines(&buf[cut..]);
                 sp.shift(buf.len());
                 buf.clear();
+                buf_lines = 0;
                 scanned = 0;
             }
             let full = buf.len() >= self.opts.chunk_bytes;
             if full && spans.is_empty() && cur.skips.is_empty() && sp.idle() {
                 // Only bytes between records (a long run of whitespace or junk): drop them,
                 // so memory stays bounded by the chunk size whatever the input holds.
-                cur.line_at_start += count_lines(&buf);
+                cur.line_at_start += buf_lines;
                 sp.shift(buf.len());
                 buf.clear();
+                buf_lines = 0;
                 scanned = 0;
             }
             if (full || eof) && (!spans.is_empty() || !cur.skips.is_empty()) {
                 let cut = spans.last().map_or(0, |s| s.end);
                 let rest = self.next_buffer(&buf[cut..]);
+                let rest_lines = count_lines(&rest);
                 buf.truncate(cut);
                 let chunk_buf = std::mem::replace(&mut buf, rest);
                 sp.shift(cut);
                 scanned = buf.len();
                 let s = std::mem::take(&mut spans);
-                if !self.emit_json(&mut cur, chunk_buf, s) {
+                if !self.emit_counted(&mut cur, chunk_buf, s, buf_lines - rest_lines) {
                     return Ok(false);
                 }
+                buf_lines = rest_lines;
             }
             if eof {
                 break;
@@ -488,10 +495,22 @@ impl Reader<'_, '_> {
 
     /// Sends the records `spans` of `buf`, with the reader's skips, as the next chunk.
     fn emit_json(&mut self, cur: &mut JsonCursor, buf: Vec<u8>, spans: Vec<Span>) -> bool {
+        let newlines = count_lines(&buf);
+        self.emit_counted(cur, buf, spans, newlines)
+    }
+
+    /// [`Reader::emit_json`] for a buffer whose newlines were counted already.
+    fn emit_counted(
+        &mut self,
+        cur: &mut JsonCursor,
+        buf: Vec<u8>,
+        spans: Vec<Span>,
+        newlines: u64,
+    ) -> bool {
         let first_record = cur.next_record;
         cur.next_record += spans.len() as u64;
         let base_line = cur.line_at_start;
-        cur.line_at_start += count_lines(&buf);
+        cur.line_at_start += newlines;
         let chunk = Chunk {
             input: cur.input,
             first_record,

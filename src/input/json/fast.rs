@@ -12,6 +12,7 @@ use super::{
     RawAuthDetail, RawDevice, RawLocation, RawNetworkLocation, RawPolicy, RawSignIn, RawStatus,
 };
 use crate::input::flex::{Embedded, FlexBool, FlexInt, FlexString, StrList, parse_bool};
+use crate::input::peek::RawPeek;
 
 /// Nesting beyond this goes to serde (its own limit is 128).
 const MAX_DEPTH: u32 = 64;
@@ -21,12 +22,7 @@ type Sure<T> = Option<T>;
 
 /// A Graph-shaped record in camelCase, or `None`.
 pub(super) fn sign_in(text: &str) -> Sure<RawSignIn> {
-    let mut c = Cursor {
-        b: text.as_bytes(),
-        text,
-        i: 0,
-        depth: 0,
-    };
+    let mut c = Cursor::new(text);
     let mut raw = RawSignIn::default();
     let mut seen = Seen::default();
     c.object(|c, key| {
@@ -105,6 +101,41 @@ pub(super) fn sign_in(text: &str) -> Sure<RawSignIn> {
                 seen.once(31, || c.str_list().map(|v| f.risk_event_types_v2 = v))
             }
             b"category" => seen.once(32, || c.flex_string().map(|v| f.category = v)),
+            _ => c.skip_value(),
+        }
+    })?;
+    c.ws();
+    (c.i == c.b.len()).then_some(raw)
+}
+
+/// The prefilter's fields of a Graph-shaped record in camelCase, or `None`.
+pub(super) fn peek(text: &str) -> Sure<RawPeek<'_>> {
+    let mut c = Cursor::new(text);
+    let mut raw = RawPeek::default();
+    let mut seen = Seen::default();
+    c.object(|c, key| {
+        if key.first().is_some_and(u8::is_ascii_uppercase) {
+            return None;
+        }
+        let f = &mut raw;
+        match key {
+            b"id" => seen.once(0, || c.text().map(|v| f.id = v)),
+            b"createdDateTime" => seen.once(1, || c.text().map(|v| f.created_date_time = v)),
+            b"userPrincipalName" => seen.once(2, || c.text().map(|v| f.user_principal_name = v)),
+            b"userId" => seen.once(3, || c.text().map(|v| f.user_id = v)),
+            b"userDisplayName" => seen.once(4, || c.text().map(|v| f.user_display_name = v)),
+            b"servicePrincipalName" => {
+                seen.once(5, || c.text().map(|v| f.service_principal_name = v))
+            }
+            b"servicePrincipalId" => seen.once(6, || c.text().map(|v| f.service_principal_id = v)),
+            b"appId" => seen.once(7, || c.text().map(|v| f.app_id = v)),
+            b"appDisplayName" => seen.once(8, || c.text().map(|v| f.app_display_name = v)),
+            b"correlationId" => seen.once(9, || c.text().map(|v| f.correlation_id = v)),
+            b"signInEventTypes" => {
+                seen.once(10, || c.str_list().map(|v| f.sign_in_event_types = v))
+            }
+            b"isInteractive" => seen.once(11, || c.flex_bool().map(|v| f.is_interactive = v)),
+            b"category" => seen.once(12, || c.text().map(|v| f.category = v)),
             _ => c.skip_value(),
         }
     })?;
@@ -245,6 +276,15 @@ struct Cursor<'a> {
 }
 
 impl<'a> Cursor<'a> {
+    fn new(text: &'a str) -> Cursor<'a> {
+        Cursor {
+            b: text.as_bytes(),
+            text,
+            i: 0,
+            depth: 0,
+        }
+    }
+
     fn ws(&mut self) {
         while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.b.get(self.i) {
             self.i += 1;
@@ -470,6 +510,15 @@ impl<'a> Cursor<'a> {
                     && (digits == "0" && n == digits || !digits.starts_with('0'));
                 canonical.then_some(Scalar::Int(n))
             }
+        }
+    }
+
+    /// A string or `null`, borrowed where it can be (serde's `Option<Cow<str>>`).
+    fn text(&mut self) -> Sure<Option<Cow<'a, str>>> {
+        match self.peek()? {
+            b'"' => self.string().map(Some),
+            b'n' => self.literal(b"null").map(|()| None),
+            _ => None,
         }
     }
 

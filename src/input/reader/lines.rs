@@ -34,8 +34,8 @@ impl Reader<'_, '_> {
                     let rest = self.next_buffer(&buf[cut..]);
                     buf.truncate(cut);
                     let chunk_buf = std::mem::replace(&mut buf, rest);
-                    let spans = line_spans(&chunk_buf);
-                    if !self.emit_json(&mut cur, chunk_buf, spans) {
+                    let (spans, newlines) = line_spans(&chunk_buf);
+                    if !self.emit_counted(&mut cur, chunk_buf, spans, newlines) {
                         return Ok(false);
                     }
                     cur.pending_bytes = buf.len() as u64;
@@ -106,18 +106,23 @@ pub(super) fn one_record_per_line(format: Format, buf: &[u8]) -> bool {
 }
 
 /// The non-blank lines of a chunk, as record spans (a trailing CR is left to the decoder,
-/// which treats it as white space).
-fn line_spans(buf: &[u8]) -> Vec<Span> {
+/// which treats it as white space), and the number of newlines.
+fn line_spans(buf: &[u8]) -> (Vec<Span>, u64) {
     let mut spans = Vec::new();
     let mut start = 0;
-    for nl in memchr::memchr_iter(b'\n', buf).chain(std::iter::once(buf.len())) {
-        if nl < start {
-            continue;
-        }
+    let mut newlines = 0;
+    for nl in memchr::memchr_iter(b'\n', buf) {
+        newlines += 1;
         if buf[start..nl].iter().any(|b| !b.is_ascii_whitespace()) {
             spans.push(Span { start, end: nl });
         }
         start = nl + 1;
     }
-    spans
+    if buf[start..].iter().any(|b| !b.is_ascii_whitespace()) {
+        spans.push(Span {
+            start,
+            end: buf.len(),
+        });
+    }
+    (spans, newlines)
 }

@@ -8,12 +8,22 @@ use proptest::prelude::*;
 
 use super::super::{JsonShape, decode_with};
 use super::sign_in;
+use crate::input::peek::RawPeek;
 use crate::input::split::Splitter;
 
 fn assert_same(record: &str) {
     let fast = decode_with(record.as_bytes(), JsonShape::SignIn, true);
     let slow = decode_with(record.as_bytes(), JsonShape::SignIn, false);
     assert_eq!(fast, slow, "record: {record}");
+    assert!(peek_agrees(record), "prefilter view of: {record}");
+}
+
+/// The fast path's prefilter view, where it gives one, is serde's.
+fn peek_agrees(record: &str) -> bool {
+    match super::peek(record) {
+        Some(fast) => serde_json::from_str::<RawPeek<'_>>(record).ok() == Some(fast),
+        None => true,
+    }
 }
 
 /// Every record of every JSON sign-in file under `dir` (recursively).
@@ -295,6 +305,7 @@ proptest! {
         let fast = decode_with(text.as_bytes(), JsonShape::SignIn, true);
         let slow = decode_with(text.as_bytes(), JsonShape::SignIn, false);
         prop_assert_eq!(fast, slow, "record: {}", text);
+        prop_assert!(peek_agrees(&text), "prefilter view of: {}", text);
     }
 }
 
@@ -305,14 +316,15 @@ fn generated_records_exercise_both_paths() {
     use proptest::strategy::ValueTree;
     use proptest::test_runner::TestRunner;
     let mut runner = TestRunner::deterministic();
-    let (mut fast, mut rejected) = (0, 0);
+    let (mut fast, mut rejected, mut peeked) = (0, 0, 0);
     for _ in 0..500 {
         let text = record().new_tree(&mut runner).unwrap().current();
         fast += usize::from(sign_in(&text).is_some());
+        peeked += usize::from(super::peek(&text).is_some());
         rejected += usize::from(decode_with(text.as_bytes(), JsonShape::SignIn, false).is_err());
     }
     assert!(
-        fast > 50 && rejected > 50,
-        "fast {fast}, rejected {rejected} of 500"
+        fast > 50 && rejected > 50 && peeked > 50,
+        "fast {fast}, rejected {rejected}, peeked {peeked} of 500"
     );
 }
