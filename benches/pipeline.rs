@@ -19,6 +19,10 @@ use casift::report::{self, Redactor, ReportFormat, RunMeta};
 
 use generator::Format;
 
+// The allocator the casift binary uses (src/main.rs), so the figures are the binary's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn records_from_env() -> usize {
     match std::env::var("CASIFT_BENCH_RECORDS") {
         Ok(v) => v.replace('_', "").parse().unwrap_or_else(|_| {
