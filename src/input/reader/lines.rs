@@ -53,11 +53,12 @@ impl Reader<'_, '_> {
                             break;
                         }
                         buf.clear();
-                        if self.fill(&mut buf, &mut reader, label)? {
-                            eof = true;
-                            buf.clear();
-                            break;
+                        if eof {
+                            break; // the long line runs to the end of the input
                         }
+                        // The read that reaches the end may hold the line's end and more
+                        // lines: the check above finds them on the next turn.
+                        eof = self.fill(&mut buf, &mut reader, label)?;
                     }
                     cur.line_at_start += 1;
                     cur.pending_bytes = 0;
@@ -65,6 +66,8 @@ impl Reader<'_, '_> {
                         return Ok(false);
                     }
                     cur.pending_bytes = buf.len() as u64;
+                    // What follows the long line (possibly all of the rest) is cut above.
+                    continue;
                 }
             }
             if eof {
@@ -125,4 +128,60 @@ fn line_spans(buf: &[u8]) -> (Vec<Span>, u64) {
         });
     }
     (spans, newlines)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{ReadOptions, read_one};
+    use crate::input::Msg;
+
+    /// Records and skips read from JSON lines with tiny chunks and a record cap.
+    fn read(text: &str) -> (usize, Vec<(u64, u64)>) {
+        let opts = ReadOptions {
+            chunk_bytes: 64,
+            max_record: 100,
+            ..ReadOptions::default()
+        };
+        let (mut records, mut skips) = (0, Vec::new());
+        let mut sink = |m: crate::error::Result<Msg>| {
+            if let Ok(Msg::Chunk(c)) = m {
+                records += c.len();
+                skips.extend(c.reader_skips.iter().map(|s| (s.record, s.line)));
+            }
+            true
+        };
+        read_one(
+            "t.jsonl",
+            "t.jsonl",
+            Box::new(text.as_bytes()),
+            opts,
+            &mut sink,
+        );
+        (records, skips)
+    }
+
+    #[test]
+    fn lines_after_an_oversized_line_are_kept() {
+        let rec =
+            |n: u32| format!("{{\"id\":\"{n}\",\"createdDateTime\":\"2026-10-01T00:00:00Z\"}}");
+        let mut skipped = 0;
+        for long in 100..400 {
+            let text = format!(
+                "{}\n{{\"id\":\"{}\"}}\n{}\n",
+                rec(1),
+                "x".repeat(long),
+                rec(3)
+            );
+            let (records, skips) = read(&text);
+            // The long line is read or skipped (with its line); nothing after it is lost,
+            // also when the read that reaches the end holds the long line's end.
+            assert_eq!(records + skips.len(), 3, "line of {long} bytes: {skips:?}");
+            assert!(
+                skips.iter().all(|&s| s == (2, 2)),
+                "line of {long} bytes: {skips:?}"
+            );
+            skipped += skips.len();
+        }
+        assert!(skipped > 200, "only {skipped} long lines were skipped");
+    }
 }
