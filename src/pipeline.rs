@@ -260,6 +260,7 @@ pub fn run(
         let mut order: VecDeque<Event> = VecDeque::new();
         let mut finished: HashMap<usize, (Chunk, std::thread::Result<ChunkOut>)> = HashMap::new();
         let (mut next_seq, mut in_flight, mut reader_done) = (0usize, 0usize, false);
+        let mut failure: Option<Error> = None;
         loop {
             if !reader_done && in_flight < max_in_flight {
                 match rx.recv() {
@@ -282,7 +283,12 @@ pub fn run(
                     Ok(Ok(Msg::InputNote { input, note })) => {
                         order.push_back(Event::Note(input, note))
                     }
-                    Ok(Err(e)) => return Err(e),
+                    Ok(Err(e)) => {
+                        // Stop reading, but merge what was already dispatched, so what a
+                        // run wrote before an error does not depend on timing.
+                        failure = Some(e);
+                        reader_done = true;
+                    }
                     Err(_) => reader_done = true,
                 }
             } else if in_flight > 0 {
@@ -333,12 +339,15 @@ pub fn run(
                 }
             }
             if reader_done && order.is_empty() {
-                return Ok(());
+                return failure.take().map_or(Ok(()), Err);
             }
         }
     });
     drop(rx);
-    let _ = reader.join();
+    // A panic in the reader is a bug: surface it rather than report a partial run.
+    if let Err(panic) = reader.join() {
+        std::panic::resume_unwind(panic);
+    }
     outcome?;
     if let Some(b) = bar {
         b.finish_and_clear();

@@ -75,3 +75,51 @@ fn first_difference(a: &[u8], b: &[u8]) -> String {
         b.lines().count()
     )
 }
+
+/// A read error stops the run, but what `filter` wrote before it is every record of the
+/// inputs before the error, whatever the thread count and however the chunks finished.
+#[test]
+fn output_before_a_read_error_does_not_depend_on_timing() {
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("broken.json.gz");
+    // A gzip header and then garbage: the error comes after the first input was read.
+    std::fs::write(
+        &broken,
+        b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03garbage, not deflate",
+    )
+    .unwrap();
+    let good = fixture("signins/signins.jsonl");
+    let run = |threads: &str, chunk: &str| {
+        casift()
+            .args([
+                "filter",
+                good.as_str(),
+                broken.to_str().unwrap(),
+                "-q",
+                "-j",
+                threads,
+            ])
+            .args(["--chunk-bytes", chunk, "-f", "jsonl"])
+            .output()
+            .unwrap()
+    };
+    let whole = casift()
+        .args(["filter", good.as_str(), "-q", "-f", "jsonl"])
+        .output()
+        .unwrap();
+    assert!(!whole.stdout.is_empty());
+    for (threads, chunk) in [("1", "700"), ("4", "700"), ("2", "3000"), ("3", "1000")] {
+        let out = run(threads, chunk);
+        assert_eq!(out.status.code(), Some(2), "-j {threads}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("broken.json.gz"),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            out.stdout == whole.stdout,
+            "-j {threads} chunk {chunk}:\n{}",
+            first_difference(&whole.stdout, &out.stdout)
+        );
+    }
+}

@@ -237,7 +237,15 @@ pub(crate) fn fast_peek(text: &str) -> Option<super::peek::RawPeek<'_>> {
 /// difference is a bug in the fast path).
 #[doc(hidden)]
 pub fn fast_path_agrees(bytes: &[u8]) -> bool {
-    decode_with(bytes, JsonShape::SignIn, true) == decode_with(bytes, JsonShape::SignIn, false)
+    let peek_agrees = match std::str::from_utf8(bytes).ok() {
+        Some(text) => fast::peek(text).is_none_or(|fast| {
+            serde_json::from_str::<super::peek::RawPeek<'_>>(text).ok() == Some(fast)
+        }),
+        None => true,
+    };
+    peek_agrees
+        && decode_with(bytes, JsonShape::SignIn, true)
+            == decode_with(bytes, JsonShape::SignIn, false)
 }
 
 /// [`decode`], with or without the fast path (the tests compare the two).

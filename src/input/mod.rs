@@ -108,10 +108,11 @@ impl BufferPool {
     /// Buffers kept at most (more than a run has in flight).
     const KEEP: usize = 32;
 
-    /// An empty buffer of at least `capacity` bytes.
+    /// An empty buffer of at least `capacity` bytes. A buffer that grew far beyond that (it
+    /// carried a huge record) is let go instead, so memory stays bounded by the chunk size.
     pub fn take(&self, capacity: usize) -> Vec<u8> {
         let reused = self.0.lock().ok().and_then(|mut v| v.pop());
-        match reused {
+        match reused.filter(|b| b.capacity() <= capacity.saturating_mul(2)) {
             Some(mut buf) => {
                 buf.clear();
                 buf.reserve(capacity);

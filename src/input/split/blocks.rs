@@ -24,10 +24,9 @@ pub enum Crossed {
 /// pending.
 pub fn cross(buf: &[u8], mut i: usize, in_string: &mut bool, inner: &mut usize) -> Crossed {
     while let Some(block) = buf.get(i..i + BLOCK) {
-        let m = Masks::of(block);
-        if m.backslash != 0 {
+        let Some(m) = Masks::of(block) else {
             return Crossed::Stopped(i);
-        }
+        };
         // Bytes inside a string: from an opening quote up to, not including, its closing quote.
         let carry = if *in_string { u64::MAX } else { 0 };
         let strings = prefix_xor(m.quote) ^ carry;
@@ -57,7 +56,6 @@ pub fn cross(buf: &[u8], mut i: usize, in_string: &mut bool, inner: &mut usize) 
 /// One bit per byte of a block, bit `k` for byte `k`.
 struct Masks {
     quote: u64,
-    backslash: u64,
     /// `{` or `[`.
     open: u64,
     /// `}` or `]`.
@@ -65,33 +63,29 @@ struct Masks {
 }
 
 impl Masks {
-    fn of(block: &[u8]) -> Masks {
-        let (quote, backslash, open, close) = (
-            u8x16::splat(b'"'),
-            u8x16::splat(b'\\'),
-            u8x16::splat(b'{'),
-            u8x16::splat(b'}'),
-        );
-        // `[` and `]` are `{` and `}` without the 0x20 bit; no other byte maps onto them.
-        let case = u8x16::splat(0x20);
-        let mut m = Masks {
-            quote: 0,
-            backslash: 0,
-            open: 0,
-            close: 0,
-        };
-        for (k, lane) in block.chunks_exact(16).enumerate() {
+    /// The masks of a block without a backslash; `None` (before the other masks are made)
+    /// for a block with one.
+    fn of(block: &[u8]) -> Option<Masks> {
+        let lanes: [u8x16; 4] = std::array::from_fn(|k| {
             let mut bytes = [0u8; 16];
-            bytes.copy_from_slice(lane);
-            let v = u8x16::new(bytes);
-            let folded = v | case;
-            let shift = 16 * k;
-            m.quote |= u64::from(v.simd_eq(quote).to_bitmask()) << shift;
-            m.backslash |= u64::from(v.simd_eq(backslash).to_bitmask()) << shift;
-            m.open |= u64::from(folded.simd_eq(open).to_bitmask()) << shift;
-            m.close |= u64::from(folded.simd_eq(close).to_bitmask()) << shift;
+            bytes.copy_from_slice(&block[16 * k..16 * k + 16]);
+            u8x16::new(bytes)
+        });
+        let mask = |needle: u8x16, folded: bool| {
+            // `[` and `]` are `{` and `}` without the 0x20 bit; no other byte maps onto them.
+            let case = u8x16::splat(if folded { 0x20 } else { 0 });
+            lanes.iter().enumerate().fold(0u64, |m, (k, &v)| {
+                m | u64::from((v | case).simd_eq(needle).to_bitmask()) << (16 * k)
+            })
+        };
+        if mask(u8x16::splat(b'\\'), false) != 0 {
+            return None;
         }
-        m
+        Some(Masks {
+            quote: mask(u8x16::splat(b'"'), false),
+            open: mask(u8x16::splat(b'{'), true),
+            close: mask(u8x16::splat(b'}'), true),
+        })
     }
 }
 
@@ -128,9 +122,10 @@ mod tests {
         block[62] = b']';
         block[63] = b'}';
         block[40] = b'{' ^ 0x80; // not a bracket
-        let m = Masks::of(&block);
+        assert!(Masks::of(&block).is_none());
+        block[17] = b'a';
+        let m = Masks::of(&block).unwrap();
         assert_eq!(m.quote, 1);
-        assert_eq!(m.backslash, 1 << 17);
         assert_eq!(m.open, (1 << 33) | (1 << 34));
         assert_eq!(m.close, (1 << 62) | (1 << 63));
     }
