@@ -22,143 +22,134 @@ type Sure<T> = Option<T>;
 
 /// A Graph-shaped record in camelCase, or `None`.
 pub(super) fn sign_in(text: &str) -> Sure<RawSignIn> {
+    camel_record(text, |c, key, f: &mut RawSignIn, seen| match key {
+        b"id" => seen.once(0, || c.flex_string().map(|v| f.id = v)),
+        b"createdDateTime" => seen.once(1, || c.flex_string().map(|v| f.created_date_time = v)),
+        b"userDisplayName" => seen.once(2, || c.flex_string().map(|v| f.user_display_name = v)),
+        b"userPrincipalName" => seen.once(3, || c.flex_string().map(|v| f.user_principal_name = v)),
+        b"userId" => seen.once(4, || c.flex_string().map(|v| f.user_id = v)),
+        b"userType" => seen.once(5, || c.flex_string().map(|v| f.user_type = v)),
+        b"appId" => seen.once(6, || c.flex_string().map(|v| f.app_id = v)),
+        b"appDisplayName" => seen.once(7, || c.flex_string().map(|v| f.app_display_name = v)),
+        b"resourceId" => seen.once(8, || c.flex_string().map(|v| f.resource_id = v)),
+        b"resourceDisplayName" => {
+            seen.once(9, || c.flex_string().map(|v| f.resource_display_name = v))
+        }
+        b"servicePrincipalId" => {
+            seen.once(10, || c.flex_string().map(|v| f.service_principal_id = v))
+        }
+        b"servicePrincipalName" => {
+            seen.once(11, || c.flex_string().map(|v| f.service_principal_name = v))
+        }
+        b"ipAddress" => seen.once(12, || c.flex_string().map(|v| f.ip_address = v)),
+        b"ipAddressFromResourceProvider" => seen.once(13, || {
+            c.flex_string()
+                .map(|v| f.ip_address_from_resource_provider = v)
+        }),
+        b"clientAppUsed" => seen.once(14, || c.flex_string().map(|v| f.client_app_used = v)),
+        b"userAgent" => seen.once(15, || c.flex_string().map(|v| f.user_agent = v)),
+        b"correlationId" => seen.once(16, || c.flex_string().map(|v| f.correlation_id = v)),
+        b"conditionalAccessStatus" => seen.once(17, || {
+            c.flex_string().map(|v| f.conditional_access_status = v)
+        }),
+        b"isInteractive" => seen.once(18, || c.flex_bool().map(|v| f.is_interactive = v)),
+        b"signInEventTypes" => seen.once(19, || c.str_list().map(|v| f.sign_in_event_types = v)),
+        b"status" => seen.once(20, || c.embedded(status).map(|v| f.status = v)),
+        b"deviceDetail" => seen.once(21, || c.embedded(device).map(|v| f.device_detail = v)),
+        b"location" => seen.once(22, || c.embedded(location).map(|v| f.location = v)),
+        b"appliedConditionalAccessPolicies" => seen.once(23, || {
+            c.embedded_list(policy)
+                .map(|v| f.applied_conditional_access_policies = v)
+        }),
+        b"networkLocationDetails" => seen.once(24, || {
+            if c.null()? {
+                f.network_location_details = None;
+                return Some(());
+            }
+            c.embedded_list(network_location)
+                .map(|v| f.network_location_details = Some(v))
+        }),
+        b"authenticationRequirement" => seen.once(25, || {
+            c.flex_string().map(|v| f.authentication_requirement = v)
+        }),
+        b"authenticationDetails" => seen.once(26, || {
+            c.embedded_list(auth_detail)
+                .map(|v| f.authentication_details = v)
+        }),
+        b"riskLevelDuringSignIn" => seen.once(27, || {
+            c.flex_string().map(|v| f.risk_level_during_sign_in = v)
+        }),
+        b"riskLevelAggregated" => {
+            seen.once(28, || c.flex_string().map(|v| f.risk_level_aggregated = v))
+        }
+        b"riskState" => seen.once(29, || c.flex_string().map(|v| f.risk_state = v)),
+        b"riskDetail" => seen.once(30, || c.flex_string().map(|v| f.risk_detail = v)),
+        b"riskEventTypes_v2" => seen.once(31, || c.str_list().map(|v| f.risk_event_types_v2 = v)),
+        b"category" => seen.once(32, || c.flex_string().map(|v| f.category = v)),
+        _ => c.skip_value(),
+    })
+}
+
+/// A top-level record whose keys are camelCase: `field` reads the value of each key into
+/// `T`. Every alias and rename of the raw structs is PascalCase (Log Analytics), so such a
+/// key is serde's to read; bytes after the record are serde's to reject.
+fn camel_record<'a, T: Default>(
+    text: &'a str,
+    mut field: impl FnMut(&mut Cursor<'a>, &[u8], &mut T, &mut Seen) -> Sure<()>,
+) -> Sure<T> {
     let mut c = Cursor::new(text);
-    let mut raw = RawSignIn::default();
-    let mut seen = Seen::default();
-    c.object(|c, key| {
-        // Every alias and rename of `RawSignIn` is PascalCase (Log Analytics): serde's job.
+    let raw = fields(&mut c, |c, key, raw, seen| {
         if key.first().is_some_and(u8::is_ascii_uppercase) {
             return None;
         }
-        let f = &mut raw;
-        match key {
-            b"id" => seen.once(0, || c.flex_string().map(|v| f.id = v)),
-            b"createdDateTime" => seen.once(1, || c.flex_string().map(|v| f.created_date_time = v)),
-            b"userDisplayName" => seen.once(2, || c.flex_string().map(|v| f.user_display_name = v)),
-            b"userPrincipalName" => {
-                seen.once(3, || c.flex_string().map(|v| f.user_principal_name = v))
-            }
-            b"userId" => seen.once(4, || c.flex_string().map(|v| f.user_id = v)),
-            b"userType" => seen.once(5, || c.flex_string().map(|v| f.user_type = v)),
-            b"appId" => seen.once(6, || c.flex_string().map(|v| f.app_id = v)),
-            b"appDisplayName" => seen.once(7, || c.flex_string().map(|v| f.app_display_name = v)),
-            b"resourceId" => seen.once(8, || c.flex_string().map(|v| f.resource_id = v)),
-            b"resourceDisplayName" => {
-                seen.once(9, || c.flex_string().map(|v| f.resource_display_name = v))
-            }
-            b"servicePrincipalId" => {
-                seen.once(10, || c.flex_string().map(|v| f.service_principal_id = v))
-            }
-            b"servicePrincipalName" => {
-                seen.once(11, || c.flex_string().map(|v| f.service_principal_name = v))
-            }
-            b"ipAddress" => seen.once(12, || c.flex_string().map(|v| f.ip_address = v)),
-            b"ipAddressFromResourceProvider" => seen.once(13, || {
-                c.flex_string()
-                    .map(|v| f.ip_address_from_resource_provider = v)
-            }),
-            b"clientAppUsed" => seen.once(14, || c.flex_string().map(|v| f.client_app_used = v)),
-            b"userAgent" => seen.once(15, || c.flex_string().map(|v| f.user_agent = v)),
-            b"correlationId" => seen.once(16, || c.flex_string().map(|v| f.correlation_id = v)),
-            b"conditionalAccessStatus" => seen.once(17, || {
-                c.flex_string().map(|v| f.conditional_access_status = v)
-            }),
-            b"isInteractive" => seen.once(18, || c.flex_bool().map(|v| f.is_interactive = v)),
-            b"signInEventTypes" => {
-                seen.once(19, || c.str_list().map(|v| f.sign_in_event_types = v))
-            }
-            b"status" => seen.once(20, || c.embedded(status).map(|v| f.status = v)),
-            b"deviceDetail" => seen.once(21, || c.embedded(device).map(|v| f.device_detail = v)),
-            b"location" => seen.once(22, || c.embedded(location).map(|v| f.location = v)),
-            b"appliedConditionalAccessPolicies" => seen.once(23, || {
-                c.embedded_list(policy)
-                    .map(|v| f.applied_conditional_access_policies = v)
-            }),
-            b"networkLocationDetails" => seen.once(24, || {
-                if c.null()? {
-                    f.network_location_details = None;
-                    return Some(());
-                }
-                c.embedded_list(network_location)
-                    .map(|v| f.network_location_details = Some(v))
-            }),
-            b"authenticationRequirement" => seen.once(25, || {
-                c.flex_string().map(|v| f.authentication_requirement = v)
-            }),
-            b"authenticationDetails" => seen.once(26, || {
-                c.embedded_list(auth_detail)
-                    .map(|v| f.authentication_details = v)
-            }),
-            b"riskLevelDuringSignIn" => seen.once(27, || {
-                c.flex_string().map(|v| f.risk_level_during_sign_in = v)
-            }),
-            b"riskLevelAggregated" => {
-                seen.once(28, || c.flex_string().map(|v| f.risk_level_aggregated = v))
-            }
-            b"riskState" => seen.once(29, || c.flex_string().map(|v| f.risk_state = v)),
-            b"riskDetail" => seen.once(30, || c.flex_string().map(|v| f.risk_detail = v)),
-            b"riskEventTypes_v2" => {
-                seen.once(31, || c.str_list().map(|v| f.risk_event_types_v2 = v))
-            }
-            b"category" => seen.once(32, || c.flex_string().map(|v| f.category = v)),
-            _ => c.skip_value(),
-        }
+        field(c, key, raw, seen)
     })?;
     c.ws();
     (c.i == c.b.len()).then_some(raw)
+}
+
+/// An object read into `T`: `field` reads the value of each key.
+fn fields<'a, T: Default>(
+    c: &mut Cursor<'a>,
+    mut field: impl FnMut(&mut Cursor<'a>, &[u8], &mut T, &mut Seen) -> Sure<()>,
+) -> Sure<T> {
+    let mut r = T::default();
+    let mut seen = Seen::default();
+    c.object(|c, key| field(c, key, &mut r, &mut seen))?;
+    Some(r)
 }
 
 /// The prefilter's fields of a Graph-shaped record in camelCase, or `None`.
 pub(super) fn peek(text: &str) -> Sure<RawPeek<'_>> {
-    let mut c = Cursor::new(text);
-    let mut raw = RawPeek::default();
-    let mut seen = Seen::default();
-    c.object(|c, key| {
-        if key.first().is_some_and(u8::is_ascii_uppercase) {
-            return None;
-        }
-        let f = &mut raw;
-        match key {
-            b"id" => seen.once(0, || c.text().map(|v| f.id = v)),
-            b"createdDateTime" => seen.once(1, || c.text().map(|v| f.created_date_time = v)),
-            b"userPrincipalName" => seen.once(2, || c.text().map(|v| f.user_principal_name = v)),
-            b"userId" => seen.once(3, || c.text().map(|v| f.user_id = v)),
-            b"userDisplayName" => seen.once(4, || c.text().map(|v| f.user_display_name = v)),
-            b"servicePrincipalName" => {
-                seen.once(5, || c.text().map(|v| f.service_principal_name = v))
-            }
-            b"servicePrincipalId" => seen.once(6, || c.text().map(|v| f.service_principal_id = v)),
-            b"appId" => seen.once(7, || c.text().map(|v| f.app_id = v)),
-            b"appDisplayName" => seen.once(8, || c.text().map(|v| f.app_display_name = v)),
-            b"correlationId" => seen.once(9, || c.text().map(|v| f.correlation_id = v)),
-            b"signInEventTypes" => {
-                seen.once(10, || c.str_list().map(|v| f.sign_in_event_types = v))
-            }
-            b"isInteractive" => seen.once(11, || c.flex_bool().map(|v| f.is_interactive = v)),
-            b"category" => seen.once(12, || c.text().map(|v| f.category = v)),
-            _ => c.skip_value(),
-        }
-    })?;
-    c.ws();
-    (c.i == c.b.len()).then_some(raw)
+    camel_record(text, |c, key, f: &mut RawPeek<'_>, seen| match key {
+        b"id" => seen.once(0, || c.text().map(|v| f.id = v)),
+        b"createdDateTime" => seen.once(1, || c.text().map(|v| f.created_date_time = v)),
+        b"userPrincipalName" => seen.once(2, || c.text().map(|v| f.user_principal_name = v)),
+        b"userId" => seen.once(3, || c.text().map(|v| f.user_id = v)),
+        b"userDisplayName" => seen.once(4, || c.text().map(|v| f.user_display_name = v)),
+        b"servicePrincipalName" => seen.once(5, || c.text().map(|v| f.service_principal_name = v)),
+        b"servicePrincipalId" => seen.once(6, || c.text().map(|v| f.service_principal_id = v)),
+        b"appId" => seen.once(7, || c.text().map(|v| f.app_id = v)),
+        b"appDisplayName" => seen.once(8, || c.text().map(|v| f.app_display_name = v)),
+        b"correlationId" => seen.once(9, || c.text().map(|v| f.correlation_id = v)),
+        b"signInEventTypes" => seen.once(10, || c.str_list().map(|v| f.sign_in_event_types = v)),
+        b"isInteractive" => seen.once(11, || c.flex_bool().map(|v| f.is_interactive = v)),
+        b"category" => seen.once(12, || c.text().map(|v| f.category = v)),
+        _ => c.skip_value(),
+    })
 }
 
 fn status(c: &mut Cursor) -> Sure<RawStatus> {
-    let mut r = RawStatus::default();
-    let mut seen = Seen::default();
-    c.object(|c, key| match key {
+    fields(c, |c, key, r: &mut RawStatus, seen| match key {
         b"errorCode" => seen.once(0, || c.flex_int().map(|v| r.error_code = v)),
         b"failureReason" => seen.once(1, || c.flex_string().map(|v| r.failure_reason = v)),
         b"additionalDetails" => seen.once(2, || c.flex_string().map(|v| r.additional_details = v)),
         _ => c.skip_value(),
-    })?;
-    Some(r)
+    })
 }
 
 fn device(c: &mut Cursor) -> Sure<RawDevice> {
-    let mut r = RawDevice::default();
-    let mut seen = Seen::default();
-    c.object(|c, key| match key {
+    fields(c, |c, key, r: &mut RawDevice, seen| match key {
         b"deviceId" => seen.once(0, || c.flex_string().map(|v| r.device_id = v)),
         b"displayName" => seen.once(1, || c.flex_string().map(|v| r.display_name = v)),
         b"operatingSystem" => seen.once(2, || c.flex_string().map(|v| r.operating_system = v)),
@@ -167,26 +158,20 @@ fn device(c: &mut Cursor) -> Sure<RawDevice> {
         b"isManaged" => seen.once(5, || c.flex_bool().map(|v| r.is_managed = v)),
         b"trustType" => seen.once(6, || c.flex_string().map(|v| r.trust_type = v)),
         _ => c.skip_value(),
-    })?;
-    Some(r)
+    })
 }
 
 fn location(c: &mut Cursor) -> Sure<RawLocation> {
-    let mut r = RawLocation::default();
-    let mut seen = Seen::default();
-    c.object(|c, key| match key {
+    fields(c, |c, key, r: &mut RawLocation, seen| match key {
         b"city" => seen.once(0, || c.flex_string().map(|v| r.city = v)),
         b"state" => seen.once(1, || c.flex_string().map(|v| r.state = v)),
         b"countryOrRegion" => seen.once(2, || c.flex_string().map(|v| r.country_or_region = v)),
         _ => c.skip_value(),
-    })?;
-    Some(r)
+    })
 }
 
 fn policy(c: &mut Cursor) -> Sure<RawPolicy> {
-    let mut r = RawPolicy::default();
-    let mut seen = Seen::default();
-    c.object(|c, key| match key {
+    fields(c, |c, key, r: &mut RawPolicy, seen| match key {
         b"id" => seen.once(0, || c.flex_string().map(|v| r.id = v)),
         b"displayName" => seen.once(1, || c.flex_string().map(|v| r.display_name = v)),
         b"result" => seen.once(2, || c.flex_string().map(|v| r.result = v)),
@@ -206,25 +191,19 @@ fn policy(c: &mut Cursor) -> Sure<RawPolicy> {
             c.str_list().map(|v| r.session_controls_not_satisfied = v)
         }),
         _ => c.skip_value(),
-    })?;
-    Some(r)
+    })
 }
 
 fn network_location(c: &mut Cursor) -> Sure<RawNetworkLocation> {
-    let mut r = RawNetworkLocation::default();
-    let mut seen = Seen::default();
-    c.object(|c, key| match key {
+    fields(c, |c, key, r: &mut RawNetworkLocation, seen| match key {
         b"networkType" => seen.once(0, || c.flex_string().map(|v| r.network_type = v)),
         b"networkNames" => seen.once(1, || c.str_list().map(|v| r.network_names = v)),
         _ => c.skip_value(),
-    })?;
-    Some(r)
+    })
 }
 
 fn auth_detail(c: &mut Cursor) -> Sure<RawAuthDetail> {
-    let mut r = RawAuthDetail::default();
-    let mut seen = Seen::default();
-    c.object(|c, key| match key {
+    fields(c, |c, key, r: &mut RawAuthDetail, seen| match key {
         b"authenticationMethod" => {
             seen.once(0, || c.flex_string().map(|v| r.authentication_method = v))
         }
@@ -241,8 +220,7 @@ fn auth_detail(c: &mut Cursor) -> Sure<RawAuthDetail> {
                 .map(|v| r.authentication_step_requirement = v)
         }),
         _ => c.skip_value(),
-    })?;
-    Some(r)
+    })
 }
 
 /// Fields already read in one object: serde rejects a duplicate, so it decides those.
