@@ -395,11 +395,8 @@ impl Reader<'_, '_> {
         let mut scanned = 0usize;
         let mut cur = JsonCursor::new(input, shape);
         let mut oversized: Option<u64> = None;
-        // Newlines in `buf`, counted as bytes arrive (while they are in the cache).
-        let mut buf_lines = 0u64;
         loop {
             sp.scan(&buf, scanned, &mut spans);
-            buf_lines += count_lines(&buf[scanned..]);
             cur.pending_bytes += (buf.len() - scanned) as u64;
             scanned = buf.len();
             if let Some(line) = oversized
@@ -432,32 +429,28 @@ impl Reader<'_, '_> {
                 cur.line_at_start += count_lines(&buf[cut..]);
                 sp.shift(buf.len());
                 buf.clear();
-                buf_lines = 0;
                 scanned = 0;
             }
             let full = buf.len() >= self.opts.chunk_bytes;
             if full && spans.is_empty() && cur.skips.is_empty() && sp.idle() {
                 // Only bytes between records (a long run of whitespace or junk): drop them,
                 // so memory stays bounded by the chunk size whatever the input holds.
-                cur.line_at_start += buf_lines;
+                cur.line_at_start += count_lines(&buf);
                 sp.shift(buf.len());
                 buf.clear();
-                buf_lines = 0;
                 scanned = 0;
             }
             if (full || eof) && (!spans.is_empty() || !cur.skips.is_empty()) {
                 let cut = spans.last().map_or(0, |s| s.end);
                 let rest = self.next_buffer(&buf[cut..]);
-                let rest_lines = count_lines(&rest);
                 buf.truncate(cut);
                 let chunk_buf = std::mem::replace(&mut buf, rest);
                 sp.shift(cut);
                 scanned = buf.len();
                 let s = std::mem::take(&mut spans);
-                if !self.emit_counted(&mut cur, chunk_buf, s, buf_lines - rest_lines) {
+                if !self.emit_json(&mut cur, chunk_buf, s) {
                     return Ok(false);
                 }
-                buf_lines = rest_lines;
             }
             if eof {
                 break;
@@ -526,6 +519,16 @@ impl Reader<'_, '_> {
         self.send(Msg::Chunk(chunk))
     }
 
+    /// A buffer for the next chunk holding `carry` (the start of a record cut by the last
+    /// one), with room for a whole chunk so that filling it never reallocates.
+    fn next_buffer(&self, carry: &[u8]) -> Vec<u8> {
+        let mut buf = self
+            .buffers
+            .take(self.opts.chunk_bytes.max(carry.len()) + READ_STEP);
+        buf.extend_from_slice(carry);
+        buf
+    }
+
     /// Appends up to [`READ_STEP`] bytes; returns true at end of input. Reading in steps
     /// this size keeps what was just read in the cache for the splitter's scan.
     fn fill(&self, buf: &mut Vec<u8>, reader: &mut dyn Read, label: &str) -> Result<bool> {
@@ -542,18 +545,6 @@ impl Reader<'_, '_> {
 
 /// Bytes read per `read` call.
 const READ_STEP: usize = 256 << 10;
-
-impl Reader<'_, '_> {
-    /// A buffer for the next chunk holding `carry` (the start of a record cut by the last
-    /// one), with room for a whole chunk so that filling it never reallocates.
-    fn next_buffer(&self, carry: &[u8]) -> Vec<u8> {
-        let mut buf = self
-            .buffers
-            .take(self.opts.chunk_bytes.max(carry.len()) + READ_STEP);
-        buf.extend_from_slice(carry);
-        buf
-    }
-}
 
 /// Where one JSON input stands between chunks.
 struct JsonCursor {

@@ -6,9 +6,8 @@ use std::path::Path;
 
 use proptest::prelude::*;
 
-use super::super::{JsonShape, decode_with};
+use super::super::{JsonShape, decode_with, peek_agrees};
 use super::sign_in;
-use crate::input::peek::RawPeek;
 use crate::input::split::Splitter;
 
 fn assert_same(record: &str) {
@@ -16,14 +15,6 @@ fn assert_same(record: &str) {
     let slow = decode_with(record.as_bytes(), JsonShape::SignIn, false);
     assert_eq!(fast, slow, "record: {record}");
     assert!(peek_agrees(record), "prefilter view of: {record}");
-}
-
-/// The fast path's prefilter view, where it gives one, is serde's.
-fn peek_agrees(record: &str) -> bool {
-    match super::peek(record) {
-        Some(fast) => serde_json::from_str::<RawPeek<'_>>(record).ok() == Some(fast),
-        None => true,
-    }
 }
 
 /// Every record of every JSON sign-in file under `dir` (recursively).
