@@ -14,6 +14,8 @@ use crate::model::{EventType, SignIn, Status, id_key};
 /// How many example request ids a finding keeps, and evidence lines.
 pub const MAX_EXAMPLES: usize = 5;
 pub const MAX_EVIDENCE: usize = 10;
+/// How many rows "Blocked sign-ins at a glance" keeps (the JSON says how many there were).
+pub const MAX_CAUSES: usize = 200;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Tally {
@@ -481,6 +483,34 @@ pub struct Finding {
     pub remediation: String,
     /// IP001: the smallest CIDR set covering exactly the blocked addresses.
     pub suggested_cidrs: Vec<String>,
+    /// The structured change (with `--policies`, when the policy's definition names it).
+    pub fix: Option<crate::policy::fix::Fix>,
+}
+
+/// Who a cause is about.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Principal {
+    pub kind: crate::policy::PrincipalKind,
+    pub id: String,
+    pub name: String,
+}
+
+/// One row of "Blocked sign-ins at a glance" (DESIGN.md §2 "Causes", schema 2 `causes[]`):
+/// a (principal, app, failing policy) among the CA failures, with the one change that fixes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cause {
+    pub principal: Principal,
+    pub app_id: String,
+    pub app_name: String,
+    pub policy: Option<PolicyRef>,
+    /// Rules that hit these sign-ins, most specific first.
+    pub rules: Vec<Rule>,
+    pub count: u64,
+    /// The cause in one sentence.
+    pub cause: String,
+    /// The same text as the most specific finding's remediation.
+    pub fix_text: String,
+    pub fix: Option<crate::policy::fix::Fix>,
 }
 
 /// A per-IP summary row with what the named-locations file says about it.
@@ -511,6 +541,9 @@ pub struct Analysis {
     pub inputs: Vec<InputReport>,
     pub totals: Totals,
     pub findings: Vec<Finding>,
+    /// Ordered by count (most first), at most `MAX_CAUSES`; `causes_total` counts all.
+    pub causes: Vec<Cause>,
+    pub causes_total: u64,
     pub acc: Acc,
     pub by_ip: Vec<IpRow>,
     pub skipped: Vec<Skip>,

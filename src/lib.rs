@@ -15,5 +15,6 @@ pub mod knowledge;
 pub mod locations;
 pub mod model;
 pub mod pipeline;
+pub mod policy;
 pub mod report;
 pub mod run;

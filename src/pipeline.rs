@@ -467,6 +467,7 @@ fn finish(st: State, locations: Option<&NamedLocations>) -> Analysis {
                 remediation: remedy::remediation(f, locations, &cidrs),
                 acc: f.clone(),
                 suggested_cidrs: cidrs,
+                fix: None,
             }
         })
         .collect();
@@ -575,6 +576,8 @@ fn finish(st: State, locations: Option<&NamedLocations>) -> Analysis {
         inputs: st.inputs,
         totals,
         findings,
+        causes: Vec::new(),
+        causes_total: 0,
         acc,
         by_ip,
         skipped,

@@ -29,7 +29,7 @@ fn totals_of_the_portal_fixture() {
     assert_eq!(t["interrupted"], 2);
     assert_eq!(t["ca_failures"], 11);
     assert_eq!(v["summary"]["abandoned_flows"], 1);
-    assert_eq!(v["schema_version"], 1);
+    assert_eq!(v["schema_version"], 2);
     assert_eq!(v["inputs"][0]["format"], "portal_json");
 }
 

@@ -1,4 +1,4 @@
-//! The JSON report, schema_version 1 (DESIGN.md §3): its own wire types, independent of the
+//! The JSON report, schema_version 2 (DESIGN.md §3): its own wire types, independent of the
 //! internal structs, with snake_case keys in a stable order. Documented in the README and
 //! in `schema/report.schema.json`.
 
@@ -7,11 +7,12 @@ use std::io::Write;
 use serde::Serialize;
 
 use super::{FilterValue, Redactor, RunMeta, timestamp};
-use crate::analysis::{Analysis, Finding, Tally};
+use crate::analysis::{Analysis, Cause, Finding, Tally};
 use crate::error::Result;
 use crate::knowledge;
+use crate::policy::fix::Fix;
 
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Serialize)]
 pub struct Report<'a> {
@@ -20,6 +21,9 @@ pub struct Report<'a> {
     pub inputs: Vec<Input>,
     pub filters: serde_json::Map<String, serde_json::Value>,
     pub totals: TotalsOut,
+    /// "Blocked sign-ins at a glance" (schema 2).
+    pub causes: Vec<CauseOut>,
+    pub causes_total: u64,
     pub findings: Vec<FindingOut>,
     pub summary: Summary,
     pub skipped: Vec<SkippedOut>,
@@ -81,6 +85,55 @@ pub struct FindingOut {
     pub evidence: Vec<String>,
     pub suggested_cidrs: Vec<String>,
     pub without_policy_detail: u64,
+    pub fix: Option<Fix>,
+}
+
+#[derive(Serialize)]
+pub struct PrincipalOut {
+    pub kind: &'static str,
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Serialize)]
+pub struct CauseOut {
+    pub principal: PrincipalOut,
+    pub app: Named,
+    pub policy: Option<Named>,
+    pub rules: Vec<&'static str>,
+    pub count: u64,
+    pub cause: String,
+    pub fix_text: String,
+    pub fix: Option<Fix>,
+}
+
+pub fn cause_out(c: &Cause, r: &Redactor) -> CauseOut {
+    CauseOut {
+        principal: PrincipalOut {
+            kind: c.principal.kind.as_str(),
+            id: r.value(&c.principal.id).into_owned(),
+            name: r.value(&c.principal.name).into_owned(),
+        },
+        app: Named {
+            id: c.app_id.clone(),
+            display_name: if c.app_name.is_empty() {
+                knowledge::well_known_app(&c.app_id)
+                    .unwrap_or("")
+                    .to_string()
+            } else {
+                c.app_name.clone()
+            },
+        },
+        policy: c.policy.as_ref().map(|p| Named {
+            id: p.id.clone(),
+            display_name: p.display_name.clone(),
+        }),
+        rules: c.rules.iter().map(|r| r.id()).collect(),
+        count: c.count,
+        cause: r.text(&c.cause).into_owned(),
+        fix_text: r.text(&c.fix_text).into_owned(),
+        fix: c.fix.as_ref().map(|f| r.fix(f)),
+    }
 }
 
 #[derive(Serialize)]
@@ -226,6 +279,7 @@ pub fn finding_out(f: &Finding, r: &Redactor) -> FindingOut {
             f.suggested_cidrs.clone()
         },
         without_policy_detail: a.without_policy_detail,
+        fix: f.fix.as_ref().map(|x| r.fix(x)),
     }
 }
 
@@ -361,6 +415,8 @@ pub fn build<'a>(a: &Analysis, meta: &'a RunMeta, r: &Redactor) -> Report<'a> {
             interrupted: a.totals.interrupted,
             ca_failures: a.totals.ca_failures,
         },
+        causes: a.causes.iter().map(|c| cause_out(c, r)).collect(),
+        causes_total: a.causes_total,
         findings: a.findings.iter().map(|f| finding_out(f, r)).collect(),
         summary: Summary {
             by_policy,

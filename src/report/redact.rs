@@ -107,4 +107,29 @@ impl Redactor {
         }
         out
     }
+
+    /// A structured fix with every value and every string of its Graph request body
+    /// redacted; the JSON types stay as they are (a list of strings stays one).
+    pub fn fix(&self, f: &crate::policy::fix::Fix) -> crate::policy::fix::Fix {
+        let mut out = f.clone();
+        if !self.enabled {
+            return out;
+        }
+        for v in &mut out.values {
+            *v = self.text(v).into_owned();
+        }
+        if let Some(g) = &mut out.graph_request {
+            redact_json(self, &mut g.body);
+        }
+        out
+    }
+}
+
+fn redact_json(r: &Redactor, v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::String(s) => *s = r.text(s).into_owned(),
+        serde_json::Value::Array(a) => a.iter_mut().for_each(|x| redact_json(r, x)),
+        serde_json::Value::Object(m) => m.values_mut().for_each(|x| redact_json(r, x)),
+        _ => {}
+    }
 }
