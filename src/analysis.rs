@@ -71,9 +71,21 @@ pub struct FindingAcc {
     pub without_policy_detail: u64,
     pub non_interactive: u64,
     pub interactivity_unknown: u64,
+    /// Hits raised without evidence that the policy has a location condition (IP001).
+    pub conditional: u64,
 }
 
 impl FindingAcc {
+    /// The rule's severity, lowered to medium for an IP001 none of whose sign-ins showed
+    /// that the failing policy uses a location condition.
+    pub fn severity(&self) -> crate::evaluate::Severity {
+        if self.rule == Rule::Ip001 && self.conditional >= self.count {
+            crate::evaluate::Severity::Medium
+        } else {
+            self.rule.severity()
+        }
+    }
+
     fn new(hit: &Hit, s: &SignIn) -> FindingAcc {
         FindingAcc {
             rule: hit.rule,
@@ -95,11 +107,15 @@ impl FindingAcc {
             without_policy_detail: 0,
             non_interactive: 0,
             interactivity_unknown: 0,
+            conditional: 0,
         }
     }
 
     fn add(&mut self, hit: &Hit, s: &SignIn) {
         self.count += 1;
+        if hit.conditional {
+            self.conditional += 1;
+        }
         insert_str(&mut self.users, s.user_label());
         insert_str(&mut self.ips, &s.ip);
         self.error_codes.insert(s.error_code);
@@ -167,10 +183,88 @@ impl FindingAcc {
         self.without_policy_detail += o.without_policy_detail;
         self.non_interactive += o.non_interactive;
         self.interactivity_unknown += o.interactivity_unknown;
+        self.conditional += o.conditional;
         if self.app_name.is_empty() {
             self.app_name = o.app_name;
         }
     }
+}
+
+/// Group key of a cause: principal (kind, id, name), app key, failing policy id.
+pub type CauseKey = (crate::policy::PrincipalKind, String, String, String, String);
+
+/// How many addresses a cause keeps for its sentence.
+const CAUSE_IPS: usize = 8;
+
+/// The accumulator behind one row of `causes[]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CauseAcc {
+    pub principal: Principal,
+    pub app_id: String,
+    pub app_name: String,
+    pub policy: Option<PolicyRef>,
+    pub rules: BTreeSet<Rule>,
+    pub count: u64,
+    pub non_interactive: u64,
+    /// The first few client addresses (sorted), and how many distinct ones were seen
+    /// beyond them is not tracked: the sentence says "and others".
+    pub ips: BTreeSet<IpAddr>,
+    pub more_ips: bool,
+    pub error_codes: BTreeSet<i64>,
+}
+
+impl CauseAcc {
+    fn merge(&mut self, o: CauseAcc) {
+        if self.principal.id.is_empty() {
+            self.principal.id = o.principal.id;
+        }
+        self.rules.extend(o.rules);
+        self.count += o.count;
+        self.non_interactive += o.non_interactive;
+        for ip in o.ips {
+            self.add_ip(ip);
+        }
+        self.more_ips |= o.more_ips;
+        self.error_codes.extend(o.error_codes);
+        if self.app_name.is_empty() {
+            self.app_name = o.app_name;
+        }
+    }
+
+    fn add_ip(&mut self, ip: IpAddr) {
+        if self.ips.len() < CAUSE_IPS || self.ips.contains(&ip) {
+            self.ips.insert(ip);
+        } else {
+            self.more_ips = true;
+        }
+    }
+}
+
+/// Who signed in, as a cause names them.
+pub fn principal_of(s: &SignIn) -> Principal {
+    use crate::policy::PrincipalKind;
+    let kind = match s.event_type {
+        EventType::ServicePrincipal => PrincipalKind::ServicePrincipal,
+        EventType::ManagedIdentity => PrincipalKind::ManagedIdentity,
+        _ if s.user_id.is_empty()
+            && s.user_principal_name.is_empty()
+            && !s.service_principal_id.is_empty() =>
+        {
+            PrincipalKind::ServicePrincipal
+        }
+        _ => PrincipalKind::User,
+    };
+    let id = if kind == PrincipalKind::User || s.service_principal_id.is_empty() {
+        s.user_id.clone()
+    } else {
+        s.service_principal_id.clone()
+    };
+    let name = if kind != PrincipalKind::User && !s.service_principal_name.is_empty() {
+        s.service_principal_name.clone()
+    } else {
+        s.user_label().to_string()
+    };
+    Principal { kind, id, name }
 }
 
 fn insert_str(set: &mut BTreeSet<String>, v: &str) {
@@ -207,6 +301,8 @@ pub struct AppStat {
 pub struct Acc {
     pub totals: Tally,
     pub findings: BTreeMap<FindingKey, FindingAcc>,
+    /// (principal, app, failing policy) among the CA failures.
+    pub causes: BTreeMap<CauseKey, CauseAcc>,
     pub by_policy: BTreeMap<String, PolicyStat>,
     pub by_error_code: BTreeMap<i64, u64>,
     pub by_user: BTreeMap<String, Tally>,
@@ -251,6 +347,9 @@ impl Acc {
                 .entry(key)
                 .or_insert_with(|| FindingAcc::new(h, s))
                 .add(h, s);
+        }
+        if f.ca_failure {
+            self.add_causes(s, hits);
         }
         for p in &s.policies {
             let stat = if let Some(st) = self.by_policy.get_mut(&p.id) {
@@ -306,6 +405,78 @@ impl Acc {
         }
         self.earliest = Some(self.earliest.map_or(s.created, |e| e.min(s.created)));
         self.latest = Some(self.latest.map_or(s.created, |e| e.max(s.created)));
+    }
+
+    /// One count per (principal, app, failing policy) of a CA failure, with every rule that
+    /// hit that policy on this sign-in.
+    fn add_causes(&mut self, s: &SignIn, hits: &[Hit]) {
+        let ca: Vec<&Hit> = hits
+            .iter()
+            .filter(|h| {
+                matches!(
+                    h.rule,
+                    Rule::Ca001
+                        | Rule::Ca002
+                        | Rule::Ca003
+                        | Rule::Ca004
+                        | Rule::Ca005
+                        | Rule::Ca006
+                        | Rule::Ca008
+                )
+            })
+            .collect();
+        if ca.is_empty() {
+            return;
+        }
+        let principal = principal_of(s);
+        let mut done: Vec<Option<&str>> = Vec::new();
+        for h in &ca {
+            let pid = h.policy.as_ref().map(|p| p.id.as_str());
+            if done.contains(&pid) {
+                continue;
+            }
+            done.push(pid);
+            // One row per account as people see it: the same UPN with and without an
+            // object id in different records is one principal.
+            let key = (
+                principal.kind,
+                principal.name.to_lowercase(),
+                String::new(),
+                app_key(s).to_string(),
+                pid.unwrap_or_default().to_string(),
+            );
+            let c = self.causes.entry(key).or_insert_with(|| CauseAcc {
+                principal: principal.clone(),
+                app_id: s.app_id.clone(),
+                app_name: s.app_display_name.clone(),
+                policy: h.policy.clone(),
+                rules: BTreeSet::new(),
+                count: 0,
+                non_interactive: 0,
+                ips: BTreeSet::new(),
+                more_ips: false,
+                error_codes: BTreeSet::new(),
+            });
+            c.count += 1;
+            if c.principal.id.is_empty() {
+                c.principal.id.clone_from(&principal.id);
+            }
+            if s.is_interactive() == Some(false) {
+                c.non_interactive += 1;
+            }
+            for x in hits {
+                if x.policy.as_ref().map(|p| p.id.as_str()) == pid {
+                    c.rules.insert(x.rule);
+                }
+            }
+            if let Some(ip) = s.ip_addr {
+                c.add_ip(crate::locations::canonical(ip));
+            }
+            c.error_codes.insert(s.error_code);
+            if c.app_name.is_empty() && !s.app_display_name.is_empty() {
+                c.app_name = s.app_display_name.clone();
+            }
+        }
     }
 
     /// Registers the people, IPs and devices of a kept record in first-seen order, before
@@ -370,6 +541,14 @@ impl Acc {
                 Some(f) => f.merge(v),
                 None => {
                     self.findings.insert(k, v);
+                }
+            }
+        }
+        for (k, v) in o.causes {
+            match self.causes.get_mut(&k) {
+                Some(c) => c.merge(v),
+                None => {
+                    self.causes.insert(k, v);
                 }
             }
         }

@@ -13,13 +13,13 @@ use crate::analysis::{
     Acc, Analysis, Collected, Finding, InputReport, IpRow, Totals, dedup_key, dedup_key_of,
 };
 use crate::error::{Error, Result};
-use crate::evaluate::{self, Context, Hit, Rule, remedy};
+use crate::evaluate::{self, Context, Hit, Rule, remedy, story, suggest};
 use crate::filter::Filter;
 use crate::input::authdetails::{self, AuthDetails};
 use crate::input::reader::{self, ReadOptions};
 use crate::input::source::InputPath;
 use crate::input::{BufferPool, Chunk, LineMark, Msg, Payload, Skip, csv};
-use crate::locations::{NamedLocations, minimal_cidrs};
+use crate::locations::NamedLocations;
 use crate::model::SignIn;
 
 /// How many skipped records the report lists (all are counted).
@@ -39,6 +39,8 @@ pub struct Options<'a> {
     pub read: ReadOptions,
     /// Stream matched records through this writer, in input order (for `filter`).
     pub sink: Option<(&'a RecordSink<'a>, &'a mut (dyn std::io::Write + 'a))>,
+    /// The tenant's policies (`--policies`): the join reads them.
+    pub policies: Option<&'a crate::policy::PolicySet>,
 }
 
 impl Default for Options<'_> {
@@ -51,6 +53,7 @@ impl Default for Options<'_> {
             progress: false,
             read: ReadOptions::default(),
             sink: None,
+            policies: None,
         }
     }
 }
@@ -225,13 +228,17 @@ pub fn run(
         .map_err(Error::Io)?;
 
     let bar = progress_bar(inputs, opts.progress);
+    let policies = opts.policies;
     let (sink_fn, mut sink_out) = match opts.sink.take() {
         Some((f, w)) => (Some(f), Some(w)),
         None => (None, None),
     };
     let worker = Worker {
         filter,
-        ctx: Context { locations },
+        ctx: Context {
+            locations,
+            policies,
+        },
         collect: opts.collect,
         track_order: opts.track_order,
         sink: sink_fn,
@@ -352,7 +359,7 @@ pub fn run(
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    Ok(finish(st, locations))
+    Ok(finish(st, locations, policies))
 }
 
 enum Event {
@@ -441,7 +448,11 @@ impl State {
     }
 }
 
-fn finish(st: State, locations: Option<&NamedLocations>) -> Analysis {
+fn finish(
+    st: State,
+    locations: Option<&NamedLocations>,
+    opts_policies: Option<&crate::policy::PolicySet>,
+) -> Analysis {
     let mut totals = st.totals;
     let acc = st.acc;
     totals.records_matched = acc.totals.signins;
@@ -450,23 +461,25 @@ fn finish(st: State, locations: Option<&NamedLocations>) -> Analysis {
     totals.ca_failures = acc.totals.ca_failures;
     totals.abandoned_flows = acc.abandoned_flows();
 
+    let policies = opts_policies;
     let mut findings: Vec<Finding> = acc
         .findings
         .values()
         .map(|f| {
-            let cidrs: Vec<String> = if f.rule == Rule::Ip001 {
+            let sugg = if matches!(f.rule, Rule::Ip001 | Rule::Ip003) {
                 let ips: Vec<_> = f.hit_ips.iter().copied().collect();
-                minimal_cidrs(&ips)
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect()
+                suggest::suggest(&ips)
             } else {
-                Vec::new()
+                suggest::Suggestion::default()
             };
+            let def = f
+                .policy
+                .as_ref()
+                .and_then(|p| policies.and_then(|ps| ps.get(&p.id)));
             Finding {
-                remediation: remedy::remediation(f, locations, &cidrs),
+                remediation: remedy::remediation(f, locations, &sugg, def),
                 acc: f.clone(),
-                suggested_cidrs: cidrs,
+                suggested_cidrs: sugg.texts(),
                 fix: None,
             }
         })
@@ -474,15 +487,16 @@ fn finish(st: State, locations: Option<&NamedLocations>) -> Analysis {
     // Severity, then count, then a total order on the group key.
     findings.sort_by(|a, b| {
         b.acc
-            .rule
             .severity()
-            .cmp(&a.acc.rule.severity())
+            .cmp(&a.acc.severity())
             .then(b.acc.count.cmp(&a.acc.count))
             .then(a.acc.rule.cmp(&b.acc.rule))
             .then(a.acc.policy.cmp(&b.acc.policy))
             .then(a.acc.app_id.cmp(&b.acc.app_id))
             .then(a.acc.app_name.cmp(&b.acc.app_name))
     });
+
+    let (causes, causes_total) = story::causes(&acc.causes, &findings);
 
     let by_ip = acc
         .by_ip
@@ -507,6 +521,7 @@ fn finish(st: State, locations: Option<&NamedLocations>) -> Analysis {
         .collect();
 
     let mut notes = Vec::new();
+    notes.extend(devops_note(&findings));
     if locations.is_none() {
         notes.push("No --locations file was given: IP001 (IP outside trusted named locations) and IP002 (location drift) were not evaluated.".to_string());
     }
@@ -576,8 +591,8 @@ fn finish(st: State, locations: Option<&NamedLocations>) -> Analysis {
         inputs: st.inputs,
         totals,
         findings,
-        causes: Vec::new(),
-        causes_total: 0,
+        causes,
+        causes_total,
         acc,
         by_ip,
         skipped,
@@ -585,6 +600,16 @@ fn finish(st: State, locations: Option<&NamedLocations>) -> Analysis {
         collected: st.collected,
         locations_loaded: locations.is_some(),
     }
+}
+
+/// The Azure DevOps facts that matter for IP fencing, once per report and only where an IP
+/// finding concerns Azure DevOps (never pasted into MFA or sign-in-frequency findings).
+fn devops_note(findings: &[Finding]) -> Option<String> {
+    let ado = findings.iter().any(|f| {
+        matches!(f.acc.rule, Rule::Ip001 | Rule::Ip003)
+            && crate::knowledge::is_azure_devops(&f.acc.app_id)
+    });
+    ado.then(|| remedy::DEVOPS_IP_NOTE.to_string())
 }
 
 fn progress_bar(inputs: &[InputPath], wanted: bool) -> Option<indicatif::ProgressBar> {

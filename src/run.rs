@@ -126,8 +126,7 @@ fn analyze(
 }
 
 fn exit_code(a: &crate::analysis::Analysis, fail_on: Option<Severity>) -> i32 {
-    let failing =
-        fail_on.is_some_and(|min| a.findings.iter().any(|f| f.acc.rule.severity() >= min));
+    let failing = fail_on.is_some_and(|min| a.findings.iter().any(|f| f.acc.severity() >= min));
     i32::from(failing)
 }
 

@@ -55,11 +55,8 @@ fn diagnoses(c: &Collected, locations: Option<&NamedLocations>, r: &Redactor) ->
             );
             let remediation = acc.findings.get(&key).map_or_else(String::new, |f| {
                 let ips: Vec<_> = f.hit_ips.iter().copied().collect();
-                let cidrs: Vec<String> = crate::locations::minimal_cidrs(&ips)
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect();
-                remedy::remediation(f, locations, &cidrs)
+                let sugg = crate::evaluate::suggest::suggest(&ips);
+                remedy::remediation(f, locations, &sugg, None)
             });
             Diagnosis {
                 rule: h.rule.id(),
@@ -339,6 +336,8 @@ pub fn render_text(a: &Analysis, locations: Option<&NamedLocations>, r: &Redacto
                 }
             );
         }
+        let ip_fence = diag.iter().any(|d| matches!(d.rule, "IP001" | "IP003"))
+            && crate::knowledge::is_azure_devops(&c.signin.app_id);
         for dg in diag {
             let _ = writeln!(o, "  {} [{}] {}", dg.rule, dg.severity, dg.title);
             if let Some(p) = &dg.policy {
@@ -348,6 +347,9 @@ pub fn render_text(a: &Analysis, locations: Option<&NamedLocations>, r: &Redacto
                 let _ = writeln!(o, "    Why:    {}", clean(&dg.detail));
             }
             let _ = writeln!(o, "    Fix:    {}", clean(&dg.remediation));
+        }
+        if ip_fence {
+            let _ = writeln!(o, "  Note: {}", remedy::DEVOPS_IP_NOTE);
         }
     }
     o

@@ -240,7 +240,7 @@ pub fn finding_out(f: &Finding, r: &Redactor) -> FindingOut {
     FindingOut {
         rule: a.rule.id(),
         kind: a.rule.kind(),
-        severity: a.rule.severity().as_str(),
+        severity: a.severity().as_str(),
         title: a.rule.title(),
         policy: a.policy.as_ref().map(|p| Named {
             id: p.id.clone(),
