@@ -73,7 +73,13 @@ pub struct FindingAcc {
     pub interactivity_unknown: u64,
     /// Hits raised without evidence that the policy has a location condition (IP001).
     pub conditional: u64,
+    /// Object ids of the users or service principals (at most `MAX_IDS`), for the join's
+    /// exclusion lists.
+    pub user_ids: BTreeSet<String>,
 }
+
+/// How many object ids a finding keeps for its structured fix.
+pub const MAX_IDS: usize = 100;
 
 impl FindingAcc {
     /// The rule's severity, lowered to medium for an IP001 none of whose sign-ins showed
@@ -108,6 +114,7 @@ impl FindingAcc {
             non_interactive: 0,
             interactivity_unknown: 0,
             conditional: 0,
+            user_ids: BTreeSet::new(),
         }
     }
 
@@ -115,6 +122,14 @@ impl FindingAcc {
         self.count += 1;
         if hit.conditional {
             self.conditional += 1;
+        }
+        let id = if s.user_id.is_empty() {
+            &s.service_principal_id
+        } else {
+            &s.user_id
+        };
+        if self.user_ids.len() < MAX_IDS {
+            insert_str(&mut self.user_ids, id);
         }
         insert_str(&mut self.users, s.user_label());
         insert_str(&mut self.ips, &s.ip);
@@ -184,6 +199,11 @@ impl FindingAcc {
         self.non_interactive += o.non_interactive;
         self.interactivity_unknown += o.interactivity_unknown;
         self.conditional += o.conditional;
+        for id in o.user_ids {
+            if self.user_ids.len() < MAX_IDS {
+                self.user_ids.insert(id);
+            }
+        }
         if self.app_name.is_empty() {
             self.app_name = o.app_name;
         }

@@ -53,6 +53,13 @@ pub struct InputArgs {
     /// or a directory; repeatable. Without it, IP001 and IP002 are not evaluated.
     #[arg(long, value_name = "FILE")]
     pub locations: Vec<PathBuf>,
+
+    /// The tenant's Conditional Access policies (Graph JSON, one policy per file, PowerShell
+    /// JSON, EntraExporter or Untitled Goose output, Extractor-Suite CSV; files, directories
+    /// or zips; repeatable). Fixes then name the exact named location, exclusion list and
+    /// Graph request; named locations found among them are used too.
+    #[arg(long, value_name = "FILE|DIR")]
+    pub policies: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args, Default, Clone)]

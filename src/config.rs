@@ -15,6 +15,7 @@ use crate::report::{FilterValue, ReportFormat};
 pub struct Common {
     pub inputs: Vec<PathBuf>,
     pub locations: Vec<PathBuf>,
+    pub policies: Vec<PathBuf>,
     pub filter: Filter,
     pub filter_desc: Vec<(&'static str, FilterValue)>,
     pub threads: usize,
@@ -134,6 +135,7 @@ fn common(input: cli::InputArgs, f: &FilterArgs, run: &cli::RunArgs) -> Result<C
     Ok(Common {
         inputs: input.inputs,
         locations: input.locations,
+        policies: input.policies,
         filter: build_filter(f),
         filter_desc: describe(f),
         threads,

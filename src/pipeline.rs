@@ -13,7 +13,7 @@ use crate::analysis::{
     Acc, Analysis, Collected, Finding, InputReport, IpRow, Totals, dedup_key, dedup_key_of,
 };
 use crate::error::{Error, Result};
-use crate::evaluate::{self, Context, Hit, Rule, remedy, story, suggest};
+use crate::evaluate::{self, Context, Hit, Rule, join, remedy, story, suggest};
 use crate::filter::Filter;
 use crate::input::authdetails::{self, AuthDetails};
 use crate::input::reader::{self, ReadOptions};
@@ -478,9 +478,9 @@ fn finish(
                 .and_then(|p| policies.and_then(|ps| ps.get(&p.id)));
             Finding {
                 remediation: remedy::remediation(f, locations, &sugg, def),
+                fix: def.and_then(|d| join::fix_for(f, &sugg, d, locations)),
                 acc: f.clone(),
                 suggested_cidrs: sugg.texts(),
-                fix: None,
             }
         })
         .collect();

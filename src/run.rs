@@ -10,6 +10,7 @@ use crate::evaluate::Severity;
 use crate::input::source;
 use crate::locations::NamedLocations;
 use crate::pipeline::{self, Options};
+use crate::policy::PolicySet;
 use crate::report::{self, Redactor, ReportFormat, RunMeta, explain, records};
 
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -52,11 +53,75 @@ pub fn run(settings: Settings, warn: &mut dyn Write) -> Result<i32> {
 }
 
 fn load_locations(c: &Common) -> Result<Option<NamedLocations>> {
-    if c.locations.is_empty() {
-        Ok(None)
+    Ok(load_inputs(c)?.0)
+}
+
+/// The named locations (`--locations`, plus those found among the `--policies` files that
+/// `--locations` does not already have) and the policies.
+fn load_inputs(c: &Common) -> Result<(Option<NamedLocations>, Option<PolicySet>)> {
+    let policies = if c.policies.is_empty() {
+        None
     } else {
-        NamedLocations::load(&c.locations).map(Some)
+        Some(crate::policy::load::load(&c.policies)?)
+    };
+    let given = if c.locations.is_empty() {
+        None
+    } else {
+        Some(NamedLocations::load(&c.locations)?)
+    };
+    let extra = policies
+        .as_ref()
+        .map_or(&[][..], |p| p.locations.as_slice());
+    let locations = match given {
+        Some(g) if extra.is_empty() => Some(g),
+        None if extra.is_empty() => None,
+        g => {
+            let mut all = g.map(|g| g.locations).unwrap_or_default();
+            for l in extra {
+                if !all
+                    .iter()
+                    .any(|a| !a.id.is_empty() && a.id.eq_ignore_ascii_case(&l.id))
+                {
+                    all.push(l.clone());
+                }
+            }
+            Some(NamedLocations::new(all))
+        }
+    };
+    Ok((locations, policies))
+}
+
+/// What the report says about the policies it joined (DESIGN §7: ids the export lacks are
+/// said, not guessed over).
+fn policy_notes(a: &mut crate::analysis::Analysis, set: &PolicySet) {
+    let missing: Vec<String> = a
+        .acc
+        .by_policy
+        .iter()
+        .filter(|(id, _)| !id.is_empty() && set.get(id).is_none())
+        .map(|(id, st)| {
+            if st.display_name.is_empty() {
+                id.clone()
+            } else {
+                format!("'{}' ({id})", st.display_name)
+            }
+        })
+        .collect();
+    a.notes.push(format!(
+        "{} read from --policies; fixes name the exact change where the failing policy is among them.",
+        crate::evaluate::remedy::plural(set.policies.len() as u64, "policy was", "policies were")
+    ));
+    if !missing.is_empty() {
+        let shown: Vec<&str> = missing.iter().take(10).map(String::as_str).collect();
+        a.notes.push(format!(
+            "{} in the sign-ins {} not in the policy export (deleted since, Microsoft-managed, or not exported): {}{}.",
+            crate::evaluate::remedy::plural(missing.len() as u64, "policy", "policies"),
+            if missing.len() == 1 { "is" } else { "are" },
+            shown.join(", "),
+            if missing.len() > 10 { ", ..." } else { "" }
+        ));
     }
+    a.notes.extend(set.notes.iter().cloned());
 }
 
 fn options<'a>(c: &Common) -> Options<'a> {
@@ -110,9 +175,14 @@ fn analyze(
     fail_on: Option<Severity>,
     warn: &mut dyn Write,
 ) -> Result<i32> {
-    let locs = load_locations(c)?;
+    let (locs, pols) = load_inputs(c)?;
     let inputs = source::expand(&c.inputs)?;
-    let a = pipeline::run(&inputs, &c.filter, locs.as_ref(), options(c))?;
+    let mut opts = options(c);
+    opts.policies = pols.as_ref();
+    let mut a = pipeline::run(&inputs, &c.filter, locs.as_ref(), opts)?;
+    if let Some(p) = &pols {
+        policy_notes(&mut a, p);
+    }
     warn_skips(&a, warn);
     let redactor = redactor(c, &a, locs.as_ref());
     let meta = RunMeta {

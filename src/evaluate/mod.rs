@@ -4,6 +4,7 @@
 
 pub mod ca;
 pub mod ip;
+pub mod join;
 pub mod remedy;
 pub mod story;
 pub mod suggest;
