@@ -40,6 +40,115 @@ pub enum Command {
     Filter(FilterCmdArgs),
     /// Say which named locations hold each IP address, and whether any is trusted
     Locations(LocationsArgs),
+    /// Offline What If: would this sign-in be blocked, and by which policies?
+    Whatif(WhatifArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(
+    group(clap::ArgGroup::new("who").required(true).args(["user", "service_principal"])),
+    after_help = "Facts not given are unknown, not assumed: a policy that needs one (group membership, risk, device) is listed as `unknown` with what is missing. Give --member-of/--role with the complete lists, and --sign-in-risk none / --user-risk none when the sign-in carries no risk."
+)]
+pub struct WhatifArgs {
+    /// The tenant's Conditional Access policies (any shape --policies accepts; repeatable)
+    #[arg(long, required = true, value_name = "FILE|DIR")]
+    pub policies: Vec<PathBuf>,
+
+    /// Named-locations export (repeatable); named locations among the policy files are used too
+    #[arg(long, value_name = "FILE")]
+    pub locations: Vec<PathBuf>,
+
+    /// The user signing in: UPN or object id
+    #[arg(long, value_name = "UPN|ID", help_heading = "Sign-in")]
+    pub user: Option<String>,
+
+    /// A workload identity signing in: service principal object id
+    #[arg(long, value_name = "ID", help_heading = "Sign-in")]
+    pub service_principal: Option<String>,
+
+    /// The resource asked for (what policies target): app id, or a well-known name such as "Azure DevOps"
+    #[arg(long, required = true, value_name = "ID|NAME", help_heading = "Sign-in")]
+    pub app: String,
+
+    /// Client IP address (IPv4 or IPv6)
+    #[arg(long, value_name = "IP", help_heading = "Sign-in")]
+    pub ip: Option<IpAddr>,
+
+    /// Country or region of the IP (ISO 3166 alpha-2, e.g. NL)
+    #[arg(long, value_name = "CC", help_heading = "Sign-in")]
+    pub country: Option<String>,
+
+    /// Device platform: android, iOS, windows, windowsPhone, macOS, linux
+    #[arg(long, value_name = "PLATFORM", help_heading = "Sign-in")]
+    pub platform: Option<String>,
+
+    /// Client app type
+    #[arg(long, value_enum, value_name = "TYPE", help_heading = "Sign-in")]
+    pub client_app: Option<ClientAppArg>,
+
+    /// A non-interactive flow (PAT, CLI token refresh, service account): no prompt can be answered
+    #[arg(long, help_heading = "Sign-in")]
+    pub non_interactive: bool,
+
+    /// The device is marked compliant
+    #[arg(long, help_heading = "Sign-in")]
+    pub device_compliant: bool,
+
+    /// How the device is known to Entra (none = unregistered)
+    #[arg(long, value_enum, value_name = "TRUST", help_heading = "Sign-in")]
+    pub device_trust: Option<DeviceTrustArg>,
+
+    /// Sign-in risk: none, low, medium, high
+    #[arg(long, value_name = "LEVEL", help_heading = "Sign-in")]
+    pub sign_in_risk: Option<String>,
+
+    /// User risk: none, low, medium, high
+    #[arg(long, value_name = "LEVEL", help_heading = "Sign-in")]
+    pub user_risk: Option<String>,
+
+    /// Authentication flow: deviceCodeFlow, authenticationTransfer or none
+    #[arg(long, value_name = "FLOW", help_heading = "Sign-in")]
+    pub auth_flow: Option<String>,
+
+    /// A group the principal is in (repeatable; together they are taken as the complete list)
+    #[arg(long, value_name = "GROUP_ID", help_heading = "Sign-in")]
+    pub member_of: Vec<String>,
+
+    /// A directory role (template id) the principal holds (repeatable; the complete list)
+    #[arg(long, value_name = "ROLE_ID", help_heading = "Sign-in")]
+    pub role: Vec<String>,
+
+    /// The user is a guest or external user (without it, a member)
+    #[arg(long, help_heading = "Sign-in")]
+    pub guest: bool,
+
+    /// Output format
+    #[arg(short, long, value_enum, default_value = "text")]
+    pub format: TextOrJson,
+
+    /// Write to FILE instead of stdout
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ClientAppArg {
+    #[value(name = "browser")]
+    Browser,
+    #[value(name = "mobileAppsAndDesktopClients", alias = "mobile")]
+    MobileAppsAndDesktopClients,
+    #[value(name = "exchangeActiveSync", alias = "eas")]
+    ExchangeActiveSync,
+    #[value(name = "other", alias = "legacy")]
+    Other,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DeviceTrustArg {
+    Hybrid,
+    Joined,
+    Registered,
+    None,
 }
 
 #[derive(Debug, Args)]

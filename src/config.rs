@@ -49,6 +49,13 @@ pub enum Settings {
         ips: Vec<std::net::IpAddr>,
         json: bool,
     },
+    Whatif {
+        policies: Vec<PathBuf>,
+        locations: Vec<PathBuf>,
+        subject: Box<crate::policy::Subject>,
+        json: bool,
+        output: Option<PathBuf>,
+    },
 }
 
 impl Settings {
@@ -90,6 +97,22 @@ impl Settings {
                     common,
                     csv: f.format == cli::RecordFormatArg::Csv,
                     output: f.output,
+                }
+            }
+            Command::Whatif(w) => {
+                let subject = Box::new(whatif_subject(&w)?);
+                let json = w.format == cli::TextOrJson::Json;
+                if let Some(o) = w.output.as_deref() {
+                    let mut inputs = w.policies.clone();
+                    inputs.extend(w.locations.iter().cloned());
+                    crate::config::refuse_overwrite(o, &inputs)?;
+                }
+                Settings::Whatif {
+                    policies: w.policies,
+                    locations: w.locations,
+                    subject,
+                    json,
+                    output: w.output,
                 }
             }
             Command::Locations(l) => Settings::Locations {
@@ -241,10 +264,22 @@ fn describe(f: &FilterArgs) -> Vec<(&'static str, FilterValue)> {
 /// Refuses to write the report over one of the inputs or the locations file.
 fn check_output(output: Option<&Path>, c: &Common) -> Result<()> {
     let Some(out) = output else { return Ok(()) };
+    let inputs: Vec<PathBuf> = c
+        .inputs
+        .iter()
+        .chain(&c.locations)
+        .chain(&c.policies)
+        .cloned()
+        .collect();
+    refuse_overwrite(out, &inputs)
+}
+
+/// An error when `out` is one of `inputs` (the report must never replace what it reads).
+pub fn refuse_overwrite(out: &Path, inputs: &[PathBuf]) -> Result<()> {
     let Ok(out_abs) = std::fs::canonicalize(out) else {
         return Ok(()); // does not exist yet
     };
-    for p in c.inputs.iter().chain(&c.locations) {
+    for p in inputs {
         if std::fs::canonicalize(p).is_ok_and(|abs| abs == out_abs) {
             return Err(Error::Usage(format!(
                 "refusing to write the output over the input {}",
@@ -253,4 +288,122 @@ fn check_output(output: Option<&Path>, c: &Common) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The hypothetical sign-in of `casift whatif`, from its flags. Flags not given stay
+/// unknown (except guest: a user named without `--guest` is a member).
+fn whatif_subject(w: &cli::WhatifArgs) -> Result<crate::policy::Subject> {
+    use crate::policy::{DeviceFacts, PrincipalKind, Subject};
+    let level = |flag: &str, v: &Option<String>| -> Result<Option<String>> {
+        match v.as_deref().map(str::trim) {
+            None => Ok(None),
+            Some(l) if ["none", "low", "medium", "high"].iter().any(|k| k.eq_ignore_ascii_case(l)) => {
+                Ok(Some(l.to_ascii_lowercase()))
+            }
+            Some(l) => Err(Error::Usage(format!(
+                "{flag} {l:?}: expected none, low, medium or high"
+            ))),
+        }
+    };
+    let app = w.app.trim();
+    let app_id = crate::knowledge::WELL_KNOWN_APPS
+        .iter()
+        .find(|(id, name)| name.eq_ignore_ascii_case(app) || id.eq_ignore_ascii_case(app))
+        .map(|(id, _)| (*id).to_string());
+    let app_id = match app_id {
+        Some(id) => id,
+        None if crate::model::parse_guid(app).is_some() => app.to_string(),
+        None => {
+            return Err(Error::Usage(format!(
+                "--app {app:?}: not an app id and not a well-known app name (give the app id, e.g. 499b84ac-1321-427f-aa17-267ca6975798 for Azure DevOps)"
+            )));
+        }
+    };
+    let (kind, user_id, upn, sp) = match (&w.user, &w.service_principal) {
+        (_, Some(sp)) => (PrincipalKind::ServicePrincipal, String::new(), String::new(), sp.clone()),
+        (Some(u), None) if u.contains('@') => (PrincipalKind::User, String::new(), u.clone(), String::new()),
+        (Some(u), None) => (PrincipalKind::User, u.clone(), String::new(), String::new()),
+        (None, None) => return Err(Error::Usage("give --user or --service-principal".into())),
+    };
+    let platform = w.platform.as_deref().map(|p| {
+        crate::evaluate::join::platform_of(p).unwrap_or_else(|| p.trim().to_string())
+    });
+    let auth_flow = match w.auth_flow.as_deref().map(str::trim) {
+        None => None,
+        Some(f) if f.eq_ignore_ascii_case("deviceCodeFlow") || f.eq_ignore_ascii_case("deviceCode") => {
+            Some("deviceCodeFlow".to_string())
+        }
+        Some(f) if f.eq_ignore_ascii_case("authenticationTransfer") => {
+            Some("authenticationTransfer".to_string())
+        }
+        Some(f) if f.eq_ignore_ascii_case("none") => Some("none".to_string()),
+        Some(f) => {
+            return Err(Error::Usage(format!(
+                "--auth-flow {f:?}: expected deviceCodeFlow, authenticationTransfer or none"
+            )));
+        }
+    };
+    let mut device = DeviceFacts::default();
+    match w.device_trust {
+        Some(cli::DeviceTrustArg::None) => {
+            device.device_id = Some(String::new());
+        }
+        Some(t) => {
+            device.device_id = Some("whatif-device".to_string());
+            device.trust_type = Some(
+                match t {
+                    cli::DeviceTrustArg::Hybrid => "ServerAD",
+                    cli::DeviceTrustArg::Joined => "AzureAD",
+                    _ => "Workplace",
+                }
+                .to_string(),
+            );
+        }
+        None => {}
+    }
+    if w.device_compliant {
+        if device.device_id.as_deref() == Some("") {
+            return Err(Error::Usage(
+                "--device-compliant with --device-trust none: an unregistered device cannot be compliant".into(),
+            ));
+        }
+        device.device_id.get_or_insert_with(|| "whatif-device".to_string());
+        device.is_compliant = Some(true);
+    } else if device.device_id.is_some() {
+        device.is_compliant = Some(false);
+    }
+    device.operating_system = platform.clone();
+    Ok(Subject {
+        kind,
+        user_id,
+        user_principal_name: upn,
+        service_principal_id: sp,
+        guest: (kind == PrincipalKind::User).then_some(w.guest),
+        guest_type: w.guest.then(|| "b2bCollaborationGuest".to_string()),
+        groups: (!w.member_of.is_empty()).then(|| w.member_of.clone()),
+        roles: (!w.role.is_empty()).then(|| w.role.clone()),
+        resources: vec![app_id],
+        resource_names: Vec::new(),
+        user_action: None,
+        auth_contexts: Vec::new(),
+        ip: w.ip.map(crate::locations::canonical),
+        country: w.country.as_ref().map(|c| c.trim().to_ascii_uppercase()),
+        platform,
+        client_app_type: w.client_app.map(|c| {
+            match c {
+                cli::ClientAppArg::Browser => "browser",
+                cli::ClientAppArg::MobileAppsAndDesktopClients => "mobileAppsAndDesktopClients",
+                cli::ClientAppArg::ExchangeActiveSync => "exchangeActiveSync",
+                cli::ClientAppArg::Other => "other",
+            }
+            .to_string()
+        }),
+        interactive: Some(!w.non_interactive),
+        device,
+        sign_in_risk: level("--sign-in-risk", &w.sign_in_risk)?,
+        user_risk: level("--user-risk", &w.user_risk)?,
+        service_principal_risk: None,
+        insider_risk: None,
+        auth_flow,
+    })
 }

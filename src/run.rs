@@ -38,6 +38,13 @@ pub fn run(settings: Settings, warn: &mut dyn Write) -> Result<i32> {
             csv,
             output,
         } => records_cmd(&common, csv, output.as_deref(), None, warn),
+        Settings::Whatif {
+            policies,
+            locations,
+            subject,
+            json,
+            output,
+        } => whatif_cmd(&policies, &locations, &subject, json, output.as_deref()),
         Settings::Locations { file, ips, json } => {
             let locs = NamedLocations::load(&[file])?;
             let results = report::lookup::lookup(&locs, &ips);
@@ -50,6 +57,51 @@ pub fn run(settings: Settings, warn: &mut dyn Write) -> Result<i32> {
             Ok(0)
         }
     }
+}
+
+/// `casift whatif`: every policy evaluated for the described sign-in, and the verdict.
+fn whatif_cmd(
+    policies: &[PathBuf],
+    locations: &[PathBuf],
+    subject: &crate::policy::Subject,
+    json: bool,
+    output: Option<&Path>,
+) -> Result<i32> {
+    let set = crate::policy::load::load(policies)?;
+    let mut locs = if locations.is_empty() {
+        Vec::new()
+    } else {
+        NamedLocations::load(locations)?.locations
+    };
+    for l in &set.locations {
+        if !locs.iter().any(|a| !a.id.is_empty() && a.id.eq_ignore_ascii_case(&l.id)) {
+            locs.push(l.clone());
+        }
+    }
+    let locs = NamedLocations::new(locs);
+    let evals: Vec<(&crate::policy::Policy, crate::policy::Evaluation)> = set
+        .policies
+        .iter()
+        .map(|p| (p, crate::policy::evaluate(p, subject, &locs, None)))
+        .collect();
+    let pairs: Vec<(&crate::policy::Policy, &crate::policy::Evaluation)> =
+        evals.iter().map(|(p, e)| (*p, e)).collect();
+    let verdict = crate::policy::verdict(&pairs, subject);
+    let mut notes = set.notes.clone();
+    if set.policies.is_empty() {
+        notes.push("No policy was found in the --policies inputs: nothing can apply.".to_string());
+    }
+    if locs.is_empty() && subject.ip.is_some() {
+        notes.push("No named locations were given (--locations) or found among the policy files: location conditions that name a location are unknown.".to_string());
+    }
+    let out = report::whatif::build(subject, &evals, &verdict, notes);
+    let text = if json {
+        report::whatif::render_json(&out)
+    } else {
+        report::whatif::render_text(&out)
+    };
+    write_output(output, text.as_bytes())?;
+    Ok(0)
 }
 
 fn load_locations(c: &Common) -> Result<Option<NamedLocations>> {

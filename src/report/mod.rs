@@ -10,6 +10,7 @@ pub mod lookup;
 pub mod markdown;
 pub mod records;
 pub mod redact;
+pub mod whatif;
 
 use std::io::Write;
 
