@@ -13,9 +13,22 @@ pub mod source;
 pub mod split;
 pub mod time;
 
+use std::net::IpAddr;
 use std::sync::Arc;
 
 use crate::model::{EventType, SignIn};
+
+/// An IP field as decoded: its text (canonical when it is an address: `2001:0db8::0001`
+/// becomes `2001:db8::1`, an IPv4-mapped IPv6 address its IPv4 address) and the address
+/// as parsed. A value that is not an address keeps its text and no address, so it is
+/// shown but never matched against ranges.
+pub fn ip_field(raw: &str) -> (String, Option<IpAddr>) {
+    let t = raw.trim();
+    match t.parse::<IpAddr>() {
+        Ok(a) => (crate::locations::canonical(a).to_string(), Some(a)),
+        Err(_) => (t.to_string(), None),
+    }
+}
 
 /// Every input format casift reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
