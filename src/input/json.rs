@@ -559,6 +559,19 @@ mod tests {
             .unwrap_err()
             .contains("without properties")
         );
+        // An envelope whose properties say nothing is not a successful sign-in.
+        for props in [r#""properties":{}"#, r#""properties":{"resultType":"0"}"#] {
+            let rec = format!(
+                r#"{{"time":"2026-10-01T08:00:00Z","category":"SignInLogs","resultType":"0",{props}}}"#
+            );
+            assert_eq!(
+                decode(rec.as_bytes(), JsonShape::Envelope).unwrap_err(),
+                "diagnostic record without properties: nothing to analyse"
+            );
+        }
+        // One id is enough to keep it.
+        let rec = r#"{"time":"2026-10-01T08:00:00Z","category":"SignInLogs","correlationId":"00000000-0000-4000-9000-000000000001","properties":{}}"#;
+        assert!(decode(rec.as_bytes(), JsonShape::Envelope).is_ok());
         assert!(decode(b"[1]", JsonShape::SignIn).is_err());
     }
 }

@@ -264,6 +264,20 @@ mod tests {
     use super::*;
 
     #[test]
+    fn ip_fields_are_canonical_and_non_ips_are_text() {
+        assert_eq!(ip_field(" 2001:0db8::0001 ").0, "2001:db8::1");
+        let (text, addr) = ip_field("::ffff:192.0.2.7");
+        assert_eq!(text, "192.0.2.7");
+        // The address keeps its family, so IPv6 ranges that hold it still match.
+        assert!(addr.is_some_and(|a| a.is_ipv6()));
+        assert_eq!(
+            ip_field("00000000-0000-4000-8000-0000000000ff"),
+            ("00000000-0000-4000-8000-0000000000ff".to_string(), None)
+        );
+        assert_eq!(ip_field(""), (String::new(), None));
+    }
+
+    #[test]
     fn lines_of_records_in_and_out_of_order() {
         let buf = b"[{\"a\":1},\n\n{\"b\":2},\n{\"c\":\n3}]".to_vec();
         let starts = [1, 11, 20];
