@@ -2,14 +2,20 @@
 //! summaries, correlation state) with an order-preserving merge, and the final `Analysis`
 //! handed to the report writers. Pure data: no threads, no I/O, no formatting.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+mod ids;
+mod words;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::net::IpAddr;
 
 use chrono::{DateTime, Utc};
 
 use crate::evaluate::{Facts, Hit, PolicyRef, Rule};
 use crate::input::{Format, Skip};
-use crate::model::{EventType, SignIn, Status, id_key};
+use crate::model::{EventType, SignIn, Status};
+
+pub use ids::{DedupKey, FlowSet, IdKey, IdSet, IpKey, IpText};
+pub use words::{counted, was_were};
 
 /// How many example request ids a finding keeps, and evidence lines.
 pub const MAX_EXAMPLES: usize = 5;
@@ -57,7 +63,8 @@ pub struct FindingAcc {
     pub app_name: String,
     pub count: u64,
     pub users: BTreeSet<String>,
-    pub ips: BTreeSet<String>,
+    /// Client IPs, canonical, in numeric order (IPv4, IPv6, then values that are not IPs).
+    pub ips: BTreeSet<IpText>,
     pub error_codes: BTreeSet<i64>,
     pub first_seen: DateTime<Utc>,
     pub last_seen: DateTime<Utc>,
@@ -132,7 +139,11 @@ impl FindingAcc {
             insert_str(&mut self.user_ids, id);
         }
         insert_str(&mut self.users, s.user_label());
-        insert_str(&mut self.ips, &s.ip);
+        if let Some(k) = IpKey::of(&s.ip, s.ip_addr)
+            && !self.ips.contains(&k)
+        {
+            self.ips.insert(IpText::new(k));
+        }
         self.error_codes.insert(s.error_code);
         self.first_seen = self.first_seen.min(s.created);
         self.last_seen = self.last_seen.max(s.created);
@@ -327,13 +338,16 @@ pub struct Acc {
     pub by_error_code: BTreeMap<i64, u64>,
     pub by_user: BTreeMap<String, Tally>,
     pub by_app: BTreeMap<String, AppStat>,
-    pub by_ip: BTreeMap<String, Tally>,
+    /// Keyed by the canonical address, so one address spelled two ways is one row, in
+    /// numeric order; values that are not IPs come last, as text.
+    pub by_ip: BTreeMap<IpKey, Tally>,
     /// Hour (Unix seconds of its start) → tally.
     pub timeline: BTreeMap<i64, Tally>,
-    /// 64-bit hashes of correlation ids: these sets only feed the `abandoned_flows` count,
-    /// and half the width halves the state that grows with the input.
-    pub interrupted_flows: HashSet<u64>,
-    pub succeeded_flows: HashSet<u64>,
+    /// Correlation ids, compared as whole values: these sets feed `abandoned_flows`.
+    pub interrupted_flows: FlowSet,
+    pub succeeded_flows: FlowSet,
+    /// Matched sign-ins with a value in an IP field that is not an IP address.
+    pub non_ip_values: u64,
     pub without_policy_detail: u64,
     pub interactivity_unknown: u64,
     pub earliest: Option<DateTime<Utc>>,
@@ -401,19 +415,19 @@ impl Acc {
             a.tally.add(f);
             self.by_app.insert(ak.to_string(), a);
         }
-        if !s.ip.is_empty() {
-            bump(&mut self.by_ip, s.ip.as_str(), f);
+        if let Some(k) = IpKey::of(&s.ip, s.ip_addr) {
+            self.by_ip.entry(k).or_default().add(f);
+        }
+        let not_ip = |text: &str, addr: Option<IpAddr>| addr.is_none() && !text.trim().is_empty();
+        if not_ip(&s.ip, s.ip_addr) || not_ip(&s.resource_ip, s.resource_ip_addr) {
+            self.non_ip_values += 1;
         }
         let hour = s.created.timestamp().div_euclid(3600) * 3600;
         self.timeline.entry(hour).or_default().add(f);
         if !s.correlation_id.is_empty() {
             match f.status {
-                Status::Interrupted => {
-                    self.interrupted_flows.insert(flow_key(&s.correlation_id));
-                }
-                Status::Success => {
-                    self.succeeded_flows.insert(flow_key(&s.correlation_id));
-                }
+                Status::Interrupted => self.interrupted_flows.insert(&s.correlation_id),
+                Status::Success => self.succeeded_flows.insert(&s.correlation_id),
                 Status::Failure => {}
             }
         }
@@ -603,6 +617,7 @@ impl Acc {
         }
         self.interrupted_flows.extend(o.interrupted_flows);
         self.succeeded_flows.extend(o.succeeded_flows);
+        self.non_ip_values += o.non_ip_values;
         self.without_policy_detail += o.without_policy_detail;
         self.interactivity_unknown += o.interactivity_unknown;
         self.earliest = match (self.earliest, o.earliest) {
@@ -629,16 +644,8 @@ impl Acc {
 
     /// Correlation ids that were interrupted and never reached success.
     pub fn abandoned_flows(&self) -> u64 {
-        self.interrupted_flows
-            .iter()
-            .filter(|k| !self.succeeded_flows.contains(k))
-            .count() as u64
+        self.interrupted_flows.count_not_in(&self.succeeded_flows)
     }
-}
-
-fn flow_key(correlation_id: &str) -> u64 {
-    let k = id_key(correlation_id);
-    (k as u64) ^ ((k >> 64) as u64)
 }
 
 /// The key an app is grouped under: its id, else its name.
@@ -758,22 +765,18 @@ impl Analysis {
 }
 
 /// The duplicate key of DESIGN §2: (request id, sign-in event type).
-pub fn dedup_key(s: &SignIn) -> Option<u128> {
+pub fn dedup_key(s: &SignIn) -> Option<DedupKey> {
     dedup_key_of(&s.request_id, s.event_type)
 }
 
-/// The duplicate key from its parts (also used by the prefilter, before the full decode).
-pub fn dedup_key_of(request_id: &str, event_type: EventType) -> Option<u128> {
-    if request_id.is_empty() {
+/// The duplicate key from its parts (also used by the prefilter, before the full decode):
+/// the whole id and the event type side by side, never folded together.
+pub fn dedup_key_of(request_id: &str, event_type: EventType) -> Option<DedupKey> {
+    if request_id.trim().is_empty() {
         return None;
     }
-    let t = match event_type {
-        EventType::Interactive => 1u128,
-        EventType::NonInteractive => 2,
-        EventType::ServicePrincipal => 3,
-        EventType::ManagedIdentity => 4,
-        EventType::Unknown => 5,
-    };
-    // Mixed into the GUID version nibble, which is the same (4) for every random GUID.
-    Some(id_key(request_id) ^ (t << 76))
+    Some(DedupKey {
+        event: event_type,
+        id: IdKey::of(request_id),
+    })
 }

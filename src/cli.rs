@@ -13,7 +13,8 @@ const AFTER_HELP: &str = "\
 Exit codes:
   0  done; no finding at or above --fail-on (or no --fail-on given)
   1  done; findings at or above --fail-on
-  2  usage error, unreadable input or output, or a malformed record under --strict
+  2  usage error, unreadable input or output, no sign-in export found in the inputs, or a
+     malformed record under --strict
 
 casift never opens a network connection.";
 
@@ -210,9 +211,10 @@ pub struct FilterArgs {
     #[arg(long, value_enum, value_name = "STATUS")]
     pub ca_status: Vec<CaStatusArg>,
 
-    /// Sign-in error code (e.g. 53003)
-    #[arg(long, value_name = "N")]
-    pub error_code: Vec<i64>,
+    /// Sign-in error code: 53003 or AADSTS53003; VS403463 (Azure DevOps's message for a
+    /// Conditional Access failure) means every Conditional Access block code
+    #[arg(long, value_name = "N", value_parser = parse_error_code)]
+    pub error_code: Vec<ErrorCodeArg>,
 
     /// Only interactive sign-ins
     #[arg(long, conflicts_with = "non_interactive")]
@@ -267,6 +269,7 @@ pub struct AnalyzeArgs {
     pub fail_on: Option<SeverityArg>,
 
     /// CSV report: one row per matched sign-in with its findings, instead of one per finding
+    /// (needs -f csv or an -o FILE ending in .csv)
     #[arg(long, help_heading = "Output")]
     pub per_sign_in: bool,
 
@@ -287,8 +290,18 @@ pub struct ExplainArgs {
     pub filters: FilterArgs,
 
     /// Output format
-    #[arg(long, value_enum, default_value = "text")]
+    #[arg(
+        short,
+        long,
+        value_enum,
+        default_value = "text",
+        help_heading = "Output"
+    )]
     pub format: TextOrJson,
+
+    /// Write to FILE instead of stdout (written to a temporary file, then renamed)
+    #[arg(short, long, value_name = "FILE", help_heading = "Output")]
+    pub output: Option<PathBuf>,
 
     #[command(flatten)]
     pub run: RunArgs,
@@ -368,6 +381,47 @@ pub enum SeverityArg {
     Low,
     Medium,
     High,
+}
+
+/// An `--error-code` value as asked, with what it selects.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ErrorCodeArg {
+    /// One code (`53003`, or `AADSTS53003` as the error page shows it).
+    Code { code: i64, asked: String },
+    /// `VS403463`: Azure DevOps's text for a Conditional Access failure, which does not say
+    /// which one; read as every Conditional Access block code.
+    AnyCaBlock { asked: String },
+}
+
+impl ErrorCodeArg {
+    /// The value as the user wrote it (for the report's filter description).
+    pub fn asked(&self) -> &str {
+        match self {
+            ErrorCodeArg::Code { asked, .. } | ErrorCodeArg::AnyCaBlock { asked } => asked,
+        }
+    }
+}
+
+/// `53003`, `AADSTS53003` (the prefix in any case) or `VS403463`.
+pub fn parse_error_code(s: &str) -> Result<ErrorCodeArg, String> {
+    let t = s.trim();
+    let asked = t.to_string();
+    if t.eq_ignore_ascii_case("VS403463") {
+        return Ok(ErrorCodeArg::AnyCaBlock { asked });
+    }
+    let digits = match t.get(..6) {
+        Some(p) if p.eq_ignore_ascii_case("AADSTS") => &t[6..],
+        _ => t,
+    };
+    if !digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && let Ok(code) = digits.parse::<i64>()
+    {
+        return Ok(ErrorCodeArg::Code { code, asked });
+    }
+    Err(format!(
+        "{t:?} is not an error code: expected a number such as 53003 or AADSTS53003, or VS403463 (every Conditional Access block)"
+    ))
 }
 
 /// RFC 3339, `YYYY-MM-DD` (midnight) or `YYYY-MM-DD HH:MM[:SS]`, UTC unless an offset is given.
@@ -460,5 +514,39 @@ mod tests {
             "2001:db8::/32"
         );
         assert!(parse_ip_or_cidr("203.0.113.300").is_err());
+    }
+
+    #[test]
+    fn error_codes_parse() {
+        let code = |s: &str| match parse_error_code(s) {
+            Ok(ErrorCodeArg::Code { code, .. }) => Some(code),
+            _ => None,
+        };
+        assert_eq!(code("53003"), Some(53003));
+        assert_eq!(code("AADSTS53003"), Some(53003));
+        assert_eq!(code("aadsts53003"), Some(53003));
+        assert_eq!(code(" AadSts50076 "), Some(50076));
+        assert_eq!(
+            parse_error_code("vs403463"),
+            Ok(ErrorCodeArg::AnyCaBlock {
+                asked: "vs403463".into()
+            })
+        );
+        for bad in [
+            "",
+            "AADSTS",
+            "AADSTS-1",
+            "53003x",
+            "VS403464",
+            "+53003",
+            "99999999999999999999",
+        ] {
+            let e = parse_error_code(bad).unwrap_err();
+            assert!(e.contains("not an error code"), "{bad}: {e}");
+        }
+        assert_eq!(
+            parse_error_code("AADSTS53003").unwrap().asked(),
+            "AADSTS53003"
+        );
     }
 }

@@ -4,10 +4,13 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::cli::{self, CaStatusArg, Command, FilterArgs, ReportFormatArg, SeverityArg, StatusArg};
+use crate::cli::{
+    self, CaStatusArg, Command, ErrorCodeArg, FilterArgs, ReportFormatArg, SeverityArg, StatusArg,
+};
 use crate::error::{Error, Result};
 use crate::evaluate::Severity;
 use crate::filter::{CaStatusFilter, Filter, Pattern};
+use crate::knowledge;
 use crate::model::Status;
 use crate::report::{FilterValue, ReportFormat};
 
@@ -18,6 +21,10 @@ pub struct Common {
     pub policies: Vec<PathBuf>,
     pub filter: Filter,
     pub filter_desc: Vec<(&'static str, FilterValue)>,
+    /// The filters as typed (`--user alice@example.com`), for messages about empty results.
+    pub filter_flags: Vec<String>,
+    /// Sentences for the report's notes about how the command line was read.
+    pub notes: Vec<String>,
     pub threads: usize,
     pub strict: bool,
     pub quiet: bool,
@@ -38,6 +45,7 @@ pub enum Settings {
         common: Common,
         id: String,
         json: bool,
+        output: Option<PathBuf>,
     },
     Filter {
         common: Common,
@@ -71,6 +79,11 @@ impl Settings {
                         .unwrap_or(ReportFormat::Markdown),
                     (None, None) => ReportFormat::Markdown,
                 };
+                if a.per_sign_in && format != ReportFormat::Csv {
+                    return Err(Error::Usage(
+                        "--per-sign-in writes one CSV row per sign-in, so it needs the CSV format: add -f csv (or write to -o FILE.csv)".to_string(),
+                    ));
+                }
                 let common = common(a.input, &a.filters, &a.run)?;
                 check_output(a.output.as_deref(), &common)?;
                 Settings::Analyze {
@@ -84,10 +97,12 @@ impl Settings {
             Command::Explain(e) => {
                 let mut common = common(e.input, &e.filters, &e.run)?;
                 common.filter.any_id = vec![Pattern::new(&e.id)];
+                check_output(e.output.as_deref(), &common)?;
                 Settings::Explain {
                     common,
                     id: e.id,
                     json: e.format == cli::TextOrJson::Json,
+                    output: e.output,
                 }
             }
             Command::Filter(f) => {
@@ -161,6 +176,8 @@ fn common(input: cli::InputArgs, f: &FilterArgs, run: &cli::RunArgs) -> Result<C
         policies: input.policies,
         filter: build_filter(f),
         filter_desc: describe(f),
+        filter_flags: flags(f),
+        notes: error_code_notes(&f.error_code),
         threads,
         strict: run.strict,
         quiet: run.quiet,
@@ -198,7 +215,7 @@ pub fn build_filter(f: &FilterArgs) -> Filter {
                 CaStatusArg::NotApplied => CaStatusFilter::NotApplied,
             })
             .collect(),
-        error_codes: f.error_code.clone(),
+        error_codes: error_codes(&f.error_code),
         interactive: if f.interactive {
             Some(true)
         } else if f.non_interactive {
@@ -227,7 +244,7 @@ fn describe(f: &FilterArgs) -> Vec<(&'static str, FilterValue)> {
             list(
                 f.status
                     .iter()
-                    .map(|s| format!("{s:?}").to_ascii_lowercase())
+                    .map(|s| status_name(*s).to_string())
                     .collect(),
             ),
         ),
@@ -246,7 +263,7 @@ fn describe(f: &FilterArgs) -> Vec<(&'static str, FilterValue)> {
         ),
         (
             "error_code",
-            list(f.error_code.iter().map(ToString::to_string).collect()),
+            list(f.error_code.iter().map(|c| c.asked().to_string()).collect()),
         ),
         (
             "interactive",
@@ -259,6 +276,112 @@ fn describe(f: &FilterArgs) -> Vec<(&'static str, FilterValue)> {
             }),
         ),
     ]
+}
+
+fn status_name(s: StatusArg) -> &'static str {
+    match s {
+        StatusArg::Success => "success",
+        StatusArg::Failure => "failure",
+        StatusArg::Interrupted => "interrupted",
+    }
+}
+
+/// The codes `--error-code` selects: each code asked, and for `VS403463` every Conditional
+/// Access block code; sorted, without repeats.
+fn error_codes(args: &[ErrorCodeArg]) -> Vec<i64> {
+    let mut v: Vec<i64> = Vec::new();
+    for a in args {
+        match a {
+            ErrorCodeArg::Code { code, .. } => v.push(*code),
+            ErrorCodeArg::AnyCaBlock { .. } => v.extend_from_slice(knowledge::CA_BLOCK_CODES),
+        }
+    }
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// The sentence that says how `VS403463` was read (once, however often it was given).
+fn error_code_notes(args: &[ErrorCodeArg]) -> Vec<String> {
+    let Some(asked) = args.iter().find_map(|a| match a {
+        ErrorCodeArg::AnyCaBlock { asked } => Some(asked),
+        ErrorCodeArg::Code { .. } => None,
+    }) else {
+        return Vec::new();
+    };
+    let codes: Vec<String> = knowledge::CA_BLOCK_CODES
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    vec![format!(
+        "--error-code {asked} was read as every Conditional Access block code ({}): VS403463 is the message Azure DevOps shows for any Conditional Access failure, and the sign-in log records the Entra error code instead.",
+        codes.join(", ")
+    )]
+}
+
+/// The filters as they were typed, one `--flag value` per value, for messages.
+fn flags(f: &FilterArgs) -> Vec<String> {
+    fn shown(v: &str) -> String {
+        if v.is_empty()
+            || v.chars()
+                .any(|c| c.is_whitespace() || c == '"' || c == '\'')
+        {
+            format!("{v:?}")
+        } else {
+            v.to_string()
+        }
+    }
+    let mut out = Vec::new();
+    let mut each = |flag: &str, values: Vec<String>| {
+        for v in values {
+            out.push(format!("--{flag} {}", shown(&v)));
+        }
+    };
+    each("user", f.user.clone());
+    each("app", f.app.clone());
+    each(
+        "since",
+        f.since.iter().map(crate::report::timestamp).collect(),
+    );
+    each(
+        "until",
+        f.until.iter().map(crate::report::timestamp).collect(),
+    );
+    each("ip", f.ip.iter().map(ToString::to_string).collect());
+    each("correlation-id", f.correlation_id.clone());
+    each("request-id", f.request_id.clone());
+    each(
+        "status",
+        f.status
+            .iter()
+            .map(|s| status_name(*s).to_string())
+            .collect(),
+    );
+    each(
+        "ca-status",
+        f.ca_status
+            .iter()
+            .map(|s| {
+                match s {
+                    CaStatusArg::Success => "success",
+                    CaStatusArg::Failure => "failure",
+                    CaStatusArg::NotApplied => "notApplied",
+                }
+                .to_string()
+            })
+            .collect(),
+    );
+    each(
+        "error-code",
+        f.error_code.iter().map(|c| c.asked().to_string()).collect(),
+    );
+    if f.interactive {
+        out.push("--interactive".to_string());
+    }
+    if f.non_interactive {
+        out.push("--non-interactive".to_string());
+    }
+    out
 }
 
 /// Refuses to write the report over one of the inputs or the locations file.

@@ -10,7 +10,8 @@ use std::panic::AssertUnwindSafe;
 use std::sync::mpsc;
 
 use crate::analysis::{
-    Acc, Analysis, Collected, Finding, InputReport, IpRow, Totals, dedup_key, dedup_key_of,
+    Acc, Analysis, Collected, DedupKey, Finding, IdSet, InputReport, IpKey, IpRow, Totals, counted,
+    dedup_key, dedup_key_of,
 };
 use crate::error::{Error, Result};
 use crate::evaluate::{self, Context, Hit, Rule, join, remedy, story, suggest};
@@ -62,7 +63,7 @@ impl Default for Options<'_> {
 struct ChunkOut {
     acc: Acc,
     /// Dedup keys of the records kept (not duplicates within the chunk), with their index.
-    keys: Vec<(u128, usize)>,
+    keys: Vec<(DedupKey, usize)>,
     skips: Vec<Skip>,
     duplicates: u64,
     kept: u64,
@@ -100,7 +101,7 @@ impl Worker<'_> {
             self.check_auth_rows(chunk, &mut o);
             return o;
         }
-        let mut local: HashSet<u128> = HashSet::with_capacity(chunk.len());
+        let mut local = IdSet::with_capacity(chunk.len());
         let mut lines = LineMark::default();
         let mut hits = Vec::new();
         for i in 0..chunk.len() {
@@ -189,14 +190,14 @@ impl Worker<'_> {
 /// not one an earlier chunk already had (`exclude`). A duplicate is counted; a first one's
 /// key is kept for the merge.
 fn first_occurrence(
-    key: Option<u128>,
+    key: Option<DedupKey>,
     i: usize,
-    local: &mut HashSet<u128>,
+    local: &mut IdSet,
     exclude: &HashSet<usize>,
     o: &mut ChunkOut,
 ) -> bool {
     let Some(k) = key else { return true };
-    if !local.insert(k) || exclude.contains(&i) {
+    if !local.insert(&k) || exclude.contains(&i) {
         o.duplicates += 1;
         return false;
     }
@@ -247,7 +248,7 @@ pub fn run(
     };
     let mut st = State {
         acc: Acc::new(opts.track_order),
-        seen: HashSet::new(),
+        seen: IdSet::default(),
         inputs: Vec::new(),
         skipped: Vec::new(),
         skipped_total: 0,
@@ -393,7 +394,7 @@ impl State {
 
 struct State {
     acc: Acc,
-    seen: HashSet<u128>,
+    seen: IdSet,
     inputs: Vec<InputReport>,
     skipped: Vec<Skip>,
     skipped_total: u64,
@@ -418,7 +419,7 @@ impl State {
             });
         }
         for (k, _) in &out.keys {
-            self.seen.insert(*k);
+            self.seen.insert(k);
         }
         let n_skips = skips.len() as u64;
         let records = chunk.len() as u64 + chunk.reader_skips.len() as u64;
@@ -502,7 +503,11 @@ fn finish(
         .by_ip
         .iter()
         .map(|(ip, t)| {
-            let (names, trusted) = match (locations, ip.parse().ok()) {
+            let addr = match ip {
+                IpKey::Addr(a) => Some(*a),
+                IpKey::Text(_) => None,
+            };
+            let (names, trusted) = match (locations, addr) {
                 (Some(l), Some(addr)) => {
                     let idx = l.containing(addr);
                     let names = idx.iter().map(|&i| l.locations[i].name.clone()).collect();
@@ -512,7 +517,7 @@ fn finish(
                 (None, _) => (Vec::new(), None),
             };
             IpRow {
-                ip: ip.clone(),
+                ip: ip.to_string(),
                 tally: *t,
                 locations: names,
                 trusted,
@@ -534,7 +539,9 @@ fn finish(
             .collect();
         if !offline.is_empty() {
             notes.push(format!(
-                "Named location(s) that cannot be evaluated offline (compliant network, or countries looked up by Authenticator GPS) were not matched: {}.",
+                "{} cannot be evaluated offline (compliant network, or countries looked up by Authenticator GPS) and {} not matched: {}.",
+                if offline.len() == 1 { "One named location" } else { "Some named locations" },
+                if offline.len() == 1 { "was" } else { "were" },
                 offline.join(", ")
             ));
         }
@@ -546,19 +553,30 @@ fn finish(
         .sum();
     if hidden > 0 {
         notes.push(format!(
-            "{hidden} policy result(s) are `unknownFutureValue`: Graph returns that for report-only results (reportOnlyFailure, reportOnlyInterrupted, ...) unless the request sends `Prefer: include-unknown-enum-members`, so CA007 cannot see them. Export again with that header to see what report-only policies would do."
+            "{} `unknownFutureValue`: Graph returns that for report-only results (reportOnlyFailure, reportOnlyInterrupted, ...) unless the request sends `Prefer: include-unknown-enum-members`, so CA007 cannot see them. Export again with that header to see what report-only policies would do.",
+            match hidden {
+                1 => "1 policy result is".to_string(),
+                n => format!("{n} policy results are"),
+            }
         ));
     }
     if acc.without_policy_detail > 0 {
         notes.push(format!(
-            "{} matched sign-in(s) come from a portal CSV export, which carries no per-policy Conditional Access detail: their findings are classified from the error code and the Conditional Access column. Download the JSON export to see which policy failed.",
-            acc.without_policy_detail
+            "{} from a portal CSV export, which carries no per-policy Conditional Access detail: their findings are classified from the error code and the Conditional Access column. Download the JSON export to see which policy failed.",
+            match acc.without_policy_detail {
+                1 => "1 matched sign-in comes".to_string(),
+                n => format!("{n} matched sign-ins come"),
+            }
         ));
     }
     if acc.interactivity_unknown > 0 {
         notes.push(format!(
-            "{} matched sign-in(s) do not say whether they were interactive (a renamed portal CSV, or a record without isInteractive and signInEventTypes): --interactive and --non-interactive match none of them, and interrupt codes count as interrupted.",
-            acc.interactivity_unknown
+            "{} not say whether {} interactive (a renamed portal CSV, or a record without isInteractive and signInEventTypes): --interactive and --non-interactive match none of them, and interrupt codes count as interrupted.",
+            match acc.interactivity_unknown {
+                1 => "1 matched sign-in does".to_string(),
+                n => format!("{n} matched sign-ins do"),
+            },
+            if acc.interactivity_unknown == 1 { "it was" } else { "they were" }
         ));
     }
     let auth_rows: u64 = st
@@ -569,10 +587,15 @@ fn finish(
         .sum();
     if auth_rows > 0 {
         notes.push(format!(
-            "{auth_rows} authentication-detail row(s) were joined by Request ID onto {} matched sign-in(s); they are not counted as sign-ins in the totals.",
-            st.joined
+            "{} joined by Request ID onto {}; they are not counted as sign-ins in the totals.",
+            match auth_rows {
+                1 => "1 authentication-detail row was".to_string(),
+                n => format!("{n} authentication-detail rows were"),
+            },
+            counted(st.joined, "matched sign-in", "matched sign-ins")
         ));
     }
+    notes.extend(non_ip_note(acc.non_ip_values));
     if st.skipped_total > st.skipped.len() as u64 {
         notes.push(format!(
             "{} records were skipped; the first {} are listed.",
@@ -610,6 +633,19 @@ fn devops_note(findings: &[Finding]) -> Option<String> {
             && crate::knowledge::is_azure_devops(&f.acc.app_id)
     });
     ado.then(|| remedy::DEVOPS_IP_NOTE.to_string())
+}
+
+/// The one note on values in IP fields that are not IP addresses (DESIGN.md §2 semantics).
+fn non_ip_note(n: u64) -> Option<String> {
+    (n > 0).then(|| {
+        format!(
+            "{} a value in an IP field that is not an IP address (a GUID in ipAddress is seen in real exports): it is shown as text, after the addresses, and never matched against named locations.",
+            match n {
+                1 => "1 matched sign-in has".to_string(),
+                n => format!("{n} matched sign-ins have"),
+            }
+        )
+    })
 }
 
 fn progress_bar(inputs: &[InputPath], wanted: bool) -> Option<indicatif::ProgressBar> {

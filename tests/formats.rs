@@ -142,7 +142,7 @@ fn csv_exports_are_read_with_exact_counts() {
         "{notes}"
     );
     assert!(
-        notes.contains("joined by Request ID onto 3 matched sign-in(s)"),
+        notes.contains("joined by Request ID onto 3 matched sign-ins;"),
         "{notes}"
     );
     // A block from the CSV says the policy cannot be named from this export (once, in its
@@ -336,9 +336,23 @@ fn every_real_sample_is_read_or_named() {
         n += 1;
     }
     assert_eq!(n, 36);
-    // A directory scan passes over them with a note instead.
-    let (v, code) = analyze_json(&[policies.to_str().unwrap()]);
-    assert_eq!(code, 0);
-    assert_eq!(v["inputs"].as_array().unwrap().len(), 36);
-    assert_eq!(v["totals"]["records_read"], 0);
+    // A directory scan passes over them, and with no sign-in export left that is a usage
+    // error naming the directory and why its first file was passed over.
+    let r = run(&["analyze", policies.to_str().unwrap()]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("no sign-in export found in"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("ConditionalAccess (36 files"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("Conditional Access policy"),
+        "{}",
+        r.stderr
+    );
 }
