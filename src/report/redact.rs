@@ -36,12 +36,12 @@ impl IpPseudonym {
         }
     }
 
-    /// The form inside a sentence: `ip4-0002 (in Branch office)`.
+    /// The form inside a sentence: `ip4-0002 (in Branch office)`; an address in no named
+    /// location is just `ip4-0002` (the sentence around it already says where it is not).
     fn prose(&self) -> String {
         match &self.locations {
-            None => self.base.clone(),
-            Some(l) if l.is_empty() => format!("{} (in no named location)", self.base),
-            Some(l) => format!("{} (in {})", self.base, l.join(", ")),
+            Some(l) if !l.is_empty() => format!("{} (in {})", self.base, l.join(", ")),
+            _ => self.base.clone(),
         }
     }
 }

@@ -64,7 +64,7 @@ fn cidrs_in_free_text_are_replaced_whole() {
     );
     assert_eq!(
         t,
-        "Add the /31 range holding ip4-0001, ip4-0002 and ip4-0003 (in no named location) to the trusted named location. Seen from ip6-0001 (in no named location)."
+        "Add the /31 range holding ip4-0001, ip4-0002 and ip4-0003 to the trusted named location. Seen from ip6-0001."
     );
     assert!(!t.contains("]/"), "{t}");
     // A /64 suggestion for an IPv6 client.
