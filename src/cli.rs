@@ -256,7 +256,8 @@ pub struct AnalyzeArgs {
     #[command(flatten)]
     pub filters: FilterArgs,
 
-    /// Report format (default: from the -o extension, else markdown)
+    /// Report format. Default: from the -o extension (.md, .json, .csv, .html, .txt); else text
+    /// when stdout is a terminal, markdown when it is a pipe or a file (scripts get Markdown)
     #[arg(short, long, value_enum, help_heading = "Output")]
     pub format: Option<ReportFormatArg>,
 
@@ -358,9 +359,15 @@ pub enum CaStatusArg {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ReportFormatArg {
+    /// The terminal view: concise wrapped text, colours unless NO_COLOR is set or not a terminal
+    Text,
+    /// Markdown for tickets and wikis (the default on a pipe)
     Markdown,
+    /// The full report for scripts (schema in schema/report.schema.json)
     Json,
+    /// One row per finding, formula-safe for spreadsheets
     Csv,
+    /// One self-contained page with charts, no script
     Html,
 }
 

@@ -2,6 +2,7 @@
 //! decided, threads fixed, output checked against the inputs). Nothing below this module
 //! sees clap types.
 
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use crate::cli::{
@@ -71,12 +72,16 @@ impl Settings {
         Ok(match cli.command {
             Command::Analyze(a) => {
                 let format = match (a.format, a.output.as_deref()) {
-                    (Some(f), _) => report_format(f),
+                    (Some(f), out) => report_format(f, out.is_none()),
                     (None, Some(p)) => p
                         .extension()
                         .and_then(|e| e.to_str())
                         .and_then(ReportFormat::from_extension)
                         .unwrap_or(ReportFormat::Markdown),
+                    // People at a terminal get the terminal view; pipes keep getting Markdown.
+                    (None, None) if std::io::stdout().is_terminal() => {
+                        ReportFormat::Text(text_style(true))
+                    }
                     (None, None) => ReportFormat::Markdown,
                 };
                 if a.per_sign_in && format != ReportFormat::Csv {
@@ -139,8 +144,19 @@ impl Settings {
     }
 }
 
-fn report_format(f: ReportFormatArg) -> ReportFormat {
+/// The terminal view's style from the environment: `$COLUMNS`, `NO_COLOR` (any value), and
+/// whether the report goes to a terminal at all.
+fn text_style(to_stdout: bool) -> crate::report::TextStyle {
+    crate::report::TextStyle::resolve(
+        std::env::var("COLUMNS").ok().as_deref(),
+        to_stdout && std::io::stdout().is_terminal(),
+        std::env::var_os("NO_COLOR").is_some(),
+    )
+}
+
+fn report_format(f: ReportFormatArg, to_stdout: bool) -> ReportFormat {
     match f {
+        ReportFormatArg::Text => ReportFormat::Text(text_style(to_stdout)),
         ReportFormatArg::Markdown => ReportFormat::Markdown,
         ReportFormatArg::Json => ReportFormat::Json,
         ReportFormatArg::Csv => ReportFormat::Csv,

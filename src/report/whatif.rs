@@ -207,7 +207,7 @@ pub fn render_text(out: &WhatifOut<'_>) -> String {
             .resources
             .iter()
             .map(|r| {
-                let r = t(r);
+                let r = t(r).into_owned();
                 crate::knowledge::well_known_app(&r).map_or(r.clone(), |n| format!("{n} ({r})"))
             })
             .collect::<Vec<_>>()
