@@ -252,6 +252,7 @@ pub enum SeverityArg {
     Low,
     Medium,
     High,
+    Critical,
 }
 
 /// RFC 3339, `YYYY-MM-DD` (midnight) or `YYYY-MM-DD HH:MM[:SS]`, UTC unless an offset is given.

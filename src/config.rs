@@ -114,6 +114,7 @@ fn severity(s: SeverityArg) -> Severity {
         SeverityArg::Low => Severity::Low,
         SeverityArg::Medium => Severity::Medium,
         SeverityArg::High => Severity::High,
+        SeverityArg::Critical => Severity::Critical,
     }
 }
 

@@ -7,6 +7,7 @@
 //! ask the questions and render the answers.
 
 pub mod fix;
+pub mod lint;
 pub mod model;
 pub mod subject;
 
