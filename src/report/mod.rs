@@ -6,6 +6,7 @@ pub mod csv;
 pub mod explain;
 pub mod html;
 pub mod json;
+pub mod lint;
 pub mod lookup;
 pub mod markdown;
 pub mod records;
