@@ -8,6 +8,7 @@
 
 pub mod fix;
 pub mod lint;
+pub mod load;
 pub mod model;
 pub mod subject;
 
