@@ -48,6 +48,14 @@ pub enum Settings {
         ips: Vec<std::net::IpAddr>,
         json: bool,
     },
+    Lint {
+        policies: Vec<PathBuf>,
+        locations: Vec<PathBuf>,
+        break_glass: Vec<String>,
+        format: ReportFormat,
+        output: Option<PathBuf>,
+        fail_on: Option<Severity>,
+    },
 }
 
 impl Settings {
@@ -96,6 +104,18 @@ impl Settings {
                 ips: l.ips,
                 json: l.format == cli::TextOrJson::Json,
             },
+            Command::Lint(l) => {
+                let format = lint_format(l.format, l.output.as_deref());
+                check_lint_output(l.output.as_deref(), l.policies.iter().chain(&l.locations))?;
+                Settings::Lint {
+                    policies: l.policies,
+                    locations: l.locations,
+                    break_glass: l.break_glass,
+                    format,
+                    output: l.output,
+                    fail_on: l.fail_on.map(severity),
+                }
+            }
         })
     }
 }
@@ -245,6 +265,40 @@ fn check_output(output: Option<&Path>, c: &Common) -> Result<()> {
     };
     for p in c.inputs.iter().chain(&c.locations) {
         if std::fs::canonicalize(p).is_ok_and(|abs| abs == out_abs) {
+            return Err(Error::Usage(format!(
+                "refusing to write the output over the input {}",
+                p.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// `-f`, else the `-o` extension, else Markdown (as `analyze`).
+fn lint_format(f: Option<ReportFormatArg>, output: Option<&Path>) -> ReportFormat {
+    match (f, output) {
+        (Some(f), _) => report_format(f),
+        (None, Some(p)) => p
+            .extension()
+            .and_then(|e| e.to_str())
+            .and_then(ReportFormat::from_extension)
+            .unwrap_or(ReportFormat::Markdown),
+        (None, None) => ReportFormat::Markdown,
+    }
+}
+
+/// Refuses to write the lint report over an input: a policies or locations file, or a file
+/// inside a policies directory (the next run would read the report as an export).
+fn check_lint_output<'a>(
+    output: Option<&Path>,
+    inputs: impl Iterator<Item = &'a PathBuf>,
+) -> Result<()> {
+    let Some(out) = output else { return Ok(()) };
+    let Ok(out_abs) = std::fs::canonicalize(out) else {
+        return Ok(()); // does not exist yet
+    };
+    for p in inputs {
+        if std::fs::canonicalize(p).is_ok_and(|abs| out_abs == abs || out_abs.starts_with(&abs)) {
             return Err(Error::Usage(format!(
                 "refusing to write the output over the input {}",
                 p.display()

@@ -207,7 +207,9 @@ fn csv(rep: &LintReport) -> Result<String> {
         )
         .map_err(std::io::Error::other)?;
     }
-    let bytes = w.into_inner().map_err(|e| std::io::Error::other(e.to_string()))?;
+    let bytes = w
+        .into_inner()
+        .map_err(|e| std::io::Error::other(e.to_string()))?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
@@ -274,17 +276,27 @@ mod tests {
     fn every_format_escapes_a_hostile_name() {
         let (set, r) = sample();
         let rep = build(&set, &r, "0.0.0", &[]);
-        for f in [ReportFormat::Markdown, ReportFormat::Html, ReportFormat::Csv] {
+        for f in [
+            ReportFormat::Markdown,
+            ReportFormat::Html,
+            ReportFormat::Csv,
+        ] {
             let mut out = Vec::new();
             render(f, &rep, &mut out).unwrap();
             let s = String::from_utf8(out).unwrap();
-            assert!(!s.contains('\u{1b}') && !s.contains('\u{202e}') && !s.contains('\u{200b}'), "{f:?}: {s}");
+            assert!(
+                !s.contains('\u{1b}') && !s.contains('\u{202e}') && !s.contains('\u{200b}'),
+                "{f:?}: {s}"
+            );
             match f {
                 ReportFormat::Markdown => {
                     assert!(s.contains("u{1b}") && s.contains("evil\\|&lt;b&gt;"), "{s}")
                 }
                 ReportFormat::Html => {
-                    assert!(s.contains("&lt;b&gt;") && !s.contains("<b>") && !s.contains("<script"), "{s}");
+                    assert!(
+                        s.contains("&lt;b&gt;") && !s.contains("<b>") && !s.contains("<script"),
+                        "{s}"
+                    );
                     assert!(s.contains("default-src 'none'"));
                 }
                 _ => assert!(s.contains(",\"'=HYPERLINK"), "{s}"),
@@ -294,8 +306,16 @@ mod tests {
         render(ReportFormat::Json, &rep, &mut out).unwrap();
         let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
         // JSON keeps the exact value.
-        assert!(v["findings"][0]["policy"]["display_name"].as_str().unwrap().contains('\u{1b}'));
+        assert!(
+            v["findings"][0]["policy"]["display_name"]
+                .as_str()
+                .unwrap()
+                .contains('\u{1b}')
+        );
         assert_eq!(v["findings"][0]["severity"], "critical");
-        assert_eq!(v["policies"]["by_state"]["enabledForReportingButNotEnforced"], 0);
+        assert_eq!(
+            v["policies"]["by_state"]["enabledForReportingButNotEnforced"],
+            0
+        );
     }
 }

@@ -99,11 +99,17 @@ pub(crate) fn break_glass(
     } else {
         format!(" (tied with {})", ties.join(", "))
     };
+    // MT #197 / #620: a wrong guess confused users, so a thin one says it is thin.
+    let weak = if n * 2 < pool.len() {
+        " (a weak guess: fewer than half)"
+    } else {
+        ""
+    };
     BreakGlass {
         ids: vec![id.clone()],
         inferred: true,
         why: format!(
-            "inferred: {kind} {id} excluded from {n} of {} policies{tie}; pass --break-glass to pin it",
+            "inferred: {kind} {id} excluded from {n} of {} policies{weak}{tie}; pass --break-glass to pin it",
             pool.len()
         ),
     }

@@ -44,8 +44,13 @@ pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<LintFinding>, notes: &mut Vec<S
             .iter()
             .map(|p| refs(p).filter(|(_, id)| !special(id)).count())
             .sum();
+        let what = if refs == 0 {
+            "the policies reference no named location".to_string()
+        } else {
+            format!("{refs} reference(s) to named locations in the policies could not be checked")
+        };
         notes.push(format!(
-            "no named locations were given (--locations, or a named-locations file among --policies): CP010 and the location rules CP007, CP030-CP033 were skipped, and the policies hold {refs} reference(s) to named locations that could not be checked"
+            "no named locations were given (--locations, or a named-locations file among --policies): CP010 and the location rules CP007, CP030-CP033 were skipped; {what}"
         ));
         return;
     };

@@ -26,7 +26,7 @@ pub(super) fn render(rep: &LintReport) -> String {
     let p = &rep.policies;
     let _ = writeln!(
         o,
-        "<p>{} policies ({} on, {} report-only, {} off) from {} input(s).</p>",
+        "<p>{} policies ({} on, {} report-only, {} off) from {} file(s).</p>",
         p.count,
         p.by_state.enabled,
         p.by_state.report_only,
@@ -37,9 +37,17 @@ pub(super) fn render(rep: &LintReport) -> String {
     let ids = if bg.ids.is_empty() {
         "none".to_string()
     } else {
-        bg.ids.iter().map(|i| format!("<code>{}</code>", h(i))).collect::<Vec<_>>().join(", ")
+        bg.ids
+            .iter()
+            .map(|i| format!("<code>{}</code>", h(i)))
+            .collect::<Vec<_>>()
+            .join(", ")
     };
-    let _ = writeln!(o, "<p><strong>Break-glass set:</strong> {ids} ({}).</p>", h(&bg.why));
+    let _ = writeln!(
+        o,
+        "<p><strong>Break-glass set:</strong> {ids} ({}).</p>",
+        h(&bg.why)
+    );
     let _ = writeln!(o, "<h2>Findings</h2>");
     if rep.findings.is_empty() {
         let _ = writeln!(
@@ -78,7 +86,11 @@ pub(super) fn render(rep: &LintReport) -> String {
     }
     let _ = writeln!(o, "<h2>Inputs</h2>\n<ul>");
     for i in &p.inputs {
-        let note = i.note.as_deref().map(|n| format!(": {}", h(n))).unwrap_or_default();
+        let note = i
+            .note
+            .as_deref()
+            .map(|n| format!(": {}", h(n)))
+            .unwrap_or_default();
         let _ = writeln!(
             o,
             "<li>{} ({}, {} policies, {} locations){note}</li>",
