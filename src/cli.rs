@@ -43,6 +43,9 @@ pub enum Command {
     Locations(LocationsArgs),
     /// Offline What If: would this sign-in be blocked, and by which policies?
     Whatif(WhatifArgs),
+    /// Check a Conditional Access policy export on its own: lockouts, broken policies, named
+    /// locations, coverage gaps (rules CP0xx)
+    Lint(LintArgs),
 }
 
 #[derive(Debug, Args)]
@@ -342,6 +345,38 @@ pub struct LocationsArgs {
     pub format: TextOrJson,
 }
 
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// Conditional Access policy exports: files, directories (searched recursively) or .zip
+    /// files, in any shape casift reads (Graph JSON, PowerShell, EntraExporter, Goose,
+    /// Extractor-Suite CSV); named locations found among them are used too
+    #[arg(long, required = true, num_args = 1.., value_name = "FILE|DIR")]
+    pub policies: Vec<PathBuf>,
+
+    /// Named-locations export (any shape --locations accepts); repeatable. Without any named
+    /// locations, the location rules (CP010, CP030-CP033) are skipped and the report says so
+    #[arg(long, value_name = "FILE")]
+    pub locations: Vec<PathBuf>,
+
+    /// Emergency-access account or group (object id, or UPN if the export names users so)
+    /// that every policy should exclude; repeatable. Without it, the user or group excluded
+    /// from the most policies is inferred and named as inferred
+    #[arg(long, value_name = "UPN|ID")]
+    pub break_glass: Vec<String>,
+
+    /// Report format (default: from the -o extension, else markdown)
+    #[arg(short, long, value_enum, help_heading = "Output")]
+    pub format: Option<ReportFormatArg>,
+
+    /// Write the report to FILE instead of stdout (written to a temporary file, then renamed)
+    #[arg(short, long, value_name = "FILE", help_heading = "Output")]
+    pub output: Option<PathBuf>,
+
+    /// Exit 1 when a finding of this severity or higher exists
+    #[arg(long, value_enum, value_name = "SEVERITY", help_heading = "Output")]
+    pub fail_on: Option<SeverityArg>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum StatusArg {
     Success,
@@ -388,6 +423,7 @@ pub enum SeverityArg {
     Low,
     Medium,
     High,
+    Critical,
 }
 
 /// An `--error-code` value as asked, with what it selects.

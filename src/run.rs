@@ -62,7 +62,74 @@ pub fn run(settings: Settings, warn: &mut dyn Write) -> Result<i32> {
             write_stdout(text.as_bytes())?;
             Ok(0)
         }
+        Settings::Lint {
+            policies,
+            locations,
+            break_glass,
+            format,
+            output,
+            fail_on,
+        } => lint_cmd(
+            &policies,
+            &locations,
+            break_glass,
+            format,
+            output.as_deref(),
+            fail_on,
+            warn,
+        ),
     }
+}
+
+/// `casift lint`: load the policies and locations, lint, render, and say on stderr which
+/// findings reach `--fail-on`.
+fn lint_cmd(
+    policies: &[PathBuf],
+    locations: &[PathBuf],
+    break_glass: Vec<String>,
+    format: ReportFormat,
+    output: Option<&Path>,
+    fail_on: Option<Severity>,
+    warn: &mut dyn Write,
+) -> Result<i32> {
+    let set = crate::policy::load::load(policies)?;
+    let mut run_notes = Vec::new();
+    let extra = if locations.is_empty() {
+        Vec::new()
+    } else {
+        let l = NamedLocations::load(locations)?;
+        run_notes.push(format!(
+            "{} named location(s) read from --locations",
+            l.locations.len()
+        ));
+        l.locations
+    };
+    let opts = crate::policy::lint::LintOptions { break_glass };
+    let result = crate::policy::lint::lint(&set, &extra, &opts);
+    let rep = report::lint::build(&set, &result, VERSION, &run_notes);
+    let mut buf = Vec::new();
+    report::lint::render(format, &rep, &mut buf)?;
+    write_output(output, &buf)?;
+    let Some(min) = fail_on else { return Ok(0) };
+    let failing = result.at_or_above(min);
+    if failing.is_empty() {
+        return Ok(0);
+    }
+    let mut rules: Vec<&str> = Vec::new();
+    for f in &failing {
+        if !rules.contains(&f.rule) {
+            rules.push(f.rule);
+        }
+    }
+    let _ = writeln!(
+        warn,
+        "{} finding{} at or above {}: {}",
+        failing.len(),
+        if failing.len() == 1 { "" } else { "s" },
+        min.as_str(),
+        rules.join(", ")
+    );
+    Ok(1)
 }
 
 /// `casift whatif`: every policy evaluated for the described sign-in, and the verdict.
