@@ -3,6 +3,7 @@
 //! handed to the report writers. Pure data: no threads, no I/O, no formatting.
 
 mod ids;
+mod u128set;
 mod words;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
