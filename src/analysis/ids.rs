@@ -207,6 +207,16 @@ impl fmt::Display for IpText {
     }
 }
 
+/// The one note on values in IP fields that are not IP addresses (DESIGN.md §2 semantics).
+pub fn non_ip_note(n: u64) -> Option<String> {
+    (n > 0).then(|| {
+        format!(
+            "{} a value in an IP field that is not an IP address (a GUID in ipAddress is seen in real exports): it is shown as text, after the addresses, and never matched against named locations.",
+            super::counted(n, "matched sign-in has", "matched sign-ins have")
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
