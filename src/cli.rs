@@ -424,7 +424,9 @@ mod tests {
         );
         for bad in [
             "",
+            ":",
             "AADSTS",
+            "AADSTS 53003",
             "AADSTS-1",
             "53003x",
             "VS403464",
