@@ -393,7 +393,12 @@ fn check_found(c: &Common, a: &crate::analysis::Analysis) -> Result<()> {
     }
     let named: Vec<String> = c.inputs.iter().map(|p| p.display().to_string()).collect();
     let looked = if a.inputs.is_empty() {
-        "an empty directory".to_string()
+        if c.inputs.len() == 1 {
+            "an empty directory"
+        } else {
+            "empty directories"
+        }
+        .to_string()
     } else {
         // The first file with its reason (a CA policy export, say), the next by name.
         let mut files: Vec<String> = a
