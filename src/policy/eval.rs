@@ -21,7 +21,13 @@ mod props;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_conditions;
+#[cfg(test)]
+mod tests_verdict;
+#[cfg(test)]
 mod vectors;
+#[cfg(test)]
+mod vectors_j0;
 
 pub use verdict::verdict;
 
