@@ -191,6 +191,11 @@ fn has(list: &[String], token: &str) -> bool {
         .any(|x| x.trim().eq_ignore_ascii_case(token.trim()))
 }
 
+/// A filter with a rule; one without (PowerShell's `{Mode: null, Rule: null}`) is not configured.
+fn configured(f: &Option<crate::policy::Filter>) -> Option<&crate::policy::Filter> {
+    f.as_ref().filter(|f| !f.rule.trim().is_empty())
+}
+
 /// `[a, b, c]` for texts; long lists are cut (support engineers read, scripts use JSON).
 fn list(v: &[String]) -> String {
     const SHOWN: usize = 6;

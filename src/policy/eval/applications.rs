@@ -3,7 +3,7 @@
 //! `All`/`None`/`Office365`/`MicrosoftAdminPortals` specials; user actions; authentication
 //! contexts; application filters (custom security attributes: unknown offline).
 
-use super::{Hit, any_of, common, has, include_exclude, list, result};
+use super::{Hit, any_of, common, configured, has, include_exclude, list, result};
 use crate::policy::apps::{app_name, in_admin_portals, in_office365};
 use crate::policy::{Applications, Condition, ConditionResult, Outcome, Policy, Subject};
 
@@ -93,7 +93,10 @@ fn application(a: &Applications, s: &Subject) -> Outcome {
         .filter(|(_, r)| !r.is_empty())
         .collect();
     if resources.is_empty() {
-        return if all && a.exclude_applications.is_empty() && a.application_filter.is_none() {
+        return if all
+            && a.exclude_applications.is_empty()
+            && configured(&a.application_filter).is_none()
+        {
             Outcome::Match("includeApplications All".to_string())
         } else {
             Outcome::Unknown(
@@ -193,7 +196,7 @@ fn one(a: &Applications, r: &str, label: &str) -> Outcome {
         }
         any_of(hits)
     };
-    if let Some(f) = &a.application_filter {
+    if let Some(f) = configured(&a.application_filter) {
         let why = format!(
             "applicationFilter ({}) `{}` reads custom security attributes of {label}, which no export holds",
             f.mode.trim(),

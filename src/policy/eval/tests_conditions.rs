@@ -283,7 +283,7 @@ fn risk_levels() {
     s.sign_in_risk = Some("medium".into());
     assert_eq!(
         no_match(&ev(&p, &s), Condition::SignInRisk),
-        "signInRisk medium not in signInRiskLevels [high]"
+        "sign-in risk medium not in signInRiskLevels [high]"
     );
     s.sign_in_risk = Some("HIGH".into());
     assert_eq!(ev(&p, &s).applies, Applies::Yes);
@@ -294,7 +294,7 @@ fn risk_levels() {
     let mut s = user();
     s.user_risk = Some("high".into());
     let e = ev(&p, &s);
-    assert!(unknown(&e, Condition::InsiderRisk).contains("insiderRisk level is not known"));
+    assert!(unknown(&e, Condition::InsiderRisk).contains("insider risk level is not known"));
     s.insider_risk = Some("elevated".into());
     assert_eq!(ev(&p, &s).applies, Applies::Yes);
 

@@ -3,7 +3,7 @@
 //! principals via `clientApplications`; managed identities (never covered); agent policies
 //! (never about users or service principals).
 
-use super::{Hit, LogEvidence, any_of, common, has, include_exclude, list, result};
+use super::{Hit, LogEvidence, any_of, common, configured, has, include_exclude, list, result};
 use crate::policy::apps::role_name;
 use crate::policy::{
     ClientApplications, Condition, ConditionResult, GuestsOrExternal, Outcome, Policy,
@@ -32,7 +32,7 @@ pub(super) fn evaluate(
     let workload = c.client_applications.as_ref().filter(|ca| {
         !ca.include_service_principals.is_empty()
             || !ca.exclude_service_principals.is_empty()
-            || ca.service_principal_filter.is_some()
+            || configured(&ca.service_principal_filter).is_some()
     });
     if c.targets_agents {
         out.push(result(
@@ -420,7 +420,7 @@ fn service_principal(ca: &ClientApplications, s: &Subject) -> Outcome {
         ))
     };
     let mut exclude = exclude;
-    if let Some(f) = &ca.service_principal_filter {
+    if let Some(f) = configured(&ca.service_principal_filter) {
         // Filters read custom security attributes, which no export carries.
         let why = format!(
             "servicePrincipalFilter ({}) `{}` reads custom security attributes, which no export holds",
