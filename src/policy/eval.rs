@@ -191,6 +191,11 @@ fn has(list: &[String], token: &str) -> bool {
         .any(|x| x.trim().eq_ignore_ascii_case(token.trim()))
 }
 
+/// Whether the policy's export shape could not carry `key` (`Policy::missing` names it).
+fn lacks(p: &Policy, key: &str) -> bool {
+    p.missing.iter().any(|m| m.contains(key))
+}
+
 /// A filter with a rule; one without (PowerShell's `{Mode: null, Rule: null}`) is not configured.
 fn configured(f: &Option<crate::policy::Filter>) -> Option<&crate::policy::Filter> {
     f.as_ref().filter(|f| !f.rule.trim().is_empty())

@@ -3,7 +3,7 @@
 //! `All`/`None`/`Office365`/`MicrosoftAdminPortals` specials; user actions; authentication
 //! contexts; application filters (custom security attributes: unknown offline).
 
-use super::{Hit, any_of, common, configured, has, include_exclude, list, result};
+use super::{Hit, any_of, common, configured, has, include_exclude, lacks, list, result};
 use crate::policy::apps::{app_name, in_admin_portals, in_office365};
 use crate::policy::{Applications, Condition, ConditionResult, Outcome, Policy, Subject};
 
@@ -13,7 +13,17 @@ pub(super) fn evaluate(p: &Policy, s: &Subject, out: &mut Vec<ConditionResult>) 
     let actions = !a.include_user_actions.is_empty();
     let contexts = !a.include_auth_context.is_empty();
     if apps || (!actions && !contexts) {
-        out.push(result(Condition::Application, application(a, s)));
+        let lossy = lacks(p, "includeUserActions")
+            || lacks(p, "includeAuthenticationContextClassReferences");
+        let o = if !apps && lossy {
+            Outcome::Unknown(format!(
+                "the policy targets no resources in this export, and its shape ({}) cannot carry user actions or authentication contexts",
+                p.origin.shape
+            ))
+        } else {
+            application(a, s)
+        };
+        out.push(result(Condition::Application, o));
     }
     if actions {
         let o = match s.user_action.as_deref().map(str::trim) {

@@ -375,3 +375,56 @@ fn the_log_result_settles_unknowns() {
     let e = evaluate(&p, &s, &NamedLocations::default(), Some(&not));
     assert_eq!(e.applies, Applies::Unknown);
 }
+
+#[test]
+fn lossy_exports_do_not_claim_what_they_cannot_show() {
+    let mut p = policy("csv");
+    p.origin.shape = "extractor_csv";
+    p.missing = v(&[
+        "conditions.users.includeGuestsOrExternalUsers",
+        "conditions.applications.includeUserActions",
+    ]);
+    users(&mut p).include_users.clear();
+    assert!(unknown(&ev(&p, &user()), Condition::Users).contains("extractor_csv"));
+    p.conditions.applications.include_applications.clear();
+    assert!(unknown(&ev(&p, &user()), Condition::Application).contains("user actions"));
+    // What the file does show still decides.
+    users(&mut p).include_users = v(&["All"]);
+    users(&mut p).exclude_users = v(&[ALICE]);
+    assert_eq!(ev(&p, &user()).applies, Applies::No);
+}
+
+#[test]
+fn device_filter_log_evidence() {
+    let mut p = policy("p");
+    p.conditions.device_filter = Some(Filter {
+        mode: "include".into(),
+        rule: r#"device.extensionAttribute2 -eq "kiosk""#.into(),
+    });
+    let s = user();
+    assert!(unknown(&ev(&p, &s), Condition::Devices).contains("extensionAttribute2"));
+    let with = |include: &[(&str, &str)]| LogEvidence {
+        include_rules: include
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect(),
+        ..LogEvidence::default()
+    };
+    let e = evaluate(
+        &p,
+        &s,
+        &NamedLocations::default(),
+        Some(&with(&[("devices", "deviceFilter")])),
+    );
+    assert!(matched(&e, Condition::Devices).contains("log: includeRulesSatisfied"));
+    let e = evaluate(
+        &p,
+        &s,
+        &NamedLocations::default(),
+        Some(&with(&[("devices", "deviceFilterIncludeRuleNotMatched")])),
+    );
+    assert_eq!(e.first_reason, Some(Condition::Devices));
+    // A filter without a rule (PowerShell's objects of nulls) is not configured.
+    p.conditions.device_filter = Some(Filter::default());
+    assert_eq!(ev(&p, &s).outcome(Condition::Devices), None);
+}

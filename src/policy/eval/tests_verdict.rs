@@ -172,3 +172,18 @@ fn unknown_when_an_undecided_enabled_policy_could_block() {
     p.grant = None;
     assert_eq!(run(&[p], &user()).kind, VerdictKind::Allowed);
 }
+
+#[test]
+fn soft_deleted_and_unknown_state_policies_are_not_enforced() {
+    let mut deleted = policy("del");
+    deleted.deleted = true;
+    let mut future = policy("future");
+    future.state = PolicyState::parse("enabledSomeNewWay");
+    let s = user();
+    // Evaluate the unknown-state one as if it applied: it still must not block.
+    let e_future = ev(&future, &s);
+    assert_eq!(e_future.applies, Applies::Yes);
+    let e_deleted = ev(&deleted, &s);
+    let vd = verdict(&[(&deleted, &e_deleted), (&future, &e_future)], &s);
+    assert_eq!(vd.kind, VerdictKind::Allowed);
+}

@@ -3,7 +3,9 @@
 //! principals via `clientApplications`; managed identities (never covered); agent policies
 //! (never about users or service principals).
 
-use super::{Hit, LogEvidence, any_of, common, configured, has, include_exclude, list, result};
+use super::{
+    Hit, LogEvidence, any_of, common, configured, has, include_exclude, lacks, list, result,
+};
 use crate::policy::apps::role_name;
 use crate::policy::{
     ClientApplications, Condition, ConditionResult, GuestsOrExternal, Outcome, Policy,
@@ -69,6 +71,14 @@ pub(super) fn evaluate(
         },
         PrincipalKind::User => {
             let outcome = match &c.users {
+                // A lossy export (Extractor-Suite CSV) drops the guest lists: "no one
+                // included" may only mean "guests, which the file cannot show".
+                Some(u) if lacks(p, "includeGuestsOrExternalUsers") && no_includes(u) => {
+                    Outcome::Unknown(format!(
+                        "the policy includes no users, groups or roles in this export, and its shape ({}) cannot carry includeGuestsOrExternalUsers",
+                        p.origin.shape
+                    ))
+                }
                 Some(u) => user(u, s, log, workload.is_some()),
                 None if workload.is_some() => Outcome::NoMatch(
                     "user sign-in; the policy targets workload identities (clientApplications), not users"
@@ -113,6 +123,15 @@ fn role_label(id: &str) -> String {
         Some(n) => format!("{id} ({n})"),
         None => id.to_string(),
     }
+}
+
+fn no_includes(u: &Users) -> bool {
+    u.include_users
+        .iter()
+        .all(|x| x.trim().eq_ignore_ascii_case("None"))
+        && u.include_groups.is_empty()
+        && u.include_roles.is_empty()
+        && u.include_guests.is_none()
 }
 
 fn user(u: &Users, s: &Subject, log: Option<&LogEvidence>, workload: bool) -> Outcome {
