@@ -29,6 +29,7 @@ mod vectors;
 #[cfg(test)]
 mod vectors_j0;
 
+pub use location::{COMPLIANT_NETWORK, MFA_TRUSTED_IPS};
 pub use verdict::verdict;
 
 use crate::locations::NamedLocations;

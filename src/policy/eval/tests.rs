@@ -205,6 +205,23 @@ fn exclusions_beat_inclusions() {
 }
 
 #[test]
+fn an_unknown_user_id_leaves_user_lists_undecided() {
+    let mut s = user();
+    s.user_id.clear();
+    s.user_principal_name.clear();
+    let mut p = policy("p");
+    users(&mut p).exclude_users = v(&[ALICE]);
+    assert!(unknown(&ev(&p, &s), Condition::Users).contains("excludes users"));
+    let mut p = policy("p");
+    users(&mut p).include_users = v(&[ALICE]);
+    assert!(unknown(&ev(&p, &s), Condition::Users).contains("includes users"));
+    // The UPN is enough when the list holds it.
+    s.user_principal_name = "alice@example.com".into();
+    users(&mut p).include_users = v(&["Alice@Example.com"]);
+    assert_eq!(ev(&p, &s).applies, Applies::Yes);
+}
+
+#[test]
 fn special_values_are_case_insensitive() {
     let mut p = policy("p");
     users(&mut p).include_users = v(&["all"]);

@@ -156,6 +156,12 @@ fn exclude(u: &Users, s: &Subject, log: Option<&LogEvidence>) -> Hit {
             list(&ids)
         ));
     }
+    if !ids.is_empty() && s.user_id.trim().is_empty() && s.user_principal_name.trim().is_empty() {
+        hits.push(Hit::Unknown(format!(
+            "the user's id is not known; the policy excludes users {}",
+            list(&ids)
+        )));
+    }
     if has(&u.exclude_users, "GuestsOrExternalUsers") {
         hits.push(legacy_guest(s, "excludeUsers"));
     }
