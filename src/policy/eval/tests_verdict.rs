@@ -187,3 +187,25 @@ fn soft_deleted_and_unknown_state_policies_are_not_enforced() {
     let vd = verdict(&[(&deleted, &e_deleted), (&future, &e_future)], &s);
     assert_eq!(vd.kind, VerdictKind::Allowed);
 }
+
+#[test]
+fn an_undecided_block_outweighs_known_controls_but_undecided_controls_do_not() {
+    let mut maybe_block = policy("b");
+    users(&mut maybe_block).exclude_groups = v(&[GROUP_A]);
+    let vd = run(&[mfa("m"), maybe_block], &user());
+    assert_eq!(vd.kind, VerdictKind::Unknown);
+    assert!(vd.blocking.is_empty());
+    let mut maybe_mfa = mfa("m2");
+    users(&mut maybe_mfa).exclude_groups = v(&[GROUP_A]);
+    let mut dev = policy("d");
+    dev.grant = Some(grant("OR", &["compliantDevice"]));
+    let mut s = user();
+    s.device.device_id = Some("de000000-0000-4000-8000-0000000000d1".into());
+    s.device.is_compliant = Some(true);
+    let vd = run(&[dev, maybe_mfa], &s);
+    assert_eq!(vd.kind, VerdictKind::ControlsRequired);
+    assert_eq!(
+        vd.satisfiable, None,
+        "the undecided MFA policy could still add a prompt"
+    );
+}
