@@ -226,7 +226,23 @@ fn subject() -> impl Strategy<Value = Subject> {
         tokens(),
     );
     let net = (
-        prop::option::of(any::<[u8; 4]>().prop_map(std::net::IpAddr::from)),
+        prop::option::of(prop_oneof![
+            any::<[u8; 4]>().prop_map(std::net::IpAddr::from),
+            any::<[u8; 16]>().prop_map(std::net::IpAddr::from),
+            // Inside the test location, as IPv4, IPv4-mapped IPv6 and IPv6.
+            (0u8..=255).prop_map(|b| std::net::IpAddr::from([192, 0, 2, b])),
+            (0u8..=255).prop_map(|b| std::net::IpAddr::from([
+                0,
+                0,
+                0,
+                0,
+                0,
+                0xffff,
+                0xc000,
+                0x0200 | u16::from(b)
+            ])),
+            any::<u16>().prop_map(|b| std::net::IpAddr::from([0x2001, 0xdb8, b, 0, 0, 0, 0, 1])),
+        ]),
         opt(),
         opt(),
         opt(),
