@@ -114,8 +114,8 @@ pub fn evaluate(
         ));
     }
     users::evaluate(p, s, log, &mut out);
-    applications::evaluate(p, s, &mut out);
-    client::platform(p, s, &mut out);
+    applications::evaluate(p, s, log, &mut out);
+    client::platform(p, s, log, &mut out);
     devices::evaluate(p, s, log, &mut out);
     client::client_apps(p, s, &mut out);
     location::evaluate(p, s, locs, log, &mut out);

@@ -531,3 +531,59 @@ fn application_filter_is_unknown_where_it_could_decide() {
     // Not included at all: the exclude filter cannot change that.
     assert_eq!(ev(&p, &user()).applies, Applies::No);
 }
+
+#[test]
+fn log_rules_settle_suite_membership_and_platforms() {
+    let unlisted = "0a000000-0000-4000-8000-0000000000aa";
+    let mut p = policy("p");
+    p.conditions.applications.include_applications = v(&["Office365"]);
+    let mut s = user();
+    s.resources = v(&[unlisted]);
+    let rules = |include: &[(&str, &str)], exclude: &[(&str, &str)]| LogEvidence {
+        include_rules: include
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect(),
+        exclude_rules: exclude
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect(),
+        ..LogEvidence::default()
+    };
+    let with = |p: &Policy, s: &Subject, l: &LogEvidence| {
+        evaluate(p, s, &NamedLocations::default(), Some(l))
+    };
+    let e = with(&p, &s, &rules(&[("application", "office365")], &[]));
+    assert!(
+        matched(&e, Condition::Application)
+            .contains("log: includeRulesSatisfied application/office365")
+    );
+    let mut p = policy("p");
+    p.conditions.applications.exclude_applications = v(&["Office365"]);
+    let e = with(
+        &p,
+        &s,
+        &rules(
+            &[("application", "allApps")],
+            &[("application", "office365")],
+        ),
+    );
+    assert!(
+        no_match(&e, Condition::Application)
+            .contains("excludeRulesSatisfied application/office365")
+    );
+    // Rules the policy does not have are not evidence.
+    let e = with(&p, &s, &rules(&[], &[("application", "appId")]));
+    assert_eq!(e.applies, Applies::Unknown);
+
+    let mut p = policy("p");
+    p.conditions.platforms = Some(crate::policy::IncludeExclude {
+        include: v(&["android", "iOS"]),
+        exclude: vec![],
+    });
+    s.resources = v(&[EXCHANGE_ONLINE]);
+    s.platform = Some("Tizen".into());
+    assert_eq!(ev(&p, &s).applies, Applies::Unknown);
+    let e = with(&p, &s, &rules(&[("devicePlatform", "devicePlatform")], &[]));
+    assert_eq!(e.applies, Applies::Yes);
+}
