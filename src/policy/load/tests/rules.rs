@@ -219,6 +219,17 @@ fn deleted_and_dates() {
         "2025-05-23T09:31:17+00:00"
     );
     assert!(!one(r#""conditions":{},"deletedDateTime":null"#).deleted);
+    let wrapped = one(
+        r#""conditions":{},"createdDateTime":{"value":"\/Date(1716542872700)\/","DisplayHint":2,"DateTime":"Friday, May 24, 2024 9:27:52 AM"}"#,
+    );
+    assert_eq!(
+        wrapped.created.unwrap().to_rfc3339(),
+        "2024-05-24T09:27:52.700+00:00"
+    );
+    let e = err(&policy_json(
+        r#""conditions":{},"createdDateTime":{"DisplayHint":2}"#,
+    ));
+    assert!(e.contains("createdDateTime is not a date"), "{e}");
     let e = err(&policy_json(
         r#""conditions":{},"createdDateTime":"yesterday""#,
     ));
