@@ -33,6 +33,8 @@ const SIGN_INS: &str = "looks like a sign-in export, not Conditional Access poli
 /// `walked`: found by a directory walk or in a zip, where unrelated files are ignored
 /// instead of stopping the run.
 pub(super) fn text(label: &str, text: &str, walked: bool) -> Res<Outcome> {
+    // A second byte-order mark (an editor's re-save) is not content.
+    let text = text.trim_start_matches('\u{feff}');
     let body = text.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
     if body.starts_with('{') || body.starts_with('[') {
         return json_file(label, text, walked);
