@@ -46,7 +46,7 @@ pub(super) fn text(label: &str, text: &str, walked: bool) -> Res<Outcome> {
     } else {
         first
     };
-    if extractor::is_header(header) {
+    if extractor::header_delimiter(header).is_some() {
         let (mut policies, notes) = extractor::policies(body)?;
         for p in &mut policies {
             p.origin.shape = "extractor_csv";

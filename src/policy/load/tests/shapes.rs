@@ -468,3 +468,14 @@ fn unknown_conditions_are_noted_once_per_policy() {
         s.notes
     );
 }
+
+#[test]
+fn extractor_csv_with_a_culture_separator() {
+    let csv = "\"DisplayName\";\"Id\";\"State\";\"CreatedDateTime\";\"IncludeUsers\";\"BuiltInControls\"\r\n\
+               \"Block\";\"a\";\"enabled\";\"24.05.2024 09:27:52\";\"All\";\"block\"\r\n";
+    let s = load_bytes("de.csv", csv.as_bytes()).unwrap();
+    assert_eq!(s.inputs[0].shape, "extractor_csv");
+    let p = &s.policies[0];
+    assert!(p.blocks());
+    assert_eq!(p.created.unwrap().to_rfc3339(), "2024-05-24T09:27:52+00:00");
+}
