@@ -123,7 +123,8 @@ fn kind(v: &Value) -> Kind {
         Kind::Policy
     } else if looks_like_location(m) {
         Kind::Location
-    } else if has("userPrincipalName")
+    } else if has("userPrincipalName") && (has("appId") || has("ipAddress") || has("status"))
+        // A user object (EntraExporter exports those too) has a UPN but no app or IP.
         || has("appliedConditionalAccessPolicies")
         || has("conditionalAccessStatus")
         || has("signInEventTypes")

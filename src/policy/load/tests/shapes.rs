@@ -389,6 +389,12 @@ fn directories_are_walked_in_order_and_odd_entries_are_listed() {
         r#"{"id":"g","displayName":"G","mailNickname":"g"}"#,
     )
     .unwrap();
+    // EntraExporter also exports users: a UPN alone is not a sign-in.
+    std::fs::write(
+        d.join("user.json"),
+        r#"{"id":"u","displayName":"U","userPrincipalName":"u@example.com","mail":"u@example.com"}"#,
+    )
+    .unwrap();
     #[cfg(unix)]
     {
         std::os::unix::fs::symlink(d.join("missing.json"), d.join("dangling.json")).unwrap();
@@ -420,6 +426,7 @@ fn directories_are_walked_in_order_and_odd_entries_are_listed() {
         names.contains(&"/README.md") && names.contains(&"/group.json"),
         "{ignored:?}"
     );
+    assert!(names.contains(&"/user.json"), "{ignored:?}");
     #[cfg(unix)]
     {
         assert!(names.contains(&"/dangling.json"), "{ignored:?}");
@@ -441,7 +448,7 @@ fn directories_are_walked_in_order_and_odd_entries_are_listed() {
     // A sign-in export in the folder stops the run.
     std::fs::write(
         d.join("signins.json"),
-        r#"[{"userPrincipalName":"a@example.com"}]"#,
+        r#"[{"userPrincipalName":"a@example.com","appId":"x","ipAddress":"192.0.2.1"}]"#,
     )
     .unwrap();
     let e = load(&[d.to_path_buf()]).unwrap_err().to_string();
