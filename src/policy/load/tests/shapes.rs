@@ -486,3 +486,33 @@ fn extractor_csv_with_a_culture_separator() {
     assert!(p.blocks());
     assert_eq!(p.created.unwrap().to_rfc3339(), "2024-05-24T09:27:52+00:00");
 }
+
+#[test]
+fn a_file_larger_than_any_policy_export_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("big.json");
+    // Sparse: no disk is written, but reading it would hold 65 MiB.
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len((65 << 20) as u64)
+        .unwrap();
+    std::fs::write(dir.path().join("p.json"), p("a", "A")).unwrap();
+    let e = load(std::slice::from_ref(&big)).unwrap_err().to_string();
+    assert!(
+        e.contains("big.json") && e.contains("larger than 64 MiB"),
+        "{e}"
+    );
+    let s = load(&[dir.path().to_path_buf()]).unwrap();
+    let i = s
+        .inputs
+        .iter()
+        .find(|i| i.path.ends_with("big.json"))
+        .unwrap();
+    assert_eq!(i.shape, "ignored");
+    assert!(
+        i.note
+            .as_deref()
+            .unwrap_or("")
+            .contains("larger than 64 MiB")
+    );
+}
