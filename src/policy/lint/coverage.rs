@@ -3,8 +3,8 @@
 //! and all resources and nothing else narrows it (SG #92 / #316: a legacy block for Linux
 //! only, or outside the US only, is not tenant-wide); narrowed ones make the gap "partial".
 
-use super::scope;
 use super::{Ctx, LintFinding, tenant};
+use super::{capped, scope};
 use crate::evaluate::Severity;
 use crate::policy::model::{Policy, PolicyState};
 
@@ -91,7 +91,7 @@ fn shortfalls(p: &Policy, own: &str) -> Vec<String> {
     if !scope::includes_all_apps(p) {
         v.push(format!(
             "targets resources [{}]",
-            p.conditions.applications.include_applications.join(", ")
+            capped(&p.conditions.applications.include_applications, ", ")
         ));
     }
     v.extend(
@@ -124,7 +124,7 @@ pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<LintFinding>) {
         } else {
             let each: Vec<String> = reasons
                 .iter()
-                .map(|(label, r)| format!("{label}: {}", r.join("; ")))
+                .map(|(label, r)| format!("{label}: {}", capped(r, "; ")))
                 .collect();
             let n = reasons.len();
             (
@@ -137,7 +137,7 @@ pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<LintFinding>) {
                         "policies block"
                     },
                     g.what,
-                    each.join(" | ")
+                    capped(&each, " | ")
                 ),
             )
         };

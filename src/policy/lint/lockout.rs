@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use super::capped;
 use super::scope::{self, Targeting};
 use super::{BreakGlass, Ctx, LintFinding, name, on_policy};
 use crate::evaluate::Severity;
@@ -97,7 +98,7 @@ pub(crate) fn break_glass(
     let tie = if ties.is_empty() {
         String::new()
     } else {
-        format!(" (tied with {})", ties.join(", "))
+        format!(" (tied with {})", capped(&ties, ", "))
     };
     // MT #197 / #620: a wrong guess confused users, so a thin one says it is thin.
     let weak = if n * 2 < pool.len() {
@@ -173,7 +174,7 @@ fn tenant_scope(ctx: &Ctx<'_>, p: &Policy, out: &mut Vec<LintFinding>) {
                 },
                 format!(
                     "blocks {what} with no narrowing condition; only these are spared: {}",
-                    excluded.join(", ")
+                    capped(&excluded, ", ")
                 ),
             )
         };
@@ -220,7 +221,7 @@ fn tenant_scope(ctx: &Ctx<'_>, p: &Policy, out: &mut Vec<LintFinding>) {
         "Device or app requirement for all users and all resources",
         format!(
             "requires {} of every user for every resource with no narrowing condition: unenrolled users and administrators are locked out{when}, including from the Intune portal needed to fix it; {}",
-            required.join(" / "),
+            capped(&required, " / "),
             if spared {
                 format!("{} is excluded", ctx.break_glass.label())
             } else {
@@ -260,7 +261,7 @@ fn cp004(ctx: &Ctx<'_>, p: &Policy, out: &mut Vec<LintFinding>) {
             Severity::Info,
             format!(
                 "{missing}; it sets session controls only ({}), so it cannot lock anyone out",
-                p.session.names().join(", ")
+                capped(&p.session.names(), ", ")
             ),
         )
     } else if t == Targeting::Narrow && !scope::includes_any(p, &bg.ids) {
@@ -289,7 +290,7 @@ fn cp004(ctx: &Ctx<'_>, p: &Policy, out: &mut Vec<LintFinding>) {
     } else {
         format!(
             "Add {} to the excluded users or groups of {}.",
-            bg.ids.join(" and "),
+            capped(&bg.ids, " and "),
             name(p)
         )
     };
@@ -371,11 +372,11 @@ fn cp006(p: &Policy, out: &mut Vec<LintFinding>) {
         "Report-only compliant-device policy prompts users",
         format!(
             "report-only, requires compliantDevice and covers {}: users there see device-certificate prompts although nothing is enforced",
-            hit.join(", ")
+            capped(&hit, ", ")
         ),
         format!(
             "Exclude {} from {} while it is report-only, or turn it on once its report shows the impact.",
-            hit.join(", "),
+            capped(&hit, ", "),
             name(p)
         ),
         SRC_PROMPTS,

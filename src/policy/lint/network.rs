@@ -3,12 +3,13 @@
 //! files) these are skipped and a note says so; a report of no finding must not read as
 //! "every reference resolves".
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 
 use ipnet::IpNet;
 
-use super::scope;
 use super::{Ctx, LintFinding, name, on_policy, tenant};
+use super::{capped, scope};
 use crate::evaluate::Severity;
 use crate::locations::{CountryLookup, LocationKind, NamedLocation};
 use crate::policy::model::{Policy, PolicyState};
@@ -59,8 +60,23 @@ pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<LintFinding>, notes: &mut Vec<S
         cp033(ctx, p, out);
         cp007(ctx, p, out);
     }
+    // Location id (lower case, or "alltrusted") → the live policies that exclude it.
+    let mut excluded: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for p in ctx.policies.iter().filter(|p| scope::live(p)) {
+        let Some(c) = p.conditions.locations.as_ref() else {
+            continue;
+        };
+        let ids: BTreeSet<String> = c
+            .exclude
+            .iter()
+            .map(|x| x.trim().to_ascii_lowercase())
+            .collect();
+        for id in ids {
+            excluded.entry(id).or_default().push(p.label());
+        }
+    }
     for l in locs {
-        cp030(ctx, l, out);
+        cp030(&excluded, l, out);
         cp031(l, out);
         cp032(l, out);
     }
@@ -104,7 +120,7 @@ fn cp010(ctx: &Ctx<'_>, p: &Policy, known: usize, out: &mut Vec<LintFinding>) {
         "Location reference not in the named locations",
         format!(
             "{} not among the {known} named locations read: what the policy allows or blocks there cannot be reasoned about",
-            dangling.join(", ")
+            capped(&dangling, ", ")
         ),
         format!(
             "Pass the named-locations export that holds these ids with --locations, or remove the references from {} if the locations were deleted.",
@@ -116,31 +132,31 @@ fn cp010(ctx: &Ctx<'_>, p: &Policy, known: usize, out: &mut Vec<LintFinding>) {
 
 /// CP030: an IP location that lets sign-ins through (trusted, or excluded from a policy)
 /// with IPv4 ranges only: IPv6 sign-ins from the same network fall outside it.
-fn cp030(ctx: &Ctx<'_>, l: &NamedLocation, out: &mut Vec<LintFinding>) {
+fn cp030(excluded: &BTreeMap<String, Vec<String>>, l: &NamedLocation, out: &mut Vec<LintFinding>) {
     if l.kind != LocationKind::Ip
         || l.ranges.is_empty()
         || l.ranges.iter().any(|r| matches!(r, IpNet::V6(_)))
     {
         return;
     }
-    let excluded_by: Vec<String> = ctx
-        .policies
-        .iter()
-        .filter(|p| scope::live(p))
-        .filter(|p| {
-            p.conditions.locations.as_ref().is_some_and(|c| {
-                scope::has(&c.exclude, &l.id) || (l.trusted && scope::has(&c.exclude, "AllTrusted"))
-            })
-        })
-        .map(|p| p.label())
-        .collect();
+    let key = l.id.trim().to_ascii_lowercase();
+    let mut excluded_by: Vec<String> = if key.is_empty() {
+        Vec::new() // a CSV location has no id a policy could name
+    } else {
+        excluded.get(&key).cloned().unwrap_or_default()
+    };
+    if l.trusted {
+        excluded_by.extend(excluded.get("alltrusted").into_iter().flatten().cloned());
+    }
+    excluded_by.sort();
+    excluded_by.dedup();
     if !l.trusted && excluded_by.is_empty() {
         return;
     }
     let why = match (l.trusted, excluded_by.is_empty()) {
         (true, true) => "trusted".to_string(),
-        (true, false) => format!("trusted and excluded from {}", excluded_by.join(", ")),
-        (false, _) => format!("excluded from {}", excluded_by.join(", ")),
+        (true, false) => format!("trusted and excluded from {}", capped(&excluded_by, ", ")),
+        (false, _) => format!("excluded from {}", capped(&excluded_by, ", ")),
     };
     out.push(tenant(
         "CP030",
@@ -183,7 +199,7 @@ fn cp031(l: &NamedLocation, out: &mut Vec<LintFinding>) {
         .map(ToString::to_string)
         .collect();
     if !wide.is_empty() {
-        problems.push(format!("masks of /8 or shorter: {}", wide.join(", ")));
+        problems.push(format!("masks of /8 or shorter: {}", capped(&wide, ", ")));
     }
     let mut sorted: Vec<(bool, u128, u128, &IpNet)> = l
         .ranges
@@ -241,7 +257,7 @@ fn cp031(l: &NamedLocation, out: &mut Vec<LintFinding>) {
         "CP031",
         Severity::Medium,
         "Invalid IP ranges in a named location",
-        format!("named location '{}' ({}): {}", l.name, l.id, problems.join("; ")),
+        format!("named location '{}' ({}): {}", l.name, l.id, capped(&problems, "; ")),
         format!(
             "Edit the named location '{}': use masks longer than /8, remove the duplicate and nested ranges, and keep it under {MAX_RANGES} ranges.",
             l.name
@@ -288,7 +304,7 @@ fn cp032(l: &NamedLocation, out: &mut Vec<LintFinding>) {
             "named location '{}' ({}) holds {}: Conditional Access sees the public egress address, so these never match",
             l.name,
             l.id,
-            hits.join(", ")
+            capped(&hits, ", ")
         ),
         format!(
             "Replace the private ranges in the named location '{}' with the public egress addresses of the network (its NAT or proxy addresses).",
@@ -333,7 +349,7 @@ fn cp033(ctx: &Ctx<'_>, p: &Policy, out: &mut Vec<LintFinding>) {
         "CP033",
         Severity::Medium,
         "Unknown countries handled the wrong way",
-        found.join("; "),
+        capped(&found, "; "),
         format!(
             "Untick \"Include unknown countries/regions\" in the country locations that {} excludes, and tick it in those it includes.",
             name(p)
@@ -364,7 +380,7 @@ fn cp007(ctx: &Ctx<'_>, p: &Policy, out: &mut Vec<LintFinding>) {
         "Report-only policy on a GPS location prompts users",
         format!(
             "report-only, and uses the GPS-based country location(s) {}: users are asked to share their location although nothing is enforced",
-            gps.join(", ")
+            capped(&gps, ", ")
         ),
         format!(
             "Turn {} on or off once its report-only results are read; while report-only, it keeps prompting for GPS.",

@@ -470,3 +470,38 @@ fn device_code_and_unknown_platform_coverage() {
     });
     assert_eq!(rules(&run(v)), ["CP041"]);
 }
+
+#[test]
+fn a_huge_hostile_export_stays_fast_and_bounded() {
+    let ids: Vec<String> = (0..50_000)
+        .map(|i| format!("00000000-0000-4000-8000-{i:012}"))
+        .collect();
+    let mut p = good("huge");
+    p.conditions.users.as_mut().unwrap().include_groups = ids.clone();
+    p.conditions.users.as_mut().unwrap().exclude_groups = ids.clone();
+    p.conditions.locations = Some(IncludeExclude {
+        include: vec!["All".into()],
+        exclude: ids.clone(),
+    });
+    let locs: Vec<NamedLocation> = (0..5_000)
+        .map(|i| {
+            ip_loc(
+                &format!("10c00000-0000-4000-8000-{i:012}"),
+                "L",
+                true,
+                &["203.0.113.0/24"],
+            )
+        })
+        .collect();
+    let started = std::time::Instant::now();
+    let r = run_with([covered(), vec![p]].concat(), &locs, &[]);
+    assert!(started.elapsed().as_secs() < 20, "{:?}", started.elapsed());
+    let cp014 = &of(&r, "CP014")[0].detail;
+    assert!(
+        cp014.contains("and 49980 more") && cp014.len() < 4_000,
+        "{}",
+        cp014.len()
+    );
+    assert!(of(&r, "CP010")[0].detail.contains("and 49980 more"));
+    assert!(r.findings.iter().all(|f| f.detail.len() < 10_000));
+}
