@@ -257,3 +257,74 @@ fn lint_help_is_documented() {
     assert_eq!(r.code, 0);
     insta::assert_snapshot!("help_lint", r.stdout);
 }
+
+#[test]
+fn every_export_shape_lints_alike() {
+    let locs = "fixtures/policies/locations.json";
+    let lint = |shape: &str| {
+        let (v, r) = lint_json(&[
+            "--policies",
+            &format!("fixtures/policies/{shape}"),
+            "--locations",
+            locs,
+        ]);
+        assert_eq!(r.code, 0, "{shape}: {}", r.stderr);
+        (findings(&v), v["break_glass"]["why"].clone())
+    };
+    let (want, why) = lint("graph_list.json");
+    assert_eq!(
+        want,
+        vec![
+            t("CP030", "medium", ""),
+            t("CP042", "low", ""),
+            t("CP024", "info", "Sign"),
+        ]
+    );
+    assert_eq!(
+        why,
+        "inferred: group 0b000000-0000-4000-8000-0000000000b1 excluded from 7 of 7 policies; pass --break-glass to pin it"
+    );
+    for shape in [
+        "graph_pages.json",
+        "entity",
+        "entity.zip",
+        "bare_array.json",
+        "powershell.json",
+        "entra_exporter",
+        "goose",
+    ] {
+        assert_eq!(lint(shape), (want.clone(), why.clone()), "{shape}");
+    }
+    // The Extractor-Suite CSV carries no authentication flows: the device-code block looks
+    // tenant-wide but is only medium with the reason, and CP041 says it cannot tell.
+    let (v, _) = lint_json(&[
+        "--policies",
+        "fixtures/policies/extractor.csv",
+        "--locations",
+        locs,
+    ]);
+    assert_eq!(
+        findings(&v),
+        vec![
+            t(
+                "CP001",
+                "medium",
+                "Block device code flow and authentication transfer"
+            ),
+            t("CP030", "medium", ""),
+            t("CP042", "low", ""),
+            t("CP041", "info", ""),
+        ]
+    );
+    let d = v["findings"][0]["detail"].as_str().unwrap();
+    assert!(
+        d.contains("does not carry conditions.applications.applicationFilter, conditions.insiderRiskLevels, conditions.authenticationFlows"),
+        "{d}"
+    );
+    assert!(
+        v["findings"][3]["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("cannot tell: 7 policies")
+    );
+}

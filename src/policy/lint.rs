@@ -169,14 +169,23 @@ pub fn lint(set: &PolicySet, extra: &[NamedLocation], opts: &LintOptions) -> Lin
     broken::check(&ctx, &mut findings);
     network::check(&ctx, &mut findings, &mut notes);
     coverage::check(&ctx, &mut findings);
-    for p in &ctx.policies {
-        if !p.missing.is_empty() {
-            notes.push(format!(
-                "{} came from a shape that does not carry {}: rules on those parts were not checked",
-                p.label(),
-                p.missing.join(", ")
-            ));
-        }
+    // One note per distinct missing list (a lossy shape gives every policy the same one).
+    let mut lossy: std::collections::BTreeMap<&[String], Vec<String>> =
+        std::collections::BTreeMap::new();
+    for p in ctx.policies.iter().filter(|p| !p.missing.is_empty()) {
+        lossy
+            .entry(p.missing.as_slice())
+            .or_default()
+            .push(p.label());
+    }
+    for (missing, who) in lossy {
+        notes.push(format!(
+            "{} {} from an export shape that does not carry {}: the rules on those parts were not checked for {}",
+            who.len(),
+            if who.len() == 1 { "policy comes" } else { "policies come" },
+            capped(missing, ", "),
+            capped(&who, ", ")
+        ));
     }
     findings.sort_by(|a, b| {
         b.severity

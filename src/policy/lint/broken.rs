@@ -85,7 +85,17 @@ fn cp012(p: &Policy, out: &mut Vec<LintFinding>) {
         .include_applications
         .iter()
         .all(|v| v.trim().is_empty() || v.trim().eq_ignore_ascii_case("None"));
+    // A shape without user actions or auth contexts cannot tell a user-action policy from an
+    // untargeted one: the loader's note says so, no finding.
+    let unsure = [
+        "conditions.applications.includeUserActions",
+        "conditions.applications.includeAuthenticationContextClassReferences",
+        "conditions.applications.applicationFilter",
+    ]
+    .iter()
+    .any(|f| scope::lacks(p, f));
     if !none
+        || unsure
         || !a.include_user_actions.is_empty()
         || !a.include_auth_context.is_empty()
         || a.application_filter.is_some()
@@ -116,7 +126,14 @@ fn cp012(p: &Policy, out: &mut Vec<LintFinding>) {
 /// CP013: no target identities. `includeUsers ["None"]` with workload identities or agents
 /// is a valid workload policy (maester #1778).
 fn cp013(p: &Policy, out: &mut Vec<LintFinding>) {
-    if scope::targeting(p) != scope::Targeting::Nobody {
+    let unsure = [
+        "conditions.clientApplications",
+        "conditions.agents",
+        "conditions.users.includeGuestsOrExternalUsers",
+    ]
+    .iter()
+    .any(|f| scope::lacks(p, f));
+    if unsure || scope::targeting(p) != scope::Targeting::Nobody {
         return;
     }
     out.push(on_policy(

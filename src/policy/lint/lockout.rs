@@ -178,6 +178,7 @@ fn tenant_scope(ctx: &Ctx<'_>, p: &Policy, out: &mut Vec<LintFinding>) {
                 ),
             )
         };
+        let (severity, detail) = unsure(p, severity, detail);
         out.push(on_policy(
             p,
             rule,
@@ -214,11 +215,9 @@ fn tenant_scope(ctx: &Ctx<'_>, p: &Policy, out: &mut Vec<LintFinding>) {
         (true, true) => Severity::Medium,
         _ => Severity::High,
     };
-    out.push(on_policy(
+    let (severity, detail) = unsure(
         p,
-        "CP002",
         severity,
-        "Device or app requirement for all users and all resources",
         format!(
             "requires {} of every user for every resource with no narrowing condition: unenrolled users and administrators are locked out{when}, including from the Intune portal needed to fix it; {}",
             capped(&required, " / "),
@@ -228,12 +227,35 @@ fn tenant_scope(ctx: &Ctx<'_>, p: &Policy, out: &mut Vec<LintFinding>) {
                 format!("{} is not excluded", ctx.break_glass.label())
             }
         ),
+    );
+    out.push(on_policy(
+        p,
+        "CP002",
+        severity,
+        "Device or app requirement for all users and all resources",
+        detail,
         format!(
             "Exclude the break-glass accounts from {} and exclude Microsoft Intune and Microsoft Intune Enrollment, or scope it to the platforms that are enrolled.",
             name(p)
         ),
         SRC_LOCKOUT,
     ));
+}
+
+/// A lossy export shape (Extractor-Suite CSV) cannot show every condition, so "nothing
+/// narrows it" is not known: at most medium, and the detail says what could be missing.
+fn unsure(p: &Policy, severity: Severity, detail: String) -> (Severity, String) {
+    let lossy = scope::lossy_conditions(p);
+    if lossy.is_empty() {
+        return (severity, detail);
+    }
+    (
+        severity.min(Severity::Medium),
+        format!(
+            "{detail}; but the export shape does not carry {}, which could narrow it: check the policy in the portal (reported as medium at most)",
+            capped(&lossy, ", ")
+        ),
+    )
 }
 
 /// CP004: a user-targeting policy that can block or demand a control and leaves the

@@ -251,3 +251,27 @@ pub(crate) fn included_identities(p: &Policy) -> String {
         capped(&parts, "; ")
     }
 }
+
+/// What the export shape could not carry about the conditions (Extractor-Suite CSV): a
+/// rule that needs "nothing else narrows it" cannot be sure for such a policy.
+pub(crate) fn lossy_conditions(p: &Policy) -> Vec<&str> {
+    p.missing
+        .iter()
+        .map(String::as_str)
+        .filter(|m| m.starts_with("conditions"))
+        // Whom and what it targets are known (users, groups, roles, apps); these name
+        // targets, not narrowing conditions.
+        .filter(|m| {
+            !m.starts_with("conditions.users.")
+                && !m.starts_with("conditions.applications.include")
+                && !m.starts_with("conditions.clientApplications")
+                && !m.starts_with("conditions.agents")
+        })
+        .collect()
+}
+
+/// The shape could not carry this field (a `missing` entry, e.g.
+/// `conditions.authenticationFlows`).
+pub(crate) fn lacks(p: &Policy, field: &str) -> bool {
+    p.missing.iter().any(|m| m == field)
+}

@@ -505,3 +505,46 @@ fn a_huge_hostile_export_stays_fast_and_bounded() {
     assert!(of(&r, "CP010")[0].detail.contains("and 49980 more"));
     assert!(r.findings.iter().all(|f| f.detail.len() < 10_000));
 }
+
+#[test]
+fn a_lossy_shape_does_not_raise_false_alarms() {
+    let missing: Vec<String> = [
+        "conditions.applications.includeUserActions",
+        "conditions.clientApplications",
+        "conditions.authenticationFlows",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    // A device-code block read without its authentication flows looks tenant-wide.
+    let mut block = exclude_group(blocking("csv-block"), BG);
+    block.missing = missing.clone();
+    // A user-action policy read without its user actions looks untargeted.
+    let mut action = good("csv-action");
+    action.conditions.applications.include_applications = vec![];
+    action.missing = missing.clone();
+    // A workload policy read without its service principals looks like it targets nobody.
+    let mut workload = good("csv-workload");
+    workload.conditions.users = Some(Users {
+        include_users: vec!["None".into()],
+        ..Users::default()
+    });
+    workload.missing = missing;
+    let r = run(vec![block, action, workload]);
+    let cp001 = of(&r, "CP001");
+    assert_eq!(cp001[0].severity, Severity::Medium);
+    assert!(
+        cp001[0]
+            .detail
+            .contains("does not carry conditions.authenticationFlows")
+    );
+    assert!(of(&r, "CP012").is_empty() && of(&r, "CP013").is_empty());
+    assert_eq!(of(&r, "CP041")[0].severity, Severity::Info);
+    assert_eq!(
+        r.notes
+            .iter()
+            .filter(|n| n.contains("3 policies come from"))
+            .count(),
+        1
+    );
+}
