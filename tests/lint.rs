@@ -151,7 +151,7 @@ fn dangling_locations_follow_the_named_locations() {
     let notes = v["notes"].to_string();
     assert!(
         notes.contains(
-            "CP010 and the location rules CP007, CP030-CP033 were skipped; 2 reference(s)"
+            "CP010 and the location rules CP007, CP030-CP035 were skipped; 2 reference(s)"
         ),
         "{notes}"
     );
@@ -327,4 +327,44 @@ fn every_export_shape_lints_alike() {
             .unwrap()
             .starts_with("cannot tell: 7 policies")
     );
+}
+
+#[test]
+fn json_matches_the_lint_schema_and_markdown_is_stable() {
+    let text = std::fs::read_to_string(support::root().join("schema/lint.schema.json")).unwrap();
+    let schema: Value = serde_json::from_str(&text).unwrap();
+    if let Err(e) = jsonschema::meta::validate(&schema) {
+        panic!("the schema is not a valid JSON Schema: {e}");
+    }
+    let validator = jsonschema::draft202012::new(&schema).expect("schema compiles");
+    let mut cases = vec![
+        vec!["--policies", BLOCK],
+        vec!["--policies", HOSTILE],
+        vec![
+            "--policies",
+            "fixtures/policies/extractor.csv",
+            "--locations",
+            "fixtures/policies/locations.json",
+        ],
+        vec![
+            "--policies",
+            "fixtures/policies/entity",
+            "--break-glass",
+            "bg@example.com",
+        ],
+    ];
+    let base = samples().map(|d| d.join("ca_policies_graphbeta_utf16").display().to_string());
+    if let Some(b) = base.as_deref() {
+        cases.push(vec!["--policies", b]);
+    }
+    for args in cases {
+        let (v, _) = lint_json(&args);
+        let errors: Vec<String> = validator
+            .iter_errors(&v)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{args:?}:\n{}", errors.join("\n"));
+    }
+    let r = run(&["lint", "--policies", BLOCK]);
+    insta::assert_snapshot!("lint_markdown", r.stdout);
 }

@@ -1,5 +1,5 @@
 //! Location references and named-location rules (POLICIES.md CP010 and §D.3: CP007,
-//! CP030–CP033). Without any named locations (no `--locations`, none among the policy
+//! CP030–CP035). Without any named locations (no `--locations`, none among the policy
 //! files) these are skipped and a note says so; a report of no finding must not read as
 //! "every reference resolves".
 
@@ -29,6 +29,11 @@ const SRC_LIMITS: &str = "ED:concept-assignment-network.md (masks greater than /
 const SRC_PRIVATE: &str = "ED:concept-assignment-network.md (CA sees the public egress address, never the private client address)";
 const SRC_UNKNOWN: &str =
     "ED:concept-assignment-network.md (\"Include unknown countries/regions\")";
+const SRC_UNTRUSTED: &str = "maester #2188, #2227 (MT.1011 passed untrusted exclusions); ED:location-condition.md (a location you exclude from MFA should be one you trust)";
+const SRC_BROAD: &str = "ED:concept-assignment-network.md (cloud proxies and VPN egress pools make IP allow-lists unmanageable)";
+/// CP035: trusted ranges at least this wide are broad.
+const BROAD_V4: u8 = 16;
+const BROAD_V6: u8 = 32;
 const SRC_GPS: &str = "ED:concept-assignment-network.md (report-only GPS locations prompt users to share their location)";
 
 fn special(id: &str) -> bool {
@@ -51,13 +56,14 @@ pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<LintFinding>, notes: &mut Vec<S
             format!("{refs} reference(s) to named locations in the policies could not be checked")
         };
         notes.push(format!(
-            "no named locations were given (--locations, or a named-locations file among --policies): CP010 and the location rules CP007, CP030-CP033 were skipped; {what}"
+            "no named locations were given (--locations, or a named-locations file among --policies): CP010 and the location rules CP007, CP030-CP035 were skipped; {what}"
         ));
         return;
     };
     for p in &ctx.policies {
         cp010(ctx, p, locs.len(), out);
         cp033(ctx, p, out);
+        cp034(ctx, p, out);
         cp007(ctx, p, out);
     }
     // Location id (lower case, or "alltrusted") → the live policies that exclude it.
@@ -79,6 +85,7 @@ pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<LintFinding>, notes: &mut Vec<S
         cp030(&excluded, l, out);
         cp031(l, out);
         cp032(l, out);
+        cp035(l, out);
     }
     if locs.len() > MAX_LOCATIONS {
         out.push(tenant(
@@ -387,5 +394,98 @@ fn cp007(ctx: &Ctx<'_>, p: &Policy, out: &mut Vec<LintFinding>) {
             name(p)
         ),
         SRC_GPS,
+    ));
+}
+
+/// CP034: an MFA (or authentication strength, or security-info registration) policy that
+/// skips MFA in a location that is not trusted: an untrusted IP location or a country.
+fn cp034(ctx: &Ctx<'_>, p: &Policy, out: &mut Vec<LintFinding>) {
+    let mfa = p
+        .grant
+        .as_ref()
+        .is_some_and(|g| g.has("mfa") || g.authentication_strength.is_some());
+    if !scope::live(p) || !mfa {
+        return;
+    }
+    let Some(lc) = p.conditions.locations.as_ref() else {
+        return;
+    };
+    if !(lc.include.is_empty() || scope::has(&lc.include, "All")) {
+        return;
+    }
+    let untrusted: Vec<String> = lc
+        .exclude
+        .iter()
+        .filter_map(|id| ctx.location(id))
+        .filter(|l| match l.kind {
+            LocationKind::Ip => !l.trusted,
+            LocationKind::Country => true,
+            LocationKind::CompliantNetwork => false,
+        })
+        .map(|l| {
+            format!(
+                "'{}' ({}, {})",
+                l.name,
+                l.id,
+                if l.kind == LocationKind::Country {
+                    "a country location"
+                } else {
+                    "not trusted"
+                }
+            )
+        })
+        .collect();
+    if untrusted.is_empty() {
+        return;
+    }
+    out.push(on_policy(
+        p,
+        "CP034",
+        Severity::Low,
+        "MFA skipped in an untrusted location",
+        format!(
+            "requires MFA everywhere except {}: sign-ins from there skip MFA although the location is not marked trusted",
+            capped(&untrusted, ", ")
+        ),
+        format!(
+            "Exclude only trusted locations from {} (mark the IP location trusted if it is the corporate network), or remove the exclusion.",
+            name(p)
+        ),
+        SRC_UNTRUSTED,
+    ));
+}
+
+/// CP035: a trusted IP location with very wide ranges trusts far more than one network.
+fn cp035(l: &NamedLocation, out: &mut Vec<LintFinding>) {
+    if l.kind != LocationKind::Ip || !l.trusted {
+        return;
+    }
+    let broad: Vec<String> = l
+        .ranges
+        .iter()
+        .filter(|r| match r {
+            IpNet::V4(v) => v.prefix_len() <= BROAD_V4 && v.prefix_len() > 8,
+            IpNet::V6(v) => v.prefix_len() <= BROAD_V6 && v.prefix_len() > 8,
+        })
+        .map(ToString::to_string)
+        .collect();
+    if broad.is_empty() {
+        return;
+    }
+    out.push(tenant(
+        "CP035",
+        Severity::Low,
+        "Very wide range in a trusted location",
+        format!(
+            "trusted named location '{}' ({}) holds {}: wider than one site's egress (IPv4 /{BROAD_V4} or IPv6 /{BROAD_V6} and wider), often a cloud or VPN provider's pool",
+            l.name,
+            l.id,
+            capped(&broad, ", ")
+        ),
+        format!(
+            "Narrow the ranges of the trusted named location '{}' to the organisation's own egress addresses.",
+            l.name
+        ),
+        SRC_BROAD,
     ));
 }

@@ -548,3 +548,52 @@ fn a_lossy_shape_does_not_raise_false_alarms() {
         1
     );
 }
+
+#[test]
+fn mfa_skipped_in_untrusted_locations_and_broad_trust() {
+    // maester #2188 / #2227: an untrusted IP location excluded from MFA is not "trusted".
+    let mut p = good("mfa");
+    p.conditions.locations = Some(IncludeExclude {
+        include: vec!["All".into()],
+        exclude: vec![LOC.into(), LOC2.into()],
+    });
+    let branch = ip_loc(
+        LOC,
+        "Branch",
+        false,
+        &["203.0.113.0/24", "2001:db8:20::/48"],
+    );
+    let r = run_with(
+        [covered(), vec![p.clone()]].concat(),
+        &[branch.clone(), country(LOC2, false)],
+        &[],
+    );
+    assert_eq!(hits(&r), vec![("CP034", "low", "mfa".into())]);
+    let d = &of(&r, "CP034")[0].detail;
+    assert!(
+        d.contains("'Branch'") && d.contains("a country location"),
+        "{d}"
+    );
+    // Trusted: fine. A block policy excluding it is CP030's business, not CP034's.
+    let mut trusted = branch;
+    trusted.trusted = true;
+    let r = run_with(
+        [covered(), vec![p]].concat(),
+        &[
+            trusted,
+            ip_loc(
+                LOC2,
+                "Wide",
+                true,
+                &["198.0.0.0/12", "2001:db8::/32", "192.0.2.0/24"],
+            ),
+        ],
+        &[],
+    );
+    assert_eq!(rules(&r), ["CP035"]);
+    assert!(
+        of(&r, "CP035")[0]
+            .detail
+            .contains("holds 198.0.0.0/12, 2001:db8::/32:")
+    );
+}
