@@ -14,6 +14,12 @@ use crate::policy::fix::Fix;
 
 pub const SCHEMA_VERSION: u32 = 2;
 
+/// Bounds of schema 2 (DESIGN.md §3): the report stays a few MB whatever the input; each cut
+/// list has a `*_total` beside it, and `filter` has the full detail.
+pub const MAX_FINDING_VALUES: usize = 100;
+pub const MAX_SUMMARY_ROWS: usize = 1000;
+pub const MAX_IP_LOCATIONS: usize = 10;
+
 #[derive(Serialize)]
 pub struct Report<'a> {
     pub schema_version: u32,
@@ -75,8 +81,11 @@ pub struct FindingOut {
     pub policy: Option<Named>,
     pub app: Named,
     pub count: u64,
+    /// At most `MAX_FINDING_VALUES`, sorted; `users_total` counts them all.
     pub users: Vec<String>,
+    pub users_total: u64,
     pub ips: Vec<String>,
+    pub ips_total: u64,
     pub error_codes: Vec<i64>,
     pub first_seen: String,
     pub last_seen: String,
@@ -140,9 +149,13 @@ pub fn cause_out(c: &Cause, r: &Redactor) -> CauseOut {
 pub struct Summary {
     pub by_policy: Vec<PolicyRow>,
     pub by_error_code: Vec<CodeRow>,
+    /// Ranked by CA failures, then failures, then sign-ins; at most `MAX_SUMMARY_ROWS` each.
     pub by_user: Vec<UserRow>,
+    pub by_user_total: u64,
     pub by_app: Vec<AppRow>,
+    pub by_app_total: u64,
     pub by_ip: Vec<IpRowOut>,
+    pub by_ip_total: u64,
     pub timeline: Vec<TimelineRow>,
     pub abandoned_flows: u64,
 }
@@ -183,7 +196,9 @@ pub struct IpRowOut {
     pub ip: String,
     #[serde(flatten)]
     pub tally: TallyOut,
+    /// At most `MAX_IP_LOCATIONS`; `locations_total` counts them all.
     pub locations: Vec<String>,
+    pub locations_total: u64,
     pub trusted: Option<bool>,
 }
 
@@ -240,7 +255,7 @@ pub fn finding_out(f: &Finding, r: &Redactor) -> FindingOut {
     FindingOut {
         rule: a.rule.id(),
         kind: a.rule.kind(),
-        severity: a.rule.severity().as_str(),
+        severity: a.severity().as_str(),
         title: a.rule.title(),
         policy: a.policy.as_ref().map(|p| Named {
             id: p.id.clone(),
@@ -257,8 +272,10 @@ pub fn finding_out(f: &Finding, r: &Redactor) -> FindingOut {
             },
         },
         count: a.count,
-        users: sorted(a.users.iter().map(|u| r.value(u).into_owned())),
-        ips: sorted(a.ips.iter().map(|u| r.value(u).into_owned())),
+        users: bounded(a.users.iter().map(|u| r.value(u).into_owned())),
+        users_total: a.users.len() as u64,
+        ips: bounded_ips(&a.ips, r),
+        ips_total: a.ips.len() as u64,
         error_codes: a.error_codes.iter().copied().collect(),
         first_seen: timestamp(&a.first_seen),
         last_seen: timestamp(&a.last_seen),
@@ -273,21 +290,56 @@ pub fn finding_out(f: &Finding, r: &Redactor) -> FindingOut {
                     .then(|| format!("(and {} more distinct evidence lines)", a.evidence_dropped)),
             )
             .collect(),
-        suggested_cidrs: if r.enabled() && !f.suggested_cidrs.is_empty() {
-            vec![format!("({} CIDRs, redacted)", f.suggested_cidrs.len())]
-        } else {
-            f.suggested_cidrs.clone()
-        },
+        suggested_cidrs: f.suggested_cidrs.iter().map(|c| r.cidr(c)).collect(),
         without_policy_detail: a.without_policy_detail,
         fix: f.fix.as_ref().map(|x| r.fix(x)),
     }
 }
 
-/// Redaction can reorder values (pseudonyms sort differently): sort after mapping.
-fn sorted(it: impl Iterator<Item = String>) -> Vec<String> {
+/// The first `MAX_FINDING_VALUES` in sorted order. Redaction can reorder values (pseudonyms
+/// sort differently): sort after mapping.
+fn bounded(it: impl Iterator<Item = String>) -> Vec<String> {
     let mut v: Vec<String> = it.collect();
     v.sort();
+    v.truncate(MAX_FINDING_VALUES);
     v
+}
+
+/// The first `MAX_FINDING_VALUES` addresses in numeric order (on the originals: a pseudonym
+/// says nothing about order), then redacted.
+/// The set is already in numeric order (IPv4, IPv6, then non-addresses as text).
+fn bounded_ips(ips: &std::collections::BTreeSet<crate::analysis::IpText>, r: &Redactor) -> Vec<String> {
+    ips.iter()
+        .take(MAX_FINDING_VALUES)
+        .map(|ip| r.value(ip).into_owned())
+        .collect()
+}
+
+/// The ranking of DESIGN.md §2: CA failures, then failures, then sign-ins, most first, so
+/// the blocked accounts are on top whatever the volume of the others.
+fn rank(x: &TallyOut, y: &TallyOut) -> std::cmp::Ordering {
+    (y.ca_failures, y.failures, y.signins).cmp(&(x.ca_failures, x.failures, x.signins))
+}
+
+/// An IP's place in numeric order (IPv4 before IPv6, canonical form); text that is not an
+/// address sorts after every address, by its text.
+fn ip_order(ip: &str) -> (u8, u128, &str) {
+    match ip
+        .parse::<std::net::IpAddr>()
+        .map(crate::locations::canonical)
+    {
+        Ok(std::net::IpAddr::V4(a)) => (0, u128::from(u32::from(a)), ip),
+        Ok(std::net::IpAddr::V6(a)) => (1, u128::from(a), ip),
+        Err(_) => (2, 0, ip),
+    }
+}
+
+/// Ranks then cuts a summary, returning how many rows there were.
+fn cut<T>(rows: &mut Vec<T>, order: impl FnMut(&T, &T) -> std::cmp::Ordering) -> u64 {
+    let total = rows.len() as u64;
+    rows.sort_by(order);
+    rows.truncate(MAX_SUMMARY_ROWS);
+    total
 }
 
 pub fn build<'a>(a: &Analysis, meta: &'a RunMeta, r: &Redactor) -> Report<'a> {
@@ -337,11 +389,8 @@ pub fn build<'a>(a: &Analysis, meta: &'a RunMeta, r: &Redactor) -> Report<'a> {
             tally: (*t).into(),
         })
         .collect();
-    by_user.sort_by(|x, y| {
-        y.tally
-            .signins
-            .cmp(&x.tally.signins)
-            .then(x.user.cmp(&y.user))
+    let by_user_total = cut(&mut by_user, |x, y| {
+        rank(&x.tally, &y.tally).then(x.user.cmp(&y.user))
     });
 
     let mut by_app: Vec<AppRow> = acc
@@ -353,25 +402,32 @@ pub fn build<'a>(a: &Analysis, meta: &'a RunMeta, r: &Redactor) -> Report<'a> {
             tally: s.tally.into(),
         })
         .collect();
-    by_app.sort_by(|x, y| {
-        y.tally
-            .signins
-            .cmp(&x.tally.signins)
+    let by_app_total = cut(&mut by_app, |x, y| {
+        rank(&x.tally, &y.tally)
             .then(x.id.cmp(&y.id))
             .then(x.display_name.cmp(&y.display_name))
     });
 
-    let mut by_ip: Vec<IpRowOut> = a
-        .by_ip
-        .iter()
+    // Ranked on the original addresses (numeric order breaks ties), redacted after.
+    let mut ip_rows: Vec<&crate::analysis::IpRow> = a.by_ip.iter().collect();
+    let by_ip_total = cut(&mut ip_rows, |x, y| {
+        rank(&x.tally.into(), &y.tally.into()).then(ip_order(&x.ip).cmp(&ip_order(&y.ip)))
+    });
+    let by_ip: Vec<IpRowOut> = ip_rows
+        .into_iter()
         .map(|row| IpRowOut {
             ip: r.value(&row.ip).into_owned(),
             tally: row.tally.into(),
-            locations: row.locations.clone(),
+            locations: row
+                .locations
+                .iter()
+                .take(MAX_IP_LOCATIONS)
+                .cloned()
+                .collect(),
+            locations_total: row.locations.len() as u64,
             trusted: row.trusted,
         })
         .collect();
-    by_ip.sort_by(|x, y| y.tally.signins.cmp(&x.tally.signins).then(x.ip.cmp(&y.ip)));
 
     let timeline = acc
         .timeline
@@ -422,8 +478,11 @@ pub fn build<'a>(a: &Analysis, meta: &'a RunMeta, r: &Redactor) -> Report<'a> {
             by_policy,
             by_error_code,
             by_user,
+            by_user_total,
             by_app,
+            by_app_total,
             by_ip,
+            by_ip_total,
             timeline,
             abandoned_flows: a.totals.abandoned_flows,
         },

@@ -158,7 +158,9 @@ pub fn render(format: ReportFormat, rep: &LintReport, w: &mut dyn Write) -> Resu
             s.push('\n');
             s
         }
-        ReportFormat::Markdown => markdown::render(rep),
+        // The lint report has no separate terminal layout yet: its Markdown is plain enough
+        // to read there, and every policy-file value in it is already terminal-safe.
+        ReportFormat::Markdown | ReportFormat::Text(_) => markdown::render(rep),
         ReportFormat::Csv => csv(rep)?,
         ReportFormat::Html => html::render(rep),
     };

@@ -1,11 +1,12 @@
-//! The Markdown report for people and tickets: findings first (severity, then count), each
-//! with its remediation, then inputs, totals, statistics tables, skipped records and notes.
-//! Every log value goes through `escape_md`.
+//! The Markdown report for people, tickets and pipes: the run in one sentence, "Blocked
+//! sign-ins at a glance" (the causes table), then the findings (severity, then count), each
+//! with its remediation, then inputs, totals, statistics tables ("N of M" wherever cut),
+//! skipped records and notes. Every log value goes through `escape_md`.
 
 use std::io::Write;
 
 use super::json::{Report, build};
-use super::{Redactor, RunMeta, escape_md};
+use super::{Redactor, RunMeta, count, escape_md, glance};
 use crate::analysis::Analysis;
 use crate::error::Result;
 
@@ -32,18 +33,19 @@ fn render(rep: &Report<'_>, o: &mut String) {
     line(
         o,
         &format!(
-            "{} sign-ins matched of {} read ({} skipped, {} duplicates): {} failures, {} blocked by Conditional Access, {} interrupted. {} finding(s).",
-            t.records_matched,
+            "{} matched of {} read ({} skipped, {}): {}, {} blocked by Conditional Access, {} interrupted. {}.",
+            count(t.records_matched, "sign-in", "sign-ins"),
             t.records_read,
             t.records_skipped,
-            t.duplicates,
-            t.failures,
+            count(t.duplicates, "duplicate", "duplicates"),
+            count(t.failures, "failure", "failures"),
             t.ca_failures,
             t.interrupted,
-            rep.findings.len()
+            count(rep.findings.len() as u64, "finding", "findings")
         ),
     );
     line(o, "");
+    causes(rep, o);
     line(o, "## Findings");
     line(o, "");
     if rep.findings.is_empty() {
@@ -80,17 +82,24 @@ fn render(rep: &Report<'_>, o: &mut String) {
         line(o, &format!("| Policy | {policy} |"));
         line(o, &format!("| App | {app} |"));
         line(o, &format!("| Sign-ins | {} |", f.count));
-        line(o, &format!("| Users | {} |", list(&f.users)));
-        line(o, &format!("| IPs | {} |", list(&f.ips)));
+        line(o, &format!("| Users | {} |", list(&f.users, f.users_total)));
+        line(o, &format!("| IPs | {} |", list(&f.ips, f.ips_total)));
         let codes: Vec<String> = f.error_codes.iter().map(ToString::to_string).collect();
         line(o, &format!("| Error codes | {} |", codes.join(", ")));
         line(o, &format!("| First seen | {} |", f.first_seen));
         line(o, &format!("| Last seen | {} |", f.last_seen));
-        line(o, &format!("| Examples | {} |", list(&f.examples)));
+        line(
+            o,
+            &format!(
+                "| Examples | {} |",
+                list(&f.examples, f.examples.len() as u64)
+            ),
+        );
         if !f.suggested_cidrs.is_empty() {
+            let n = f.suggested_cidrs.len() as u64;
             line(
                 o,
-                &format!("| CIDRs to add | {} |", list(&f.suggested_cidrs)),
+                &format!("| CIDRs to add | {} |", list(&f.suggested_cidrs, n)),
             );
         }
         line(o, "");
@@ -142,6 +151,12 @@ fn render(rep: &Report<'_>, o: &mut String) {
     if s.by_policy.is_empty() {
         line(o, "No per-policy results in the matched sign-ins.");
     } else {
+        cut_note(
+            o,
+            s.by_policy.len().min(TOP),
+            s.by_policy.len() as u64,
+            "policies",
+        );
         line(o, "| Policy | Evaluations | Results |");
         line(o, "|---|---:|---|");
         for p in s.by_policy.iter().take(TOP) {
@@ -160,6 +175,12 @@ fn render(rep: &Report<'_>, o: &mut String) {
     line(o, "");
     line(o, "## Error codes");
     line(o, "");
+    cut_note(
+        o,
+        s.by_error_code.len().min(TOP),
+        s.by_error_code.len() as u64,
+        "error codes",
+    );
     line(o, "| Code | Name | Sign-ins |");
     line(o, "|---:|---|---:|");
     for c in s.by_error_code.iter().take(TOP) {
@@ -168,14 +189,14 @@ fn render(rep: &Report<'_>, o: &mut String) {
     line(o, "");
     table(
         o,
-        "Users",
-        "User",
+        ("Users", "User", "users"),
+        s.by_user_total,
         s.by_user.iter().map(|u| (u.user.clone(), u.tally)),
     );
     table(
         o,
-        "Apps",
-        "App",
+        ("Apps", "App", "apps"),
+        s.by_app_total,
         s.by_app.iter().map(|a| {
             let name = if a.display_name.is_empty() {
                 a.id.clone()
@@ -187,6 +208,7 @@ fn render(rep: &Report<'_>, o: &mut String) {
     );
     line(o, "## IP addresses");
     line(o, "");
+    cut_note(o, s.by_ip.len().min(TOP), s.by_ip_total, "addresses");
     line(
         o,
         "| IP | Sign-ins | Failures | CA failures | Named locations | Trusted |",
@@ -206,7 +228,11 @@ fn render(rep: &Report<'_>, o: &mut String) {
                 ip.tally.signins,
                 ip.tally.failures,
                 ip.tally.ca_failures,
-                escape_md(&ip.locations.join(", ")),
+                escape_md(&more(
+                    ip.locations.join(", "),
+                    ip.locations.len(),
+                    ip.locations_total
+                )),
                 trusted
             ),
         );
@@ -239,34 +265,105 @@ fn render(rep: &Report<'_>, o: &mut String) {
         }
         line(o, "");
     }
-    if !rep.notes.is_empty() {
+    let notes: Vec<String> = rep
+        .notes
+        .iter()
+        .map(|n| escape_md(n))
+        .chain(rep.inputs.iter().flat_map(|i| {
+            i.notes
+                .iter()
+                .map(move |n| format!("{}: {}", escape_md(&i.path), escape_md(n)))
+        }))
+        .collect();
+    if !notes.is_empty() {
         line(o, "## Notes");
         line(o, "");
-        for n in &rep.notes {
-            line(o, &format!("- {}", escape_md(n)));
+        for n in &notes {
+            line(o, &format!("- {n}"));
         }
         line(o, "");
     }
 }
 
-fn list(v: &[String]) -> String {
+/// "Blocked sign-ins at a glance": one row per cause, before any detail.
+fn causes(rep: &Report<'_>, o: &mut String) {
+    line(o, &format!("## {}", glance::TITLE));
+    line(o, "");
+    let rows = glance::rows(rep);
+    if rows.is_empty() {
+        line(o, glance::empty(rep));
+        line(o, "");
+        return;
+    }
+    if let Some(n) = glance::shown_of(rep, rows.len()) {
+        line(o, &format!("Showing {n}; the JSON report has the rest."));
+        line(o, "");
+    }
+    line(
+        o,
+        "| # | Who | App | Policy | Rules | Sign-ins | Cause | The change |",
+    );
+    line(o, "|---:|---|---|---|---|---:|---|---|");
+    for (i, c) in rows.iter().enumerate() {
+        line(
+            o,
+            &format!(
+                "| {} | {} ({}) | {} | {} | {} | {} | {} | {} |",
+                i + 1,
+                escape_md(glance::who(c)),
+                glance::principal_kind(c),
+                escape_md(glance::app(c)),
+                escape_md(glance::policy(c)),
+                c.rules.join(", "),
+                c.count,
+                escape_md(&c.cause),
+                escape_md(&c.fix_text)
+            ),
+        );
+    }
+    line(o, "");
+}
+
+/// "Showing 20 of 57 users" above a table that is cut.
+fn cut_note(o: &mut String, shown: usize, total: u64, what: &str) {
+    if total > shown as u64 {
+        line(
+            o,
+            &format!(
+                "Showing {shown} of {total} {what}, ranked by Conditional Access failures, then failures, then sign-ins; the JSON report has up to 1000."
+            ),
+        );
+        line(o, "");
+    }
+}
+
+/// A joined list with "and N more" when `total` exceeds the `shown` values.
+fn more(joined: String, shown: usize, total: u64) -> String {
+    let rest = total.saturating_sub(shown as u64);
+    if rest == 0 {
+        joined
+    } else {
+        format!("{joined} and {rest} more")
+    }
+}
+
+/// Up to ten values, then "and N more" counting up to `total` (the values before the cut).
+fn list(v: &[String], total: u64) -> String {
     const MAX: usize = 10;
     let shown: Vec<String> = v.iter().take(MAX).map(|s| escape_md(s)).collect();
-    let mut s = shown.join(", ");
-    if v.len() > MAX {
-        s.push_str(&format!(" and {} more", v.len() - MAX));
-    }
-    s
+    let n = shown.len();
+    more(shown.join(", "), n, total.max(v.len() as u64))
 }
 
 fn table(
     o: &mut String,
-    title: &str,
-    col: &str,
-    rows: impl Iterator<Item = (String, super::json::TallyOut)>,
+    (title, col, what): (&str, &str, &str),
+    total: u64,
+    rows: impl ExactSizeIterator<Item = (String, super::json::TallyOut)>,
 ) {
     line(o, &format!("## {title}"));
     line(o, "");
+    cut_note(o, rows.len().min(TOP), total, what);
     line(
         o,
         &format!("| {col} | Sign-ins | Failures | Interrupted | CA failures |"),
@@ -286,4 +383,80 @@ fn table(
         );
     }
     line(o, "");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::testdata::analysis;
+
+    fn md(causes: usize, total: u64) -> String {
+        let mut out = Vec::new();
+        write(
+            &analysis(causes, total),
+            &RunMeta::default(),
+            &Redactor::off(),
+            &mut out,
+        )
+        .expect("render");
+        String::from_utf8(out).expect("UTF-8")
+    }
+
+    #[test]
+    fn opens_with_the_causes_table() {
+        let m = md(30, 57);
+        let glance = m.find("## Blocked sign-ins at a glance").expect("glance");
+        let findings = m.find("## Findings").expect("findings");
+        assert!(glance < findings);
+        assert!(m.contains("Showing 10 of 57 causes, most sign-ins first"));
+        let rows = m[glance..findings]
+            .lines()
+            .filter(|l| l.starts_with("| ") && !l.starts_with("| #"))
+            .count();
+        assert_eq!(rows, 10);
+        // Short enough to read before the detail.
+        assert!(m[..findings].lines().count() < 25);
+        assert!(m.contains(
+            "| 2 | svc-01@example.com (service principal) | Azure DevOps | Block DevOps outside corporate network | IP001, CA001 | 999 |"
+        ));
+    }
+
+    #[test]
+    fn blocked_users_come_first_and_cuts_are_counted() {
+        let m = md(1, 1);
+        let users = &m[m.find("## Users").expect("users")..];
+        assert!(users.contains("Showing 20 of 40 users, ranked by Conditional Access failures"));
+        let first: Vec<&str> = users
+            .lines()
+            .filter(|l| l.starts_with("| user"))
+            .take(5)
+            .collect();
+        // The five blocked users (3 sign-ins each) before the 35 busy ones.
+        for l in &first {
+            assert!(
+                l.ends_with("| 3 | 3 | 0 | 3 |") || l.ends_with("| 3 | 3 | 0 | 2 |"),
+                "{l}"
+            );
+        }
+        assert!(
+            first[0].contains("user035") || first[0].contains("user037"),
+            "{}",
+            first[0]
+        );
+        assert!(m.contains("user000@example.com, user001@example.com"));
+        assert!(m.contains("and 140 more"), "150 users, 10 shown");
+        assert!(m.contains("Location 09 and 4 more"));
+    }
+
+    #[test]
+    fn grammar_and_escaping() {
+        let m = md(1, 1);
+        assert!(m.contains("69999 sign-ins matched of 70000 read (0 skipped, 1 duplicate)"));
+        assert!(m.contains("3 findings."));
+        assert!(!m.contains("(s)"));
+        assert!(
+            m.contains("evil\\u{1b}\\[2J\\u{202e}gnp.exe\\u{200b}\\|&lt;b&gt;&amp;amp;&lt;/b&gt;")
+        );
+        assert!(!m.contains('\u{1b}') && !m.contains('\u{202e}') && !m.contains('\u{200b}'));
+    }
 }

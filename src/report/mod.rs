@@ -4,6 +4,7 @@
 
 pub mod csv;
 pub mod explain;
+pub mod glance;
 pub mod html;
 pub mod json;
 pub mod lint;
@@ -11,6 +12,10 @@ pub mod lookup;
 pub mod markdown;
 pub mod records;
 pub mod redact;
+pub mod whatif;
+#[cfg(test)]
+pub(crate) mod testdata;
+pub mod text;
 
 use std::io::Write;
 
@@ -25,6 +30,43 @@ pub enum ReportFormat {
     Json,
     Csv,
     Html,
+    /// The terminal view (`text.rs`): plain wrapped text, ANSI colours only when allowed.
+    Text(TextStyle),
+}
+
+/// How the terminal view is drawn; decided once from the environment by `config`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TextStyle {
+    /// Columns to wrap at.
+    pub width: usize,
+    /// Plain ANSI colours (only on a terminal, never with `NO_COLOR`).
+    pub color: bool,
+}
+
+impl Default for TextStyle {
+    fn default() -> Self {
+        TextStyle {
+            width: text::DEFAULT_WIDTH,
+            color: false,
+        }
+    }
+}
+
+impl TextStyle {
+    /// The style for a terminal of `columns` (`$COLUMNS`, when it parses) whose stdout is a
+    /// terminal or not; `no_color` is whether `NO_COLOR` is set (any value disables colour).
+    pub fn resolve(columns: Option<&str>, stdout_is_terminal: bool, no_color: bool) -> TextStyle {
+        let width = columns
+            .and_then(|c| c.trim().parse::<usize>().ok())
+            .filter(|w| *w > 0)
+            .map_or(text::DEFAULT_WIDTH, |w| {
+                w.clamp(text::MIN_WIDTH, text::MAX_WIDTH)
+            });
+        TextStyle {
+            width,
+            color: stdout_is_terminal && !no_color,
+        }
+    }
 }
 
 impl ReportFormat {
@@ -35,6 +77,7 @@ impl ReportFormat {
             "json" => Some(ReportFormat::Json),
             "csv" => Some(ReportFormat::Csv),
             "html" | "htm" => Some(ReportFormat::Html),
+            "txt" | "text" => Some(ReportFormat::Text(TextStyle::default())),
             _ => None,
         }
     }
@@ -67,12 +110,43 @@ pub fn render(
         ReportFormat::Markdown => markdown::write(a, meta, redactor, w),
         ReportFormat::Csv => csv::write(a, meta, redactor, w),
         ReportFormat::Html => html::write(a, meta, redactor, w),
+        ReportFormat::Text(style) => text::write(a, meta, redactor, style, w),
     }
 }
 
 /// RFC 3339 in UTC with a `Z`, whole seconds unless the log had fractions.
 pub fn timestamp(t: &chrono::DateTime<chrono::Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+}
+
+/// `n` and the noun, singular or plural ("1 duplicate", "3 findings").
+pub fn count(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// Whether a character could rewrite or hide text on a terminal (DESIGN.md §9): C0 and C1
+/// controls, DEL, bidi overrides and isolates, zero-width characters and the BOM.
+pub fn is_invisible(c: char) -> bool {
+    matches!(c as u32,
+        0x00..=0x1f | 0x7f..=0x9f | 0x200b..=0x200f | 0x202a..=0x202e | 0x2066..=0x2069 | 0xfeff)
+}
+
+/// A log value made safe for a terminal: every `is_invisible` character written visibly as
+/// `\u{1b}`, the rest unchanged. Every value from a log or a file that reaches a terminal
+/// (text view, `explain`, Markdown) goes through this.
+pub fn escape_terminal(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(is_invisible) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if is_invisible(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// A Markdown table cell: `|`, newlines and HTML-significant characters escaped.
@@ -92,7 +166,7 @@ pub fn escape_md(s: &str) -> String {
                 out.push('\\');
                 out.push(c);
             }
-            c if c.is_control() => out.push(' '),
+            c if is_invisible(c) => out.push_str(&escape_terminal(c.encode_utf8(&mut [0; 4]))),
             c => out.push(c),
         }
     }
@@ -145,5 +219,61 @@ mod tests {
         assert_eq!(csv_cell("@SUM(1)"), "'@SUM(1)");
         assert_eq!(csv_cell("\tx"), "'\tx");
         assert_eq!(csv_cell("plain"), "plain");
+    }
+
+    #[test]
+    fn terminal_escaping_makes_invisible_characters_visible() {
+        assert_eq!(escape_terminal("plain é"), "plain é");
+        assert_eq!(escape_terminal("a\u{1b}[31mb"), "a\\u{1b}[31mb");
+        assert_eq!(
+            escape_terminal("\u{7f}\u{9b}\t\n"),
+            "\\u{7f}\\u{9b}\\u{9}\\u{a}"
+        );
+        for c in [
+            '\u{202a}', '\u{202e}', '\u{2066}', '\u{2069}', '\u{200b}', '\u{200f}', '\u{feff}',
+        ] {
+            let s = format!("x{c}y");
+            assert_eq!(escape_terminal(&s), format!("x\\u{{{:x}}}y", c as u32));
+        }
+        // Neighbours of the ranges are ordinary text.
+        assert_eq!(
+            escape_terminal("\u{2010}\u{2070}\u{a0}"),
+            "\u{2010}\u{2070}\u{a0}"
+        );
+        // Markdown: the same characters visible, newlines still line breaks.
+        assert_eq!(escape_md("a\u{202e}b\nc\u{1b}"), "a\\u{202e}b<br>c\\u{1b}");
+    }
+
+    #[test]
+    fn counts_are_grammatical() {
+        assert_eq!(count(1, "duplicate", "duplicates"), "1 duplicate");
+        assert_eq!(count(0, "finding", "findings"), "0 findings");
+        assert_eq!(count(15, "finding", "findings"), "15 findings");
+    }
+
+    #[test]
+    fn text_style_honours_the_environment() {
+        assert_eq!(
+            TextStyle::resolve(None, true, false),
+            TextStyle {
+                width: 100,
+                color: true
+            }
+        );
+        assert!(
+            !TextStyle::resolve(None, true, true).color,
+            "NO_COLOR disables"
+        );
+        assert!(
+            !TextStyle::resolve(None, false, false).color,
+            "never on a pipe"
+        );
+        assert_eq!(TextStyle::resolve(Some("72"), false, false).width, 72);
+        assert_eq!(TextStyle::resolve(Some("wide"), false, false).width, 100);
+        assert_eq!(TextStyle::resolve(Some("0"), false, false).width, 100);
+        assert_eq!(
+            TextStyle::resolve(Some("5"), false, false).width,
+            text::MIN_WIDTH
+        );
     }
 }

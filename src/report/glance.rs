@@ -1,0 +1,67 @@
+//! "Blocked sign-ins at a glance" (DESIGN.md §2 "Causes"), the opening block of every human
+//! format: what each format shows of `causes[]`, and the words around it, in one place so the
+//! terminal view, Markdown and HTML say the same thing.
+
+use super::json::{CauseOut, Report};
+
+pub const TITLE: &str = "Blocked sign-ins at a glance";
+
+/// Rows the human formats show, so the block fits on a screen whatever the input (the JSON
+/// report has up to `analysis::MAX_CAUSES` and `causes_total`).
+pub const ROWS: usize = 10;
+
+/// The rows to show.
+pub fn rows<'r>(rep: &'r Report<'_>) -> &'r [CauseOut] {
+    &rep.causes[..rep.causes.len().min(ROWS)]
+}
+
+/// "10 of 57 causes" when a table of `shown` rows is cut, `None` when every cause is shown.
+pub fn shown_of(rep: &Report<'_>, shown: usize) -> Option<String> {
+    let shown = shown as u64;
+    let total = rep.causes_total.max(rep.causes.len() as u64);
+    (total > shown).then(|| format!("{shown} of {total} causes, most sign-ins first"))
+}
+
+/// What to say when there is no row.
+pub fn empty(rep: &Report<'_>) -> &'static str {
+    if rep.totals.ca_failures == 0 {
+        "No sign-in was blocked by Conditional Access."
+    } else {
+        "No blocked sign-in could be traced to one policy and one change; the findings below have the evidence."
+    }
+}
+
+/// Who a cause is about: the name, else the id.
+pub fn who(c: &CauseOut) -> &str {
+    if c.principal.name.is_empty() {
+        &c.principal.id
+    } else {
+        &c.principal.name
+    }
+}
+
+pub fn principal_kind(c: &CauseOut) -> &'static str {
+    match c.principal.kind {
+        "service_principal" => "service principal",
+        "managed_identity" => "managed identity",
+        _ => "user",
+    }
+}
+
+/// The app's name, else its id.
+pub fn app(c: &CauseOut) -> &str {
+    if c.app.display_name.is_empty() {
+        &c.app.id
+    } else {
+        &c.app.display_name
+    }
+}
+
+/// The policy's name (else its id), or what to say without one.
+pub fn policy(c: &CauseOut) -> &str {
+    match &c.policy {
+        Some(p) if !p.display_name.is_empty() => &p.display_name,
+        Some(p) if !p.id.is_empty() => &p.id,
+        _ => "(not named in the export)",
+    }
+}
