@@ -147,7 +147,10 @@ fn whatif_cmd(
         NamedLocations::load(locations)?.locations
     };
     for l in &set.locations {
-        if !locs.iter().any(|a| !a.id.is_empty() && a.id.eq_ignore_ascii_case(&l.id)) {
+        if !locs
+            .iter()
+            .any(|a| !a.id.is_empty() && a.id.eq_ignore_ascii_case(&l.id))
+        {
             locs.push(l.clone());
         }
     }
@@ -473,10 +476,11 @@ fn explain_cmd(
     output: Option<&Path>,
     warn: &mut dyn Write,
 ) -> Result<i32> {
-    let locs = load_locations(c)?;
+    let (locs, pols) = load_inputs(c)?;
     let inputs = source::expand(&c.inputs)?;
     let mut opts = options(c);
     opts.collect = true;
+    opts.policies = pols.as_ref();
     let a = pipeline::run(&inputs, &c.filter, locs.as_ref(), opts)?;
     check_found(c, &a)?;
     warn_skips(&a, warn);
@@ -493,8 +497,20 @@ fn explain_cmd(
         )));
     }
     let redactor = redactor(c, &a, locs.as_ref());
+    let empty = NamedLocations::default();
+    let eval_locs = locs.as_ref().unwrap_or(&empty);
     let text = if json {
-        explain::render_json(&a, id, locs.as_ref(), &redactor)
+        explain::render_json(&a, id, locs.as_ref(), &redactor, pols.as_ref())
+    } else if let Some(set) = &pols {
+        let lines = |c: &crate::analysis::Collected| {
+            explain::policies::lines(&explain::policies::evaluate(c, set, eval_locs))
+        };
+        let extra = explain::Extra {
+            title: "Policy evaluation (offline, from --policies)",
+            lines: &lines,
+            policies: Some(set),
+        };
+        explain::render_text_with(&a, locs.as_ref(), &redactor, Some(&extra))
     } else {
         explain::render_text(&a, locs.as_ref(), &redactor)
     };

@@ -285,7 +285,7 @@ fn error_code_forms() {
     assert_eq!(v["filters"]["error_code"], serde_json::json!(["VS403463"]));
     let said: Vec<String> = notes(&v)
         .into_iter()
-        .filter(|n| n.contains("VS403463"))
+        .filter(|n| n.contains("--error-code VS403463"))
         .collect();
     assert_eq!(said.len(), 1, "{said:?}");
     assert!(said[0].contains("every Conditional Access block code (50005, 50131, 53000"));

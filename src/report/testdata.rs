@@ -44,7 +44,11 @@ fn finding(rule: Rule, policy: &str, users: usize, count: u64, remediation: &str
             app_name: "Azure DevOps".into(),
             count,
             ips: (0..users.len().min(150))
-                .map(|i| format!("203.0.113.{}", i % 250))
+                .filter_map(|i| {
+                    let t = format!("203.0.113.{}", i % 250);
+                    crate::analysis::IpKey::of(&t, t.parse().ok())
+                })
+                .map(crate::analysis::IpText::new)
                 .collect(),
             users,
             error_codes: [53003].into_iter().collect(),
@@ -59,6 +63,8 @@ fn finding(rule: Rule, policy: &str, users: usize, count: u64, remediation: &str
             without_policy_detail: 0,
             non_interactive: 0,
             interactivity_unknown: 0,
+            conditional: 0,
+            user_ids: BTreeSet::new(),
         },
         remediation: remediation.into(),
         suggested_cidrs: vec!["203.0.113.6/31".into()],

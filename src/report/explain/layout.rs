@@ -18,6 +18,8 @@ use crate::report::{Redactor, escape_terminal, timestamp};
 pub struct Extra<'f> {
     pub title: &'static str,
     pub lines: &'f dyn Fn(&Collected) -> Vec<String>,
+    /// The policies behind the lines, for the diagnosis's fixes.
+    pub policies: Option<&'f crate::policy::PolicySet>,
 }
 
 /// Width of the label column (values start after it and one space).
@@ -113,7 +115,7 @@ pub fn render_text_with(
                 }
             }
         }
-        diagnosis(&mut o, c, locations, r);
+        diagnosis(&mut o, c, locations, r, extra.and_then(|x| x.policies));
     }
     o.s
 }
@@ -361,9 +363,17 @@ fn conditional_access(o: &mut Out, s: &SignIn) {
     }
 }
 
-fn diagnosis(o: &mut Out, c: &Collected, locations: Option<&NamedLocations>, r: &Redactor) {
+fn diagnosis(
+    o: &mut Out,
+    c: &Collected,
+    locations: Option<&NamedLocations>,
+    r: &Redactor,
+    set: Option<&crate::policy::PolicySet>,
+) {
     o.heading("Diagnosis");
-    let diag = diagnoses(c, locations, r);
+    let diag = diagnoses(c, locations, r, set);
+    let ip_fence = diag.iter().any(|d| matches!(d.rule, "IP001" | "IP003"))
+        && knowledge::is_azure_devops(&c.signin.app_id);
     if diag.is_empty() {
         let why = match c.facts.status {
             Status::Success => "the sign-in succeeded",
@@ -383,6 +393,23 @@ fn diagnosis(o: &mut Out, c: &Collected, locations: Option<&NamedLocations>, r: 
         if !dg.remediation.is_empty() {
             o.line(4, &format!("Fix:    {}", dg.remediation));
         }
+        if let Some(g) = dg.fix.as_ref().and_then(|f| f.graph_request.as_ref()) {
+            o.line(
+                4,
+                &format!(
+                    "Graph:  {} {} {}",
+                    g.method,
+                    g.path,
+                    serde_json::to_string(&g.body).unwrap_or_default()
+                ),
+            );
+        }
+    }
+    if ip_fence {
+        o.line(
+            2,
+            &format!("Note: {}", crate::evaluate::remedy::DEVOPS_IP_NOTE),
+        );
     }
 }
 
