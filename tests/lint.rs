@@ -133,7 +133,7 @@ fn dangling_locations_follow_the_named_locations() {
         "high",
     ]);
     assert_eq!(r.code, 1);
-    assert_eq!(r.stderr, "2 findings at or above high: CP010\n");
+    assert_eq!(r.stderr, "casift: 2 findings at or above high: CP010 ×2\n");
     assert_eq!(
         cp010(&v),
         vec![
@@ -169,14 +169,14 @@ fn a_tenant_wide_block_is_critical_and_fails_the_run() {
         "json",
     ]);
     assert_eq!(r.code, 1);
-    assert_eq!(r.stderr, "1 finding at or above critical: CP001\n");
+    assert_eq!(r.stderr, "casift: 1 finding at or above critical: CP001\n");
     let v: Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(findings(&v)[0], t("CP001", "critical", "Block everything"));
     let r = run(&["lint", "--policies", BLOCK, "--fail-on", "high"]);
     assert_eq!(r.code, 1);
     assert_eq!(
         r.stderr,
-        "3 findings at or above high: CP001, CP004, CP040\n"
+        "casift: 3 findings at or above high: CP001, CP004, CP040\n"
     );
     // No --fail-on: exit 0 whatever was found.
     assert_eq!(run(&["lint", "--policies", BLOCK]).code, 0);
@@ -225,7 +225,7 @@ fn output_file_format_follows_the_extension() {
 
 #[test]
 fn a_hostile_display_name_is_made_visible() {
-    for f in ["markdown", "csv", "html"] {
+    for f in ["markdown", "csv", "html", "text"] {
         let r = run(&["lint", "--policies", HOSTILE, "-f", f]);
         assert_eq!(r.code, 0, "{}", r.stderr);
         for raw in ['\u{1b}', '\u{202e}', '\u{200b}'] {
