@@ -322,6 +322,10 @@ fn analyze(
     check_found(c, &a)?;
     if let Some(p) = &pols {
         policy_notes(&mut a, p);
+        // DESIGN.md §3: lint findings stay in `casift lint`, but their number is said.
+        let extra = locs.as_ref().map_or(&[][..], |l| l.locations.as_slice());
+        let lint = crate::policy::lint::lint(p, extra, &Default::default());
+        a.notes.push(format!("{}.", lint.summary()));
     }
     warn_skips(&a, warn);
     warn_empty(c, &mut a, warn);

@@ -368,3 +368,39 @@ fn json_matches_the_lint_schema_and_markdown_is_stable() {
     let r = run(&["lint", "--policies", BLOCK]);
     insta::assert_snapshot!("lint_markdown", r.stdout);
 }
+
+#[test]
+fn analyze_with_policies_says_how_many_lint_findings_exist() {
+    let pol = "fixtures/policies/graph_list.json";
+    let locs = support::fixture(support::LOCATIONS);
+    let (l, _) = lint_json(&["--policies", pol, "--locations", &locs]);
+    let n = l["findings"].as_array().unwrap().len();
+    assert!(n > 0);
+    let (a, _) = support::analyze_json(&[
+        &support::fixture(support::PORTAL),
+        "--policies",
+        pol,
+        "--locations",
+        &locs,
+    ]);
+    let notes: Vec<&str> = a["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    let want = format!("casift lint finds {n} issues in these policies (");
+    assert_eq!(
+        notes.iter().filter(|s| s.starts_with(&want)).count(),
+        1,
+        "{notes:?}"
+    );
+    // Lint findings themselves are not mixed into analyze's findings.
+    assert!(
+        a["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| !f["rule"].as_str().unwrap().starts_with("CP"))
+    );
+}
