@@ -450,9 +450,10 @@ impl ErrorCodeArg {
     }
 }
 
-/// `53003`, `AADSTS53003` (the prefix in any case) or `VS403463`.
+/// `53003`, `AADSTS53003` (the prefix in any case) or `VS403463`; a trailing colon, as the
+/// error text is copied (`AADSTS53003: Access has been blocked…`), is allowed.
 pub fn parse_error_code(s: &str) -> Result<ErrorCodeArg, String> {
-    let t = s.trim();
+    let t = s.trim().trim_end_matches(':').trim_end();
     let asked = t.to_string();
     if t.eq_ignore_ascii_case("VS403463") {
         return Ok(ErrorCodeArg::AnyCaBlock { asked });
@@ -574,6 +575,11 @@ mod tests {
         assert_eq!(code("AADSTS53003"), Some(53003));
         assert_eq!(code("aadsts53003"), Some(53003));
         assert_eq!(code(" AadSts50076 "), Some(50076));
+        assert_eq!(code("AADSTS53003:"), Some(53003));
+        assert_eq!(
+            parse_error_code("AADSTS53003:").unwrap().asked(),
+            "AADSTS53003"
+        );
         assert_eq!(
             parse_error_code("vs403463"),
             Ok(ErrorCodeArg::AnyCaBlock {
@@ -582,7 +588,9 @@ mod tests {
         );
         for bad in [
             "",
+            ":",
             "AADSTS",
+            "AADSTS 53003",
             "AADSTS-1",
             "53003x",
             "VS403464",

@@ -11,7 +11,7 @@ use crate::evaluate::Severity;
 use crate::input::source;
 use crate::locations::NamedLocations;
 use crate::pipeline::{self, Options};
-use crate::policy::PolicySet;
+use crate::policy::{Policy, PolicySet};
 use crate::report::{self, Redactor, ReportFormat, RunMeta, explain, records};
 
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -257,6 +257,27 @@ fn policy_notes(a: &mut crate::analysis::Analysis, set: &PolicySet) {
             if missing.len() > 10 { ", ..." } else { "" }
         ));
     }
+    // Exports are snapshots: a policy changed after the sign-ins may not be what they met.
+    if let Some(first) = a.acc.earliest {
+        let changed: Vec<String> = a
+            .acc
+            .by_policy
+            .keys()
+            .filter_map(|id| set.get(id))
+            .filter(|p| p.modified.is_some_and(|m| m > first))
+            .map(Policy::label)
+            .collect();
+        if !changed.is_empty() {
+            let shown: Vec<&str> = changed.iter().take(10).map(String::as_str).collect();
+            a.notes.push(format!(
+                "{} modified after the earliest of these sign-ins ({}), so the fixes are as of the export and the log may show an older version: {}{}.",
+                crate::evaluate::remedy::plural(changed.len() as u64, "policy was", "policies were"),
+                crate::report::timestamp(&first),
+                shown.join(", "),
+                if changed.len() > 10 { ", ..." } else { "" }
+            ));
+        }
+    }
     a.notes.extend(set.notes.iter().cloned());
 }
 
@@ -405,7 +426,12 @@ fn check_found(c: &Common, a: &crate::analysis::Analysis) -> Result<()> {
     }
     let named: Vec<String> = c.inputs.iter().map(|p| p.display().to_string()).collect();
     let looked = if a.inputs.is_empty() {
-        "an empty directory".to_string()
+        if c.inputs.len() == 1 {
+            "an empty directory"
+        } else {
+            "empty directories"
+        }
+        .to_string()
     } else {
         // The first file with its reason (a CA policy export, say), the next by name.
         let mut files: Vec<String> = a

@@ -34,16 +34,20 @@ pub const MISSING: &[&str] = &[
     "sub-second times",
 ];
 
-/// Whether the first line is this exporter's header (`"DisplayName","Id","State",…`, quoted
-/// or not, BOM already removed).
-pub(super) fn is_header(first_line: &str) -> bool {
+/// The field separator when the first line is this exporter's header
+/// (`"DisplayName","Id","State",…`, quoted or not, BOM already removed): `,`, or `;` / tab
+/// from `Export-Csv -UseCulture` / `-Delimiter`.
+pub(super) fn header_delimiter(first_line: &str) -> Option<u8> {
     let head: String = first_line
         .chars()
         .filter(|c| !matches!(c, '"' | ' '))
         .take(21)
         .collect::<String>()
         .to_ascii_lowercase();
-    head.starts_with("displayname,id,state,")
+    [b',', b';', b'\t'].into_iter().find(|&d| {
+        let d = char::from(d);
+        head.starts_with(&format!("displayname{d}id{d}state{d}"))
+    })
 }
 
 /// The policies of the file (origin index filled, path and shape left to the caller) and
@@ -55,9 +59,15 @@ pub(super) fn policies(text: &str) -> Res<(Vec<Policy>, Vec<String>)> {
         None => text,
     };
     let skipped_lines = u64::from(body.len() != text.len());
+    let delimiter = body
+        .lines()
+        .next()
+        .and_then(header_delimiter)
+        .unwrap_or(b',');
     let mut reader = ::csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
+        .delimiter(delimiter)
         .from_reader(body.as_bytes());
     let header = reader
         .headers()

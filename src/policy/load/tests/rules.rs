@@ -362,6 +362,10 @@ fn wrong_types_name_the_file_the_policy_and_the_field() {
             r#""conditions":{"users":{"includeGroups":["System.Collections.Hashtable"]}}"#,
             "-Depth 10",
         ),
+        (
+            r#""conditions":{"Applications":"Microsoft.Graph.PowerShell.Models.MicrosoftGraphConditionalAccessApplications"}"#,
+            "conditions.applications was flattened by ConvertTo-Json",
+        ),
     ] {
         let e = err(&policy_json(extra));
         assert!(

@@ -389,6 +389,12 @@ fn directories_are_walked_in_order_and_odd_entries_are_listed() {
         r#"{"id":"g","displayName":"G","mailNickname":"g"}"#,
     )
     .unwrap();
+    // EntraExporter also exports users: a UPN alone is not a sign-in.
+    std::fs::write(
+        d.join("user.json"),
+        r#"{"id":"u","displayName":"U","userPrincipalName":"u@example.com","mail":"u@example.com"}"#,
+    )
+    .unwrap();
     #[cfg(unix)]
     {
         std::os::unix::fs::symlink(d.join("missing.json"), d.join("dangling.json")).unwrap();
@@ -420,6 +426,7 @@ fn directories_are_walked_in_order_and_odd_entries_are_listed() {
         names.contains(&"/README.md") && names.contains(&"/group.json"),
         "{ignored:?}"
     );
+    assert!(names.contains(&"/user.json"), "{ignored:?}");
     #[cfg(unix)]
     {
         assert!(names.contains(&"/dangling.json"), "{ignored:?}");
@@ -441,7 +448,7 @@ fn directories_are_walked_in_order_and_odd_entries_are_listed() {
     // A sign-in export in the folder stops the run.
     std::fs::write(
         d.join("signins.json"),
-        r#"[{"userPrincipalName":"a@example.com"}]"#,
+        r#"[{"userPrincipalName":"a@example.com","appId":"x","ipAddress":"192.0.2.1"}]"#,
     )
     .unwrap();
     let e = load(&[d.to_path_buf()]).unwrap_err().to_string();
@@ -466,5 +473,46 @@ fn unknown_conditions_are_noted_once_per_policy() {
         s.notes[0].contains("'P' (p1)") && s.notes[0].contains("times"),
         "{:?}",
         s.notes
+    );
+}
+
+#[test]
+fn extractor_csv_with_a_culture_separator() {
+    let csv = "\"DisplayName\";\"Id\";\"State\";\"CreatedDateTime\";\"IncludeUsers\";\"BuiltInControls\"\r\n\
+               \"Block\";\"a\";\"enabled\";\"24.05.2024 09:27:52\";\"All\";\"block\"\r\n";
+    let s = load_bytes("de.csv", csv.as_bytes()).unwrap();
+    assert_eq!(s.inputs[0].shape, "extractor_csv");
+    let p = &s.policies[0];
+    assert!(p.blocks());
+    assert_eq!(p.created.unwrap().to_rfc3339(), "2024-05-24T09:27:52+00:00");
+}
+
+#[test]
+fn a_file_larger_than_any_policy_export_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("big.json");
+    // Sparse: no disk is written, but reading it would hold 65 MiB.
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len((65 << 20) as u64)
+        .unwrap();
+    std::fs::write(dir.path().join("p.json"), p("a", "A")).unwrap();
+    let e = load(std::slice::from_ref(&big)).unwrap_err().to_string();
+    assert!(
+        e.contains("big.json") && e.contains("larger than 64 MiB"),
+        "{e}"
+    );
+    let s = load(&[dir.path().to_path_buf()]).unwrap();
+    let i = s
+        .inputs
+        .iter()
+        .find(|i| i.path.ends_with("big.json"))
+        .unwrap();
+    assert_eq!(i.shape, "ignored");
+    assert!(
+        i.note
+            .as_deref()
+            .unwrap_or("")
+            .contains("larger than 64 MiB")
     );
 }
