@@ -115,19 +115,27 @@ fn lint_cmd(
     if failing.is_empty() {
         return Ok(0);
     }
-    let mut rules: Vec<&str> = Vec::new();
+    // The same line as analyze's: "casift: 3 findings at or above high: CP001, CP004 ×2".
+    let mut rules: std::collections::BTreeMap<&str, u64> = std::collections::BTreeMap::new();
     for f in &failing {
-        if !rules.contains(&f.rule) {
-            rules.push(f.rule);
-        }
+        *rules.entry(f.rule).or_default() += 1;
     }
+    let list: Vec<String> = rules
+        .iter()
+        .map(|(r, &n)| {
+            if n == 1 {
+                (*r).to_string()
+            } else {
+                format!("{r} ×{n}")
+            }
+        })
+        .collect();
     let _ = writeln!(
         warn,
-        "{} finding{} at or above {}: {}",
-        failing.len(),
-        if failing.len() == 1 { "" } else { "s" },
+        "casift: {} at or above {}: {}",
+        counted(failing.len() as u64, "finding", "findings"),
         min.as_str(),
-        rules.join(", ")
+        list.join(", ")
     );
     Ok(1)
 }
@@ -335,6 +343,10 @@ fn analyze(
     check_found(c, &a)?;
     if let Some(p) = &pols {
         policy_notes(&mut a, p);
+        // DESIGN.md §3: lint findings stay in `casift lint`, but their number is said.
+        let extra = locs.as_ref().map_or(&[][..], |l| l.locations.as_slice());
+        let lint = crate::policy::lint::lint(p, extra, &Default::default());
+        a.notes.push(format!("{}.", lint.summary()));
     }
     warn_skips(&a, warn);
     warn_empty(c, &mut a, warn);
