@@ -738,6 +738,8 @@ pub struct Cause {
     pub count: u64,
     /// The cause in one sentence.
     pub cause: String,
+    /// The change in a few words (the at-a-glance table); the full text is `fix_text`.
+    pub change: String,
     /// The same text as the most specific finding's remediation.
     pub fix_text: String,
     pub fix: Option<crate::policy::fix::Fix>,

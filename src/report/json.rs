@@ -114,6 +114,7 @@ pub struct CauseOut {
     pub rules: Vec<&'static str>,
     pub count: u64,
     pub cause: String,
+    pub change: String,
     pub fix_text: String,
     pub fix: Option<Fix>,
 }
@@ -142,6 +143,7 @@ pub fn cause_out(c: &Cause, r: &Redactor) -> CauseOut {
         rules: c.rules.iter().map(|r| r.id()).collect(),
         count: c.count,
         cause: r.text(&c.cause).into_owned(),
+        change: r.text(&c.change).into_owned(),
         fix_text: r.text(&c.fix_text).into_owned(),
         fix: c.fix.as_ref().map(|f| r.fix(f)),
     }
