@@ -62,9 +62,9 @@ pub struct WhatifArgs {
     #[arg(long, value_name = "FILE")]
     pub locations: Vec<PathBuf>,
 
-    /// The user signing in: UPN or object id
+    /// The user signing in: UPN or object id; give both (twice) when policies list users by object id
     #[arg(long, value_name = "UPN|ID", help_heading = "Sign-in")]
-    pub user: Option<String>,
+    pub user: Vec<String>,
 
     /// A workload identity signing in: service principal object id
     #[arg(long, value_name = "ID", help_heading = "Sign-in")]

@@ -483,18 +483,33 @@ fn whatif_subject(w: &cli::WhatifArgs) -> Result<crate::policy::Subject> {
             )));
         }
     };
-    let (kind, user_id, upn, sp) = match (&w.user, &w.service_principal) {
-        (_, Some(sp)) => (
+    let (kind, user_id, upn, sp) = match (w.user.as_slice(), &w.service_principal) {
+        ([], Some(sp)) => (
             PrincipalKind::ServicePrincipal,
             String::new(),
             String::new(),
-            sp.clone(),
+            sp.trim().to_string(),
         ),
-        (Some(u), None) if u.contains('@') => {
-            (PrincipalKind::User, String::new(), u.clone(), String::new())
+        (_, Some(_)) => {
+            return Err(Error::Usage(
+                "give --user or --service-principal, not both".into(),
+            ));
         }
-        (Some(u), None) => (PrincipalKind::User, u.clone(), String::new(), String::new()),
-        (None, None) => return Err(Error::Usage("give --user or --service-principal".into())),
+        ([], None) => return Err(Error::Usage("give --user or --service-principal".into())),
+        (users, None) => {
+            let (mut id, mut upn) = (String::new(), String::new());
+            for u in users {
+                let u = u.trim();
+                let slot = if u.contains('@') { &mut upn } else { &mut id };
+                if !slot.is_empty() {
+                    return Err(Error::Usage(format!(
+                        "--user {u:?}: give at most one UPN and one object id"
+                    )));
+                }
+                *slot = u.to_string();
+            }
+            (PrincipalKind::User, id, upn, String::new())
+        }
     };
     let platform = w
         .platform

@@ -259,6 +259,8 @@ fn whatif_a_service_account_pat_from_outside_is_blocked() {
     let pat = [
         "--user",
         "svc-build@example.com",
+        "--user",
+        "0e000000-0000-4000-b000-000000000004",
         "--ip",
         "203.0.113.7",
         "--non-interactive",
@@ -281,7 +283,7 @@ fn whatif_a_service_account_pat_from_outside_is_blocked() {
     // can never be satisfied by a PAT.
     for ip in ["2001:db8:100::7", "::ffff:198.51.100.7"] {
         let mut args = pat.to_vec();
-        args[3] = ip;
+        args[5] = ip;
         let v = whatif(&args);
         assert_eq!(v["verdict"], "controls_required", "{ip}");
         assert_eq!(v["satisfiable"], false, "{ip}");
@@ -321,6 +323,8 @@ fn whatif_text_lists_applying_then_unknown_then_the_rest() {
         ADO,
         "--user",
         "svc-build@example.com",
+        "--user",
+        "0e000000-0000-4000-b000-000000000004",
         "--ip",
         "203.0.113.7",
         "--non-interactive",
@@ -336,6 +340,10 @@ fn whatif_text_lists_applying_then_unknown_then_the_rest() {
     let a = r.stdout.find("Applies (enabled)").unwrap();
     let n = r.stdout.find("Does not apply (enabled)").unwrap();
     assert!(a < n);
+    // A UPN alone cannot be compared with the object ids a policy lists.
+    let upn_only = whatif(&["--user", "svc-build@example.com", "--ip", "203.0.113.7"]);
+    let pipe = policy(&upn_only, "0ca00000-0000-4000-a000-000000000010");
+    assert_eq!(pipe["applies"], "unknown");
     // Hostile policy names are made harmless on the terminal.
     assert!(r.stdout.contains("Pipe | policy\\u{a}with newline"));
 }

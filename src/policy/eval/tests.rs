@@ -587,3 +587,28 @@ fn log_rules_settle_suite_membership_and_platforms() {
     let e = with(&p, &s, &rules(&[("devicePlatform", "devicePlatform")], &[]));
     assert_eq!(e.applies, Applies::Yes);
 }
+
+#[test]
+fn a_upn_alone_cannot_be_compared_with_listed_object_ids() {
+    let locs = NamedLocations::default();
+    let mut s = user();
+    s.user_id.clear();
+    // Included by id: unknown, not "not included" (the UPN may be that object).
+    let mut inc = policy("inc");
+    users(&mut inc).include_users = v(&[ALICE]);
+    let e = evaluate(&inc, &s, &locs, None);
+    assert_eq!(e.applies, Applies::Unknown, "{e:?}");
+    assert!(
+        e.outcome(Condition::Users)
+            .unwrap()
+            .detail()
+            .contains("only the UPN alice@example.com is")
+    );
+    // Excluded by id: the exclusion cannot be ruled out either.
+    let mut exc = policy("exc");
+    users(&mut exc).exclude_users = v(&[ALICE]);
+    assert_eq!(evaluate(&exc, &s, &locs, None).applies, Applies::Unknown);
+    // With the object id, both are decided.
+    assert_eq!(evaluate(&inc, &user(), &locs, None).applies, Applies::Yes);
+    assert_eq!(evaluate(&exc, &user(), &locs, None).applies, Applies::No);
+}

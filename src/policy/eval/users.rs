@@ -101,6 +101,16 @@ fn kind_words(k: PrincipalKind) -> &'static str {
     }
 }
 
+/// " (only the UPN x@y is; give the object id)" when a UPN but no id is known.
+fn upn_only(s: &Subject) -> String {
+    let upn = s.user_principal_name.trim();
+    if upn.is_empty() {
+        String::new()
+    } else {
+        format!(" (only the UPN {upn} is: give the object id to compare)")
+    }
+}
+
 fn who(s: &Subject) -> String {
     match (s.user_principal_name.trim(), s.user_id.trim()) {
         ("", "") => "the user".to_string(),
@@ -156,9 +166,11 @@ fn exclude(u: &Users, s: &Subject, log: Option<&LogEvidence>) -> Hit {
             list(&ids)
         ));
     }
-    if !ids.is_empty() && s.user_id.trim().is_empty() && s.user_principal_name.trim().is_empty() {
+    // Policies list object ids: a UPN alone cannot be compared with them.
+    if !ids.is_empty() && s.user_id.trim().is_empty() {
         hits.push(Hit::Unknown(format!(
-            "the user's id is not known; the policy excludes users {}",
+            "the user's object id is not known{}; the policy excludes users {}",
+            upn_only(s),
             list(&ids)
         )));
     }
@@ -224,9 +236,10 @@ fn include(u: &Users, s: &Subject, log: Option<&LogEvidence>, workload: bool) ->
                 "in one of includeUsers {} (log: includeRulesSatisfied users/userId)",
                 list(&ids)
             ))
-        } else if s.user_id.trim().is_empty() && s.user_principal_name.trim().is_empty() {
+        } else if s.user_id.trim().is_empty() {
             Hit::Unknown(format!(
-                "the user's id is not known; the policy includes users {}",
+                "the user's object id is not known{}; the policy includes users {}",
+                upn_only(s),
                 list(&ids)
             ))
         } else {
