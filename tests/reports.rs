@@ -648,3 +648,308 @@ fn a_pseudonym_means_the_same_person_in_every_command() {
         "{mallory} not in the analyze report"
     );
 }
+
+// ---------------------------------------------------------------- terminal view
+
+#[test]
+fn snapshot_text_view() {
+    insta::assert_snapshot!("analyze_text", analyze("text", &[]));
+}
+
+#[test]
+fn pipes_keep_getting_markdown() {
+    let piped = run(&["analyze", PORTAL, "--locations", LOCATIONS]);
+    assert_eq!(piped, analyze("markdown", &[]));
+    let text = analyze("text", &[]);
+    assert!(text.starts_with("casift: Conditional Access report\n"));
+    assert!(
+        !text.contains('\u{1b}'),
+        "no colour on a pipe, even with -f text"
+    );
+    for bad in ["**", "## ", "| --- |", "<br>", "&lt;", "&amp;"] {
+        assert!(!text.contains(bad), "{bad:?} in the text view");
+    }
+    // The fixture's hostile names arrive made visible.
+    assert!(
+        text.contains("<script>alert(1)</script> | App\\u{a}Name"),
+        "{text}"
+    );
+    // -o report.txt writes the text view too, without colour.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("report.txt");
+    run(&[
+        "analyze",
+        PORTAL,
+        "--locations",
+        LOCATIONS,
+        "-o",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+}
+
+/// Runs `casift analyze` on a pseudo-terminal through util-linux `script`, with `env` set.
+fn on_a_terminal(env: &[(&str, &str)]) -> Option<String> {
+    let script = Path::new("/usr/bin/script");
+    if !script.exists() {
+        let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0");
+        assert!(!ci, "util-linux `script` is missing, and CI is set");
+        eprintln!("skipping: /usr/bin/script not found, no pseudo-terminal to test on");
+        return None;
+    }
+    let bin = assert_cmd::cargo::cargo_bin("casift");
+    let cmd = format!(
+        "{} analyze {PORTAL} --locations {LOCATIONS} -q",
+        bin.display()
+    );
+    let mut c = std::process::Command::new(script);
+    c.env_clear()
+        .env("TZ", "UTC")
+        .env("PATH", "/usr/bin:/bin")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["-qec", &cmd, "/dev/null"]);
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    let out = c.output().expect("run script");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(String::from_utf8(out.stdout).unwrap().replace("\r\n", "\n"))
+}
+
+#[test]
+fn a_terminal_gets_the_text_view_with_colour_unless_no_color() {
+    let Some(colour) = on_a_terminal(&[("COLUMNS", "80")]) else {
+        return;
+    };
+    assert!(
+        colour.contains("\u{1b}[1mBLOCKED SIGN-INS AT A GLANCE\u{1b}[0m"),
+        "{colour}"
+    );
+    assert!(colour.contains("\u{1b}[1;31mHIGH"));
+    assert!(!colour.contains("# casift report"), "not Markdown");
+    for l in colour.lines() {
+        let visible: String = {
+            let mut s = String::new();
+            let mut esc = false;
+            for ch in l.chars() {
+                match (esc, ch) {
+                    (false, '\u{1b}') => esc = true,
+                    (true, 'm') => esc = false,
+                    (true, _) => {}
+                    (false, c) => s.push(c),
+                }
+            }
+            s
+        };
+        assert!(
+            visible.chars().count() <= 80,
+            "wider than $COLUMNS: {visible:?}"
+        );
+    }
+    let plain = on_a_terminal(&[("COLUMNS", "80"), ("NO_COLOR", "")]).expect("script");
+    assert!(
+        !plain.contains('\u{1b}'),
+        "NO_COLOR (any value) disables colour"
+    );
+    assert!(plain.contains("BLOCKED SIGN-INS AT A GLANCE"));
+}
+
+// ---------------------------------------------------------------- explain
+
+#[test]
+fn snapshot_explain() {
+    insta::assert_snapshot!(
+        "explain_text",
+        run(&[
+            "explain",
+            PORTAL,
+            "--locations",
+            LOCATIONS,
+            "--id",
+            "00000000-0000-4000-8000-000000000002",
+        ])
+    );
+    insta::assert_snapshot!(
+        "explain_text_hostile_redacted",
+        run(&[
+            "explain",
+            PORTAL,
+            "--locations",
+            LOCATIONS,
+            "--id",
+            HOSTILE_ID,
+            "--redact",
+        ])
+    );
+}
+
+#[test]
+fn explain_redact_gives_each_name_its_own_pseudonym() {
+    let text = run(&["explain", PORTAL, "--id", HOSTILE_ID, "--redact"]);
+    let field = |label: &str| {
+        text.lines()
+            .find_map(|l| l.trim_start().strip_prefix(label))
+            .map(str::trim)
+            .unwrap_or_else(|| panic!("{label} in {text}"))
+            .to_string()
+    };
+    let (upn, name, id) = (field("User:"), field("Display name:"), field("User id:"));
+    assert!(upn.ends_with("@redacted"), "{upn}");
+    let n = upn
+        .trim_start_matches("user-")
+        .trim_end_matches("@redacted");
+    assert_eq!(name, format!("User {n}"));
+    assert_eq!(id, format!("uid-{n}"));
+    // The same pseudonyms in the JSON of explain and in the analyze report.
+    let json: Value = serde_json::from_str(&run(&[
+        "explain", PORTAL, "--id", HOSTILE_ID, "--redact", "--format", "json",
+    ]))
+    .unwrap();
+    let s = &json["sign_ins"][0];
+    assert_eq!(s["user_principal_name"], upn.as_str());
+    assert_eq!(s["user_display_name"], name.as_str());
+    assert_eq!(s["user_id"], id.as_str());
+}
+
+// ---------------------------------------------------------------- redacted JSON
+
+#[test]
+fn redacted_json_is_valid_and_holds_no_identity() {
+    let v = schema_validator();
+    let ids = fixture_identities();
+    for extra in [&[][..], &["--locations", LOCATIONS][..]] {
+        let mut args = vec!["analyze", PORTAL, "-f", "json", "--redact"];
+        args.extend_from_slice(extra);
+        let out = run(&args);
+        assert_valid(&v, &args, &out);
+        for id in &ids {
+            let json = serde_json::to_string(id).unwrap();
+            assert!(
+                !has_token(&out, &json[1..json.len() - 1]),
+                "{args:?} leaks {id:?}"
+            );
+        }
+        let report: Value = serde_json::from_str(&out).unwrap();
+        let mut cidrs = 0;
+        for f in report["findings"].as_array().unwrap() {
+            for c in f["suggested_cidrs"].as_array().unwrap() {
+                let c = c.as_str().expect("one string per CIDR");
+                assert!(!c.contains("CIDRs, redacted"), "{c}");
+                cidrs += 1;
+            }
+            let fix = f["remediation"].as_str().unwrap();
+            assert!(!fix.contains("]/") && !fix.contains(")/"), "garbled: {fix}");
+        }
+        // With the locations file, IP001 suggests CIDRs.
+        assert_eq!(cidrs > 0, !extra.is_empty(), "{args:?}");
+    }
+}
+
+// ---------------------------------------------------------------- bounded lists
+
+/// A portal export: `blocked` users blocked once by a location policy (each from its own
+/// IPv6 address), then `busy` users with five successful sign-ins each.
+fn tenant(blocked: usize, busy: usize) -> String {
+    let mut records = Vec::new();
+    let rec = |n: usize, user: String, ip: String, code: i64| {
+        serde_json::json!({
+            "id": format!("00000000-0000-4000-8000-{n:012}"),
+            "createdDateTime": "2026-10-01T09:00:00Z",
+            "userPrincipalName": user,
+            "userId": format!("0e000000-0000-4000-b000-{n:012}"),
+            "appId": "499b84ac-1321-427f-aa17-267ca6975798",
+            "appDisplayName": "Azure DevOps",
+            "ipAddress": ip,
+            "correlationId": format!("00000000-0000-4000-9000-{n:012}"),
+            "conditionalAccessStatus": if code == 0 { "success" } else { "failure" },
+            "isInteractive": false,
+            "signInEventTypes": ["nonInteractiveUser"],
+            "status": {"errorCode": code},
+            "appliedConditionalAccessPolicies": if code == 0 { serde_json::json!([]) } else {
+                serde_json::json!([{
+                    "id": "0ca00000-0000-4000-a000-000000000002",
+                    "displayName": "Block Azure DevOps outside trusted locations",
+                    "enforcedGrantControls": ["Block"],
+                    "result": "failure",
+                    "conditionsSatisfied": "application,users,location"
+                }])
+            }
+        })
+    };
+    let mut n = 0;
+    for i in 0..blocked {
+        n += 1;
+        records.push(rec(
+            n,
+            format!("blocked-{i:04}@example.com"),
+            format!("2001:db8::{:x}", i + 1),
+            53003,
+        ));
+    }
+    for i in 0..busy {
+        for _ in 0..5 {
+            n += 1;
+            records.push(rec(
+                n,
+                format!("busy-{i:04}@example.com"),
+                format!("198.51.100.{}", i % 200),
+                0,
+            ));
+        }
+    }
+    serde_json::to_string(&records).unwrap()
+}
+
+#[test]
+fn lists_are_bounded_and_blocked_accounts_ranked_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tenant.json");
+    std::fs::write(&path, tenant(150, 1000)).unwrap();
+    let p = path.to_str().unwrap();
+    let out = run(&["analyze", p, "-f", "json"]);
+    assert_valid(&schema_validator(), &["analyze", p], &out);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let s = &v["summary"];
+    assert_eq!(s["by_user"].as_array().unwrap().len(), 1000);
+    assert_eq!(s["by_user_total"], 1150);
+    for (i, row) in s["by_user"].as_array().unwrap().iter().enumerate() {
+        let blocked = row["user"].as_str().unwrap().starts_with("blocked-");
+        assert_eq!(blocked, i < 150, "row {i}: {row}");
+    }
+    assert_eq!(s["by_ip"].as_array().unwrap().len(), 350);
+    assert_eq!(s["by_ip_total"], 350);
+    assert_eq!(
+        s["by_ip"][0]["ip"], "2001:db8::1",
+        "blocked first, then numeric order"
+    );
+    assert_eq!(s["by_ip"][1]["ip"], "2001:db8::2");
+    assert_eq!(
+        s["by_ip"][150]["ip"], "198.51.100.0",
+        "busy ones after, numeric order"
+    );
+    assert_eq!(s["by_app_total"], 1);
+    let f = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "CA001")
+        .expect("CA001");
+    assert_eq!(f["users"].as_array().unwrap().len(), 100);
+    assert_eq!(f["users_total"], 150);
+    assert_eq!(f["ips"].as_array().unwrap().len(), 100);
+    assert_eq!(f["ips_total"], 150);
+    assert_eq!(f["ips"][9], "2001:db8::a", "numeric, not text order");
+    // The human formats say where they cut.
+    let md = run(&["analyze", p, "-f", "markdown"]);
+    assert!(
+        md.contains("Showing 20 of 1150 users, ranked by Conditional Access failures"),
+        "{md}"
+    );
+    assert!(md.contains("| blocked-0000@example.com | 1 | 1 | 0 | 1 |"));
+    let html = run(&["analyze", p, "-f", "html"]);
+    assert!(html.contains("50 of 1150 users, ranked by Conditional Access failures"));
+}

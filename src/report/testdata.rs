@@ -95,13 +95,13 @@ fn cause(i: usize) -> Cause {
     }
 }
 
-/// `causes` rows of `causes_total`, 40 users (the blocked ones with fewest sign-ins), and
+/// `causes` rows of `causes_total`, 60 users (the blocked ones with fewest sign-ins), and
 /// 3 findings, one with 150 users.
 pub fn analysis(causes: usize, causes_total: u64) -> Analysis {
     let mut acc = Acc::default();
-    for i in 0..40u64 {
+    for i in 0..60u64 {
         // Busy users who were never blocked, then the blocked few with little volume.
-        let t = if i < 35 {
+        let t = if i < 55 {
             tally(1000 + i, 0, 0)
         } else {
             tally(3, 3, 2 + (i % 2))
