@@ -2,14 +2,20 @@
 //! summaries, correlation state) with an order-preserving merge, and the final `Analysis`
 //! handed to the report writers. Pure data: no threads, no I/O, no formatting.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+mod ids;
+mod words;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::net::IpAddr;
 
 use chrono::{DateTime, Utc};
 
 use crate::evaluate::{Facts, Hit, PolicyRef, Rule};
 use crate::input::{Format, Skip};
-use crate::model::{EventType, SignIn, Status, id_key};
+use crate::model::{EventType, SignIn, Status};
+
+pub use ids::{DedupKey, FlowSet, IdKey, IdSet, IpKey, IpText};
+pub use words::{counted, was_were};
 
 /// How many example request ids a finding keeps, and evidence lines.
 pub const MAX_EXAMPLES: usize = 5;
@@ -57,7 +63,8 @@ pub struct FindingAcc {
     pub app_name: String,
     pub count: u64,
     pub users: BTreeSet<String>,
-    pub ips: BTreeSet<String>,
+    /// Client IPs, canonical, in numeric order (IPv4, IPv6, then values that are not IPs).
+    pub ips: BTreeSet<IpText>,
     pub error_codes: BTreeSet<i64>,
     pub first_seen: DateTime<Utc>,
     pub last_seen: DateTime<Utc>,
@@ -71,9 +78,27 @@ pub struct FindingAcc {
     pub without_policy_detail: u64,
     pub non_interactive: u64,
     pub interactivity_unknown: u64,
+    /// Hits raised without evidence that the policy has a location condition (IP001).
+    pub conditional: u64,
+    /// Object ids of the users or service principals (at most `MAX_IDS`), for the join's
+    /// exclusion lists.
+    pub user_ids: BTreeSet<String>,
 }
 
+/// How many object ids a finding keeps for its structured fix.
+pub const MAX_IDS: usize = 100;
+
 impl FindingAcc {
+    /// The rule's severity, lowered to medium for an IP001 none of whose sign-ins showed
+    /// that the failing policy uses a location condition.
+    pub fn severity(&self) -> crate::evaluate::Severity {
+        if self.rule == Rule::Ip001 && self.conditional >= self.count {
+            crate::evaluate::Severity::Medium
+        } else {
+            self.rule.severity()
+        }
+    }
+
     fn new(hit: &Hit, s: &SignIn) -> FindingAcc {
         FindingAcc {
             rule: hit.rule,
@@ -95,13 +120,30 @@ impl FindingAcc {
             without_policy_detail: 0,
             non_interactive: 0,
             interactivity_unknown: 0,
+            conditional: 0,
+            user_ids: BTreeSet::new(),
         }
     }
 
     fn add(&mut self, hit: &Hit, s: &SignIn) {
         self.count += 1;
+        if hit.conditional {
+            self.conditional += 1;
+        }
+        let id = if s.user_id.is_empty() {
+            &s.service_principal_id
+        } else {
+            &s.user_id
+        };
+        if self.user_ids.len() < MAX_IDS {
+            insert_str(&mut self.user_ids, id);
+        }
         insert_str(&mut self.users, s.user_label());
-        insert_str(&mut self.ips, &s.ip);
+        if let Some(k) = IpKey::of(&s.ip, s.ip_addr)
+            && !self.ips.contains(&k)
+        {
+            self.ips.insert(IpText::new(k));
+        }
         self.error_codes.insert(s.error_code);
         self.first_seen = self.first_seen.min(s.created);
         self.last_seen = self.last_seen.max(s.created);
@@ -167,10 +209,93 @@ impl FindingAcc {
         self.without_policy_detail += o.without_policy_detail;
         self.non_interactive += o.non_interactive;
         self.interactivity_unknown += o.interactivity_unknown;
+        self.conditional += o.conditional;
+        for id in o.user_ids {
+            if self.user_ids.len() < MAX_IDS {
+                self.user_ids.insert(id);
+            }
+        }
         if self.app_name.is_empty() {
             self.app_name = o.app_name;
         }
     }
+}
+
+/// Group key of a cause: principal (kind, id, name), app key, failing policy id.
+pub type CauseKey = (crate::policy::PrincipalKind, String, String, String, String);
+
+/// How many addresses a cause keeps for its sentence.
+const CAUSE_IPS: usize = 8;
+
+/// The accumulator behind one row of `causes[]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CauseAcc {
+    pub principal: Principal,
+    pub app_id: String,
+    pub app_name: String,
+    pub policy: Option<PolicyRef>,
+    pub rules: BTreeSet<Rule>,
+    pub count: u64,
+    pub non_interactive: u64,
+    /// The first few client addresses (sorted), and how many distinct ones were seen
+    /// beyond them is not tracked: the sentence says "and others".
+    pub ips: BTreeSet<IpAddr>,
+    pub more_ips: bool,
+    pub error_codes: BTreeSet<i64>,
+}
+
+impl CauseAcc {
+    fn merge(&mut self, o: CauseAcc) {
+        if self.principal.id.is_empty() {
+            self.principal.id = o.principal.id;
+        }
+        self.rules.extend(o.rules);
+        self.count += o.count;
+        self.non_interactive += o.non_interactive;
+        for ip in o.ips {
+            self.add_ip(ip);
+        }
+        self.more_ips |= o.more_ips;
+        self.error_codes.extend(o.error_codes);
+        if self.app_name.is_empty() {
+            self.app_name = o.app_name;
+        }
+    }
+
+    fn add_ip(&mut self, ip: IpAddr) {
+        if self.ips.len() < CAUSE_IPS || self.ips.contains(&ip) {
+            self.ips.insert(ip);
+        } else {
+            self.more_ips = true;
+        }
+    }
+}
+
+/// Who signed in, as a cause names them.
+pub fn principal_of(s: &SignIn) -> Principal {
+    use crate::policy::PrincipalKind;
+    let kind = match s.event_type {
+        EventType::ServicePrincipal => PrincipalKind::ServicePrincipal,
+        EventType::ManagedIdentity => PrincipalKind::ManagedIdentity,
+        _ if s.user_id.is_empty()
+            && s.user_principal_name.is_empty()
+            && !s.service_principal_id.is_empty() =>
+        {
+            PrincipalKind::ServicePrincipal
+        }
+        _ => PrincipalKind::User,
+    };
+    let id = if kind == PrincipalKind::User || s.service_principal_id.is_empty() {
+        s.user_id.clone()
+    } else {
+        s.service_principal_id.clone()
+    };
+    let name = if kind != PrincipalKind::User && !s.service_principal_name.is_empty() {
+        s.service_principal_name.clone()
+    } else {
+        s.user_label().to_string()
+    };
+    Principal { kind, id, name }
 }
 
 fn insert_str(set: &mut BTreeSet<String>, v: &str) {
@@ -207,17 +332,22 @@ pub struct AppStat {
 pub struct Acc {
     pub totals: Tally,
     pub findings: BTreeMap<FindingKey, FindingAcc>,
+    /// (principal, app, failing policy) among the CA failures.
+    pub causes: BTreeMap<CauseKey, CauseAcc>,
     pub by_policy: BTreeMap<String, PolicyStat>,
     pub by_error_code: BTreeMap<i64, u64>,
     pub by_user: BTreeMap<String, Tally>,
     pub by_app: BTreeMap<String, AppStat>,
-    pub by_ip: BTreeMap<String, Tally>,
+    /// Keyed by the canonical address, so one address spelled two ways is one row, in
+    /// numeric order; values that are not IPs come last, as text.
+    pub by_ip: BTreeMap<IpKey, Tally>,
     /// Hour (Unix seconds of its start) → tally.
     pub timeline: BTreeMap<i64, Tally>,
-    /// 64-bit hashes of correlation ids: these sets only feed the `abandoned_flows` count,
-    /// and half the width halves the state that grows with the input.
-    pub interrupted_flows: HashSet<u64>,
-    pub succeeded_flows: HashSet<u64>,
+    /// Correlation ids, compared as whole values: these sets feed `abandoned_flows`.
+    pub interrupted_flows: FlowSet,
+    pub succeeded_flows: FlowSet,
+    /// Matched sign-ins with a value in an IP field that is not an IP address.
+    pub non_ip_values: u64,
     pub without_policy_detail: u64,
     pub interactivity_unknown: u64,
     pub earliest: Option<DateTime<Utc>>,
@@ -252,6 +382,9 @@ impl Acc {
                 .or_insert_with(|| FindingAcc::new(h, s))
                 .add(h, s);
         }
+        if f.ca_failure {
+            self.add_causes(s, hits);
+        }
         for p in &s.policies {
             let stat = if let Some(st) = self.by_policy.get_mut(&p.id) {
                 st
@@ -282,19 +415,19 @@ impl Acc {
             a.tally.add(f);
             self.by_app.insert(ak.to_string(), a);
         }
-        if !s.ip.is_empty() {
-            bump(&mut self.by_ip, s.ip.as_str(), f);
+        if let Some(k) = IpKey::of(&s.ip, s.ip_addr) {
+            self.by_ip.entry(k).or_default().add(f);
+        }
+        let not_ip = |text: &str, addr: Option<IpAddr>| addr.is_none() && !text.trim().is_empty();
+        if not_ip(&s.ip, s.ip_addr) || not_ip(&s.resource_ip, s.resource_ip_addr) {
+            self.non_ip_values += 1;
         }
         let hour = s.created.timestamp().div_euclid(3600) * 3600;
         self.timeline.entry(hour).or_default().add(f);
         if !s.correlation_id.is_empty() {
             match f.status {
-                Status::Interrupted => {
-                    self.interrupted_flows.insert(flow_key(&s.correlation_id));
-                }
-                Status::Success => {
-                    self.succeeded_flows.insert(flow_key(&s.correlation_id));
-                }
+                Status::Interrupted => self.interrupted_flows.insert(&s.correlation_id),
+                Status::Success => self.succeeded_flows.insert(&s.correlation_id),
                 Status::Failure => {}
             }
         }
@@ -306,6 +439,78 @@ impl Acc {
         }
         self.earliest = Some(self.earliest.map_or(s.created, |e| e.min(s.created)));
         self.latest = Some(self.latest.map_or(s.created, |e| e.max(s.created)));
+    }
+
+    /// One count per (principal, app, failing policy) of a CA failure, with every rule that
+    /// hit that policy on this sign-in.
+    fn add_causes(&mut self, s: &SignIn, hits: &[Hit]) {
+        let ca: Vec<&Hit> = hits
+            .iter()
+            .filter(|h| {
+                matches!(
+                    h.rule,
+                    Rule::Ca001
+                        | Rule::Ca002
+                        | Rule::Ca003
+                        | Rule::Ca004
+                        | Rule::Ca005
+                        | Rule::Ca006
+                        | Rule::Ca008
+                )
+            })
+            .collect();
+        if ca.is_empty() {
+            return;
+        }
+        let principal = principal_of(s);
+        let mut done: Vec<Option<&str>> = Vec::new();
+        for h in &ca {
+            let pid = h.policy.as_ref().map(|p| p.id.as_str());
+            if done.contains(&pid) {
+                continue;
+            }
+            done.push(pid);
+            // One row per account as people see it: the same UPN with and without an
+            // object id in different records is one principal.
+            let key = (
+                principal.kind,
+                principal.name.to_lowercase(),
+                String::new(),
+                app_key(s).to_string(),
+                pid.unwrap_or_default().to_string(),
+            );
+            let c = self.causes.entry(key).or_insert_with(|| CauseAcc {
+                principal: principal.clone(),
+                app_id: s.app_id.clone(),
+                app_name: s.app_display_name.clone(),
+                policy: h.policy.clone(),
+                rules: BTreeSet::new(),
+                count: 0,
+                non_interactive: 0,
+                ips: BTreeSet::new(),
+                more_ips: false,
+                error_codes: BTreeSet::new(),
+            });
+            c.count += 1;
+            if c.principal.id.is_empty() {
+                c.principal.id.clone_from(&principal.id);
+            }
+            if s.is_interactive() == Some(false) {
+                c.non_interactive += 1;
+            }
+            for x in hits {
+                if x.policy.as_ref().map(|p| p.id.as_str()) == pid {
+                    c.rules.insert(x.rule);
+                }
+            }
+            if let Some(ip) = s.ip_addr {
+                c.add_ip(crate::locations::canonical(ip));
+            }
+            c.error_codes.insert(s.error_code);
+            if c.app_name.is_empty() && !s.app_display_name.is_empty() {
+                c.app_name = s.app_display_name.clone();
+            }
+        }
     }
 
     /// Registers the people, IPs and devices of a kept record in first-seen order, before
@@ -373,6 +578,14 @@ impl Acc {
                 }
             }
         }
+        for (k, v) in o.causes {
+            match self.causes.get_mut(&k) {
+                Some(c) => c.merge(v),
+                None => {
+                    self.causes.insert(k, v);
+                }
+            }
+        }
         for (k, v) in o.by_policy {
             let st = self.by_policy.entry(k).or_default();
             if st.display_name.is_empty() {
@@ -404,6 +617,7 @@ impl Acc {
         }
         self.interrupted_flows.extend(o.interrupted_flows);
         self.succeeded_flows.extend(o.succeeded_flows);
+        self.non_ip_values += o.non_ip_values;
         self.without_policy_detail += o.without_policy_detail;
         self.interactivity_unknown += o.interactivity_unknown;
         self.earliest = match (self.earliest, o.earliest) {
@@ -430,16 +644,8 @@ impl Acc {
 
     /// Correlation ids that were interrupted and never reached success.
     pub fn abandoned_flows(&self) -> u64 {
-        self.interrupted_flows
-            .iter()
-            .filter(|k| !self.succeeded_flows.contains(k))
-            .count() as u64
+        self.interrupted_flows.count_not_in(&self.succeeded_flows)
     }
-}
-
-fn flow_key(correlation_id: &str) -> u64 {
-    let k = id_key(correlation_id);
-    (k as u64) ^ ((k >> 64) as u64)
 }
 
 /// The key an app is grouped under: its id, else its name.
@@ -559,22 +765,18 @@ impl Analysis {
 }
 
 /// The duplicate key of DESIGN §2: (request id, sign-in event type).
-pub fn dedup_key(s: &SignIn) -> Option<u128> {
+pub fn dedup_key(s: &SignIn) -> Option<DedupKey> {
     dedup_key_of(&s.request_id, s.event_type)
 }
 
-/// The duplicate key from its parts (also used by the prefilter, before the full decode).
-pub fn dedup_key_of(request_id: &str, event_type: EventType) -> Option<u128> {
-    if request_id.is_empty() {
+/// The duplicate key from its parts (also used by the prefilter, before the full decode):
+/// the whole id and the event type side by side, never folded together.
+pub fn dedup_key_of(request_id: &str, event_type: EventType) -> Option<DedupKey> {
+    if request_id.trim().is_empty() {
         return None;
     }
-    let t = match event_type {
-        EventType::Interactive => 1u128,
-        EventType::NonInteractive => 2,
-        EventType::ServicePrincipal => 3,
-        EventType::ManagedIdentity => 4,
-        EventType::Unknown => 5,
-    };
-    // Mixed into the GUID version nibble, which is the same (4) for every random GUID.
-    Some(id_key(request_id) ^ (t << 76))
+    Some(DedupKey {
+        event: event_type,
+        id: IdKey::of(request_id),
+    })
 }

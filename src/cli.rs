@@ -13,7 +13,8 @@ const AFTER_HELP: &str = "\
 Exit codes:
   0  done; no finding at or above --fail-on (or no --fail-on given)
   1  done; findings at or above --fail-on
-  2  usage error, unreadable input or output, or a malformed record under --strict
+  2  usage error, unreadable input or output, no sign-in export found in the inputs, or a
+     malformed record under --strict
 
 casift never opens a network connection.";
 
@@ -40,6 +41,115 @@ pub enum Command {
     Filter(FilterCmdArgs),
     /// Say which named locations hold each IP address, and whether any is trusted
     Locations(LocationsArgs),
+    /// Offline What If: would this sign-in be blocked, and by which policies?
+    Whatif(WhatifArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(
+    group(clap::ArgGroup::new("who").required(true).args(["user", "service_principal"])),
+    after_help = "Facts not given are unknown, not assumed: a policy that needs one (group membership, risk, device) is listed as `unknown` with what is missing. Give --member-of/--role with the complete lists, and --sign-in-risk none / --user-risk none when the sign-in carries no risk."
+)]
+pub struct WhatifArgs {
+    /// The tenant's Conditional Access policies (any shape --policies accepts; repeatable)
+    #[arg(long, required = true, value_name = "FILE|DIR")]
+    pub policies: Vec<PathBuf>,
+
+    /// Named-locations export (repeatable); named locations among the policy files are used too
+    #[arg(long, value_name = "FILE")]
+    pub locations: Vec<PathBuf>,
+
+    /// The user signing in: UPN or object id
+    #[arg(long, value_name = "UPN|ID", help_heading = "Sign-in")]
+    pub user: Option<String>,
+
+    /// A workload identity signing in: service principal object id
+    #[arg(long, value_name = "ID", help_heading = "Sign-in")]
+    pub service_principal: Option<String>,
+
+    /// The resource asked for (what policies target): app id, or a well-known name such as "Azure DevOps"
+    #[arg(long, required = true, value_name = "ID|NAME", help_heading = "Sign-in")]
+    pub app: String,
+
+    /// Client IP address (IPv4 or IPv6)
+    #[arg(long, value_name = "IP", help_heading = "Sign-in")]
+    pub ip: Option<IpAddr>,
+
+    /// Country or region of the IP (ISO 3166 alpha-2, e.g. NL)
+    #[arg(long, value_name = "CC", help_heading = "Sign-in")]
+    pub country: Option<String>,
+
+    /// Device platform: android, iOS, windows, windowsPhone, macOS, linux
+    #[arg(long, value_name = "PLATFORM", help_heading = "Sign-in")]
+    pub platform: Option<String>,
+
+    /// Client app type
+    #[arg(long, value_enum, value_name = "TYPE", help_heading = "Sign-in")]
+    pub client_app: Option<ClientAppArg>,
+
+    /// A non-interactive flow (PAT, CLI token refresh, service account): no prompt can be answered
+    #[arg(long, help_heading = "Sign-in")]
+    pub non_interactive: bool,
+
+    /// The device is marked compliant
+    #[arg(long, help_heading = "Sign-in")]
+    pub device_compliant: bool,
+
+    /// How the device is known to Entra (none = unregistered)
+    #[arg(long, value_enum, value_name = "TRUST", help_heading = "Sign-in")]
+    pub device_trust: Option<DeviceTrustArg>,
+
+    /// Sign-in risk: none, low, medium, high
+    #[arg(long, value_name = "LEVEL", help_heading = "Sign-in")]
+    pub sign_in_risk: Option<String>,
+
+    /// User risk: none, low, medium, high
+    #[arg(long, value_name = "LEVEL", help_heading = "Sign-in")]
+    pub user_risk: Option<String>,
+
+    /// Authentication flow: deviceCodeFlow, authenticationTransfer or none
+    #[arg(long, value_name = "FLOW", help_heading = "Sign-in")]
+    pub auth_flow: Option<String>,
+
+    /// A group the principal is in (repeatable; together they are taken as the complete list)
+    #[arg(long, value_name = "GROUP_ID", help_heading = "Sign-in")]
+    pub member_of: Vec<String>,
+
+    /// A directory role (template id) the principal holds (repeatable; the complete list)
+    #[arg(long, value_name = "ROLE_ID", help_heading = "Sign-in")]
+    pub role: Vec<String>,
+
+    /// The user is a guest or external user (without it, a member)
+    #[arg(long, help_heading = "Sign-in")]
+    pub guest: bool,
+
+    /// Output format
+    #[arg(short, long, value_enum, default_value = "text")]
+    pub format: TextOrJson,
+
+    /// Write to FILE instead of stdout
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ClientAppArg {
+    #[value(name = "browser")]
+    Browser,
+    #[value(name = "mobileAppsAndDesktopClients", alias = "mobile")]
+    MobileAppsAndDesktopClients,
+    #[value(name = "exchangeActiveSync", alias = "eas")]
+    ExchangeActiveSync,
+    #[value(name = "other", alias = "legacy")]
+    Other,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DeviceTrustArg {
+    Hybrid,
+    Joined,
+    Registered,
+    None,
 }
 
 #[derive(Debug, Args)]
@@ -53,6 +163,13 @@ pub struct InputArgs {
     /// or a directory; repeatable. Without it, IP001 and IP002 are not evaluated.
     #[arg(long, value_name = "FILE")]
     pub locations: Vec<PathBuf>,
+
+    /// The tenant's Conditional Access policies (Graph JSON, one policy per file, PowerShell
+    /// JSON, EntraExporter or Untitled Goose output, Extractor-Suite CSV; files, directories
+    /// or zips; repeatable). Fixes then name the exact named location, exclusion list and
+    /// Graph request; named locations found among them are used too.
+    #[arg(long, value_name = "FILE|DIR")]
+    pub policies: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args, Default, Clone)]
@@ -94,9 +211,10 @@ pub struct FilterArgs {
     #[arg(long, value_enum, value_name = "STATUS")]
     pub ca_status: Vec<CaStatusArg>,
 
-    /// Sign-in error code (e.g. 53003)
-    #[arg(long, value_name = "N")]
-    pub error_code: Vec<i64>,
+    /// Sign-in error code: 53003 or AADSTS53003; VS403463 (Azure DevOps's message for a
+    /// Conditional Access failure) means every Conditional Access block code
+    #[arg(long, value_name = "N", value_parser = parse_error_code)]
+    pub error_code: Vec<ErrorCodeArg>,
 
     /// Only interactive sign-ins
     #[arg(long, conflicts_with = "non_interactive")]
@@ -152,6 +270,7 @@ pub struct AnalyzeArgs {
     pub fail_on: Option<SeverityArg>,
 
     /// CSV report: one row per matched sign-in with its findings, instead of one per finding
+    /// (needs -f csv or an -o FILE ending in .csv)
     #[arg(long, help_heading = "Output")]
     pub per_sign_in: bool,
 
@@ -172,8 +291,18 @@ pub struct ExplainArgs {
     pub filters: FilterArgs,
 
     /// Output format
-    #[arg(long, value_enum, default_value = "text")]
+    #[arg(
+        short,
+        long,
+        value_enum,
+        default_value = "text",
+        help_heading = "Output"
+    )]
     pub format: TextOrJson,
+
+    /// Write to FILE instead of stdout (written to a temporary file, then renamed)
+    #[arg(short, long, value_name = "FILE", help_heading = "Output")]
+    pub output: Option<PathBuf>,
 
     #[command(flatten)]
     pub run: RunArgs,
@@ -259,6 +388,47 @@ pub enum SeverityArg {
     Low,
     Medium,
     High,
+}
+
+/// An `--error-code` value as asked, with what it selects.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ErrorCodeArg {
+    /// One code (`53003`, or `AADSTS53003` as the error page shows it).
+    Code { code: i64, asked: String },
+    /// `VS403463`: Azure DevOps's text for a Conditional Access failure, which does not say
+    /// which one; read as every Conditional Access block code.
+    AnyCaBlock { asked: String },
+}
+
+impl ErrorCodeArg {
+    /// The value as the user wrote it (for the report's filter description).
+    pub fn asked(&self) -> &str {
+        match self {
+            ErrorCodeArg::Code { asked, .. } | ErrorCodeArg::AnyCaBlock { asked } => asked,
+        }
+    }
+}
+
+/// `53003`, `AADSTS53003` (the prefix in any case) or `VS403463`.
+pub fn parse_error_code(s: &str) -> Result<ErrorCodeArg, String> {
+    let t = s.trim();
+    let asked = t.to_string();
+    if t.eq_ignore_ascii_case("VS403463") {
+        return Ok(ErrorCodeArg::AnyCaBlock { asked });
+    }
+    let digits = match t.get(..6) {
+        Some(p) if p.eq_ignore_ascii_case("AADSTS") => &t[6..],
+        _ => t,
+    };
+    if !digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && let Ok(code) = digits.parse::<i64>()
+    {
+        return Ok(ErrorCodeArg::Code { code, asked });
+    }
+    Err(format!(
+        "{t:?} is not an error code: expected a number such as 53003 or AADSTS53003, or VS403463 (every Conditional Access block)"
+    ))
 }
 
 /// RFC 3339, `YYYY-MM-DD` (midnight) or `YYYY-MM-DD HH:MM[:SS]`, UTC unless an offset is given.
@@ -351,5 +521,39 @@ mod tests {
             "2001:db8::/32"
         );
         assert!(parse_ip_or_cidr("203.0.113.300").is_err());
+    }
+
+    #[test]
+    fn error_codes_parse() {
+        let code = |s: &str| match parse_error_code(s) {
+            Ok(ErrorCodeArg::Code { code, .. }) => Some(code),
+            _ => None,
+        };
+        assert_eq!(code("53003"), Some(53003));
+        assert_eq!(code("AADSTS53003"), Some(53003));
+        assert_eq!(code("aadsts53003"), Some(53003));
+        assert_eq!(code(" AadSts50076 "), Some(50076));
+        assert_eq!(
+            parse_error_code("vs403463"),
+            Ok(ErrorCodeArg::AnyCaBlock {
+                asked: "vs403463".into()
+            })
+        );
+        for bad in [
+            "",
+            "AADSTS",
+            "AADSTS-1",
+            "53003x",
+            "VS403464",
+            "+53003",
+            "99999999999999999999",
+        ] {
+            let e = parse_error_code(bad).unwrap_err();
+            assert!(e.contains("not an error code"), "{bad}: {e}");
+        }
+        assert_eq!(
+            parse_error_code("AADSTS53003").unwrap().asked(),
+            "AADSTS53003"
+        );
     }
 }

@@ -5,10 +5,13 @@
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
-use crate::cli::{self, CaStatusArg, Command, FilterArgs, ReportFormatArg, SeverityArg, StatusArg};
+use crate::cli::{
+    self, CaStatusArg, Command, ErrorCodeArg, FilterArgs, ReportFormatArg, SeverityArg, StatusArg,
+};
 use crate::error::{Error, Result};
 use crate::evaluate::Severity;
 use crate::filter::{CaStatusFilter, Filter, Pattern};
+use crate::knowledge;
 use crate::model::Status;
 use crate::report::{FilterValue, ReportFormat};
 
@@ -16,8 +19,13 @@ use crate::report::{FilterValue, ReportFormat};
 pub struct Common {
     pub inputs: Vec<PathBuf>,
     pub locations: Vec<PathBuf>,
+    pub policies: Vec<PathBuf>,
     pub filter: Filter,
     pub filter_desc: Vec<(&'static str, FilterValue)>,
+    /// The filters as typed (`--user alice@example.com`), for messages about empty results.
+    pub filter_flags: Vec<String>,
+    /// Sentences for the report's notes about how the command line was read.
+    pub notes: Vec<String>,
     pub threads: usize,
     pub strict: bool,
     pub quiet: bool,
@@ -38,6 +46,7 @@ pub enum Settings {
         common: Common,
         id: String,
         json: bool,
+        output: Option<PathBuf>,
     },
     Filter {
         common: Common,
@@ -48,6 +57,13 @@ pub enum Settings {
         file: PathBuf,
         ips: Vec<std::net::IpAddr>,
         json: bool,
+    },
+    Whatif {
+        policies: Vec<PathBuf>,
+        locations: Vec<PathBuf>,
+        subject: Box<crate::policy::Subject>,
+        json: bool,
+        output: Option<PathBuf>,
     },
 }
 
@@ -68,6 +84,11 @@ impl Settings {
                     }
                     (None, None) => ReportFormat::Markdown,
                 };
+                if a.per_sign_in && format != ReportFormat::Csv {
+                    return Err(Error::Usage(
+                        "--per-sign-in writes one CSV row per sign-in, so it needs the CSV format: add -f csv (or write to -o FILE.csv)".to_string(),
+                    ));
+                }
                 let common = common(a.input, &a.filters, &a.run)?;
                 check_output(a.output.as_deref(), &common)?;
                 Settings::Analyze {
@@ -81,10 +102,12 @@ impl Settings {
             Command::Explain(e) => {
                 let mut common = common(e.input, &e.filters, &e.run)?;
                 common.filter.any_id = vec![Pattern::new(&e.id)];
+                check_output(e.output.as_deref(), &common)?;
                 Settings::Explain {
                     common,
                     id: e.id,
                     json: e.format == cli::TextOrJson::Json,
+                    output: e.output,
                 }
             }
             Command::Filter(f) => {
@@ -94,6 +117,22 @@ impl Settings {
                     common,
                     csv: f.format == cli::RecordFormatArg::Csv,
                     output: f.output,
+                }
+            }
+            Command::Whatif(w) => {
+                let subject = Box::new(whatif_subject(&w)?);
+                let json = w.format == cli::TextOrJson::Json;
+                if let Some(o) = w.output.as_deref() {
+                    let mut inputs = w.policies.clone();
+                    inputs.extend(w.locations.iter().cloned());
+                    crate::config::refuse_overwrite(o, &inputs)?;
+                }
+                Settings::Whatif {
+                    policies: w.policies,
+                    locations: w.locations,
+                    subject,
+                    json,
+                    output: w.output,
                 }
             }
             Command::Locations(l) => Settings::Locations {
@@ -150,8 +189,11 @@ fn common(input: cli::InputArgs, f: &FilterArgs, run: &cli::RunArgs) -> Result<C
     Ok(Common {
         inputs: input.inputs,
         locations: input.locations,
+        policies: input.policies,
         filter: build_filter(f),
         filter_desc: describe(f),
+        filter_flags: flags(f),
+        notes: error_code_notes(&f.error_code),
         threads,
         strict: run.strict,
         quiet: run.quiet,
@@ -189,7 +231,7 @@ pub fn build_filter(f: &FilterArgs) -> Filter {
                 CaStatusArg::NotApplied => CaStatusFilter::NotApplied,
             })
             .collect(),
-        error_codes: f.error_code.clone(),
+        error_codes: error_codes(&f.error_code),
         interactive: if f.interactive {
             Some(true)
         } else if f.non_interactive {
@@ -218,7 +260,7 @@ fn describe(f: &FilterArgs) -> Vec<(&'static str, FilterValue)> {
             list(
                 f.status
                     .iter()
-                    .map(|s| format!("{s:?}").to_ascii_lowercase())
+                    .map(|s| status_name(*s).to_string())
                     .collect(),
             ),
         ),
@@ -237,7 +279,7 @@ fn describe(f: &FilterArgs) -> Vec<(&'static str, FilterValue)> {
         ),
         (
             "error_code",
-            list(f.error_code.iter().map(ToString::to_string).collect()),
+            list(f.error_code.iter().map(|c| c.asked().to_string()).collect()),
         ),
         (
             "interactive",
@@ -252,13 +294,131 @@ fn describe(f: &FilterArgs) -> Vec<(&'static str, FilterValue)> {
     ]
 }
 
+fn status_name(s: StatusArg) -> &'static str {
+    match s {
+        StatusArg::Success => "success",
+        StatusArg::Failure => "failure",
+        StatusArg::Interrupted => "interrupted",
+    }
+}
+
+/// The codes `--error-code` selects: each code asked, and for `VS403463` every Conditional
+/// Access block code; sorted, without repeats.
+fn error_codes(args: &[ErrorCodeArg]) -> Vec<i64> {
+    let mut v: Vec<i64> = Vec::new();
+    for a in args {
+        match a {
+            ErrorCodeArg::Code { code, .. } => v.push(*code),
+            ErrorCodeArg::AnyCaBlock { .. } => v.extend_from_slice(knowledge::CA_BLOCK_CODES),
+        }
+    }
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// The sentence that says how `VS403463` was read (once, however often it was given).
+fn error_code_notes(args: &[ErrorCodeArg]) -> Vec<String> {
+    let Some(asked) = args.iter().find_map(|a| match a {
+        ErrorCodeArg::AnyCaBlock { asked } => Some(asked),
+        ErrorCodeArg::Code { .. } => None,
+    }) else {
+        return Vec::new();
+    };
+    let codes: Vec<String> = knowledge::CA_BLOCK_CODES
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    vec![format!(
+        "--error-code {asked} was read as every Conditional Access block code ({}): VS403463 is the message Azure DevOps shows for any Conditional Access failure, and the sign-in log records the Entra error code instead.",
+        codes.join(", ")
+    )]
+}
+
+/// The filters as they were typed, one `--flag value` per value, for messages.
+fn flags(f: &FilterArgs) -> Vec<String> {
+    fn shown(v: &str) -> String {
+        if v.is_empty()
+            || v.chars()
+                .any(|c| c.is_whitespace() || c == '"' || c == '\'')
+        {
+            format!("{v:?}")
+        } else {
+            v.to_string()
+        }
+    }
+    let mut out = Vec::new();
+    let mut each = |flag: &str, values: Vec<String>| {
+        for v in values {
+            out.push(format!("--{flag} {}", shown(&v)));
+        }
+    };
+    each("user", f.user.clone());
+    each("app", f.app.clone());
+    each(
+        "since",
+        f.since.iter().map(crate::report::timestamp).collect(),
+    );
+    each(
+        "until",
+        f.until.iter().map(crate::report::timestamp).collect(),
+    );
+    each("ip", f.ip.iter().map(ToString::to_string).collect());
+    each("correlation-id", f.correlation_id.clone());
+    each("request-id", f.request_id.clone());
+    each(
+        "status",
+        f.status
+            .iter()
+            .map(|s| status_name(*s).to_string())
+            .collect(),
+    );
+    each(
+        "ca-status",
+        f.ca_status
+            .iter()
+            .map(|s| {
+                match s {
+                    CaStatusArg::Success => "success",
+                    CaStatusArg::Failure => "failure",
+                    CaStatusArg::NotApplied => "notApplied",
+                }
+                .to_string()
+            })
+            .collect(),
+    );
+    each(
+        "error-code",
+        f.error_code.iter().map(|c| c.asked().to_string()).collect(),
+    );
+    if f.interactive {
+        out.push("--interactive".to_string());
+    }
+    if f.non_interactive {
+        out.push("--non-interactive".to_string());
+    }
+    out
+}
+
 /// Refuses to write the report over one of the inputs or the locations file.
 fn check_output(output: Option<&Path>, c: &Common) -> Result<()> {
     let Some(out) = output else { return Ok(()) };
+    let inputs: Vec<PathBuf> = c
+        .inputs
+        .iter()
+        .chain(&c.locations)
+        .chain(&c.policies)
+        .cloned()
+        .collect();
+    refuse_overwrite(out, &inputs)
+}
+
+/// An error when `out` is one of `inputs` (the report must never replace what it reads).
+pub fn refuse_overwrite(out: &Path, inputs: &[PathBuf]) -> Result<()> {
     let Ok(out_abs) = std::fs::canonicalize(out) else {
         return Ok(()); // does not exist yet
     };
-    for p in c.inputs.iter().chain(&c.locations) {
+    for p in inputs {
         if std::fs::canonicalize(p).is_ok_and(|abs| abs == out_abs) {
             return Err(Error::Usage(format!(
                 "refusing to write the output over the input {}",
@@ -267,4 +427,122 @@ fn check_output(output: Option<&Path>, c: &Common) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The hypothetical sign-in of `casift whatif`, from its flags. Flags not given stay
+/// unknown (except guest: a user named without `--guest` is a member).
+fn whatif_subject(w: &cli::WhatifArgs) -> Result<crate::policy::Subject> {
+    use crate::policy::{DeviceFacts, PrincipalKind, Subject};
+    let level = |flag: &str, v: &Option<String>| -> Result<Option<String>> {
+        match v.as_deref().map(str::trim) {
+            None => Ok(None),
+            Some(l) if ["none", "low", "medium", "high"].iter().any(|k| k.eq_ignore_ascii_case(l)) => {
+                Ok(Some(l.to_ascii_lowercase()))
+            }
+            Some(l) => Err(Error::Usage(format!(
+                "{flag} {l:?}: expected none, low, medium or high"
+            ))),
+        }
+    };
+    let app = w.app.trim();
+    let app_id = crate::knowledge::WELL_KNOWN_APPS
+        .iter()
+        .find(|(id, name)| name.eq_ignore_ascii_case(app) || id.eq_ignore_ascii_case(app))
+        .map(|(id, _)| (*id).to_string());
+    let app_id = match app_id {
+        Some(id) => id,
+        None if crate::model::parse_guid(app).is_some() => app.to_string(),
+        None => {
+            return Err(Error::Usage(format!(
+                "--app {app:?}: not an app id and not a well-known app name (give the app id, e.g. 499b84ac-1321-427f-aa17-267ca6975798 for Azure DevOps)"
+            )));
+        }
+    };
+    let (kind, user_id, upn, sp) = match (&w.user, &w.service_principal) {
+        (_, Some(sp)) => (PrincipalKind::ServicePrincipal, String::new(), String::new(), sp.clone()),
+        (Some(u), None) if u.contains('@') => (PrincipalKind::User, String::new(), u.clone(), String::new()),
+        (Some(u), None) => (PrincipalKind::User, u.clone(), String::new(), String::new()),
+        (None, None) => return Err(Error::Usage("give --user or --service-principal".into())),
+    };
+    let platform = w.platform.as_deref().map(|p| {
+        crate::evaluate::join::platform_of(p).unwrap_or_else(|| p.trim().to_string())
+    });
+    let auth_flow = match w.auth_flow.as_deref().map(str::trim) {
+        None => None,
+        Some(f) if f.eq_ignore_ascii_case("deviceCodeFlow") || f.eq_ignore_ascii_case("deviceCode") => {
+            Some("deviceCodeFlow".to_string())
+        }
+        Some(f) if f.eq_ignore_ascii_case("authenticationTransfer") => {
+            Some("authenticationTransfer".to_string())
+        }
+        Some(f) if f.eq_ignore_ascii_case("none") => Some("none".to_string()),
+        Some(f) => {
+            return Err(Error::Usage(format!(
+                "--auth-flow {f:?}: expected deviceCodeFlow, authenticationTransfer or none"
+            )));
+        }
+    };
+    let mut device = DeviceFacts::default();
+    match w.device_trust {
+        Some(cli::DeviceTrustArg::None) => {
+            device.device_id = Some(String::new());
+        }
+        Some(t) => {
+            device.device_id = Some("whatif-device".to_string());
+            device.trust_type = Some(
+                match t {
+                    cli::DeviceTrustArg::Hybrid => "ServerAD",
+                    cli::DeviceTrustArg::Joined => "AzureAD",
+                    _ => "Workplace",
+                }
+                .to_string(),
+            );
+        }
+        None => {}
+    }
+    if w.device_compliant {
+        if device.device_id.as_deref() == Some("") {
+            return Err(Error::Usage(
+                "--device-compliant with --device-trust none: an unregistered device cannot be compliant".into(),
+            ));
+        }
+        device.device_id.get_or_insert_with(|| "whatif-device".to_string());
+        device.is_compliant = Some(true);
+    } else if device.device_id.is_some() {
+        device.is_compliant = Some(false);
+    }
+    device.operating_system = platform.clone();
+    Ok(Subject {
+        kind,
+        user_id,
+        user_principal_name: upn,
+        service_principal_id: sp,
+        guest: (kind == PrincipalKind::User).then_some(w.guest),
+        guest_type: w.guest.then(|| "b2bCollaborationGuest".to_string()),
+        groups: (!w.member_of.is_empty()).then(|| w.member_of.clone()),
+        roles: (!w.role.is_empty()).then(|| w.role.clone()),
+        resources: vec![app_id],
+        resource_names: Vec::new(),
+        user_action: None,
+        auth_contexts: Vec::new(),
+        ip: w.ip.map(crate::locations::canonical),
+        country: w.country.as_ref().map(|c| c.trim().to_ascii_uppercase()),
+        platform,
+        client_app_type: w.client_app.map(|c| {
+            match c {
+                cli::ClientAppArg::Browser => "browser",
+                cli::ClientAppArg::MobileAppsAndDesktopClients => "mobileAppsAndDesktopClients",
+                cli::ClientAppArg::ExchangeActiveSync => "exchangeActiveSync",
+                cli::ClientAppArg::Other => "other",
+            }
+            .to_string()
+        }),
+        interactive: Some(!w.non_interactive),
+        device,
+        sign_in_risk: level("--sign-in-risk", &w.sign_in_risk)?,
+        user_risk: level("--user-risk", &w.user_risk)?,
+        service_principal_risk: None,
+        insider_risk: None,
+        auth_flow,
+    })
 }

@@ -27,6 +27,10 @@ pub enum Error {
     },
     #[error("named locations file {path}: {reason}")]
     Locations { path: String, reason: String },
+    /// A Conditional Access policy export that cannot be read; `reason` names the policy
+    /// (`policy #3 ("Block legacy")`), CSV line or JSON line and column.
+    #[error("{path}: {reason}")]
+    Policies { path: String, reason: String },
     #[error("cannot write {path}: {reason}")]
     Output { path: String, reason: String },
     #[error("{0}")]

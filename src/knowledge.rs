@@ -76,25 +76,15 @@ pub fn is_interrupt(code: i64, interactive: Option<bool>) -> bool {
 
 /// Codes that by themselves say Conditional Access (or the risk engine through it) blocked
 /// (ERROR-CODES.md: the CA hard failures and the risk-engine blocks). Sign-in frequency
-/// codes (70043, 70044) are not among them: they need CA evidence in the record.
+/// codes (70043, 70044) are not among them: they need CA evidence in the record. Sorted;
+/// `--error-code VS403463` selects all of them.
+pub const CA_BLOCK_CODES: &[i64] = &[
+    50005, 50131, 53000, 53001, 53002, 53003, 53004, 53009, 53010, 53011, 530002, 530003, 530032,
+    530034,
+];
+
 pub fn is_ca_block_code(code: i64) -> bool {
-    matches!(
-        code,
-        50005
-            | 50131
-            | 53000
-            | 53001
-            | 53002
-            | 53003
-            | 53004
-            | 53009
-            | 53010
-            | 53011
-            | 530002
-            | 530003
-            | 530032
-            | 530034
-    )
+    CA_BLOCK_CODES.binary_search(&code).is_ok()
 }
 
 /// Codes that mean a block for sign-in or user risk.
@@ -281,5 +271,12 @@ mod tests {
         assert_eq!(control("COD PA Training"), Control::Other);
         assert!(is_legacy_client("IMAP4"));
         assert!(!is_legacy_client("Browser"));
+    }
+
+    #[test]
+    fn ca_block_codes_are_sorted_for_the_search() {
+        assert!(CA_BLOCK_CODES.windows(2).all(|w| w[0] < w[1]));
+        assert!(is_ca_block_code(53003) && is_ca_block_code(530034));
+        assert!(!is_ca_block_code(70043) && !is_ca_block_code(0));
     }
 }

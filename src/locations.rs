@@ -18,6 +18,7 @@ use ipnet::IpNet;
 use crate::error::{Error, Result};
 
 pub use cidr::minimal_cidrs;
+pub(crate) use parse::{decode, looks_like_location, parse_item};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub enum LocationKind {

@@ -10,16 +10,17 @@ use std::panic::AssertUnwindSafe;
 use std::sync::mpsc;
 
 use crate::analysis::{
-    Acc, Analysis, Collected, Finding, InputReport, IpRow, Totals, dedup_key, dedup_key_of,
+    Acc, Analysis, Collected, DedupKey, Finding, IdSet, InputReport, IpKey, IpRow, Totals, counted,
+    dedup_key, dedup_key_of,
 };
 use crate::error::{Error, Result};
-use crate::evaluate::{self, Context, Hit, Rule, remedy};
+use crate::evaluate::{self, Context, Hit, Rule, join, remedy, story, suggest};
 use crate::filter::Filter;
 use crate::input::authdetails::{self, AuthDetails};
 use crate::input::reader::{self, ReadOptions};
 use crate::input::source::InputPath;
 use crate::input::{BufferPool, Chunk, LineMark, Msg, Payload, Skip, csv};
-use crate::locations::{NamedLocations, minimal_cidrs};
+use crate::locations::NamedLocations;
 use crate::model::SignIn;
 
 /// How many skipped records the report lists (all are counted).
@@ -39,6 +40,8 @@ pub struct Options<'a> {
     pub read: ReadOptions,
     /// Stream matched records through this writer, in input order (for `filter`).
     pub sink: Option<(&'a RecordSink<'a>, &'a mut (dyn std::io::Write + 'a))>,
+    /// The tenant's policies (`--policies`): the join reads them.
+    pub policies: Option<&'a crate::policy::PolicySet>,
 }
 
 impl Default for Options<'_> {
@@ -51,6 +54,7 @@ impl Default for Options<'_> {
             progress: false,
             read: ReadOptions::default(),
             sink: None,
+            policies: None,
         }
     }
 }
@@ -59,7 +63,7 @@ impl Default for Options<'_> {
 struct ChunkOut {
     acc: Acc,
     /// Dedup keys of the records kept (not duplicates within the chunk), with their index.
-    keys: Vec<(u128, usize)>,
+    keys: Vec<(DedupKey, usize)>,
     skips: Vec<Skip>,
     duplicates: u64,
     kept: u64,
@@ -97,7 +101,7 @@ impl Worker<'_> {
             self.check_auth_rows(chunk, &mut o);
             return o;
         }
-        let mut local: HashSet<u128> = HashSet::with_capacity(chunk.len());
+        let mut local = IdSet::with_capacity(chunk.len());
         let mut lines = LineMark::default();
         let mut hits = Vec::new();
         for i in 0..chunk.len() {
@@ -186,14 +190,14 @@ impl Worker<'_> {
 /// not one an earlier chunk already had (`exclude`). A duplicate is counted; a first one's
 /// key is kept for the merge.
 fn first_occurrence(
-    key: Option<u128>,
+    key: Option<DedupKey>,
     i: usize,
-    local: &mut HashSet<u128>,
+    local: &mut IdSet,
     exclude: &HashSet<usize>,
     o: &mut ChunkOut,
 ) -> bool {
     let Some(k) = key else { return true };
-    if !local.insert(k) || exclude.contains(&i) {
+    if !local.insert(&k) || exclude.contains(&i) {
         o.duplicates += 1;
         return false;
     }
@@ -225,13 +229,17 @@ pub fn run(
         .map_err(Error::Io)?;
 
     let bar = progress_bar(inputs, opts.progress);
+    let policies = opts.policies;
     let (sink_fn, mut sink_out) = match opts.sink.take() {
         Some((f, w)) => (Some(f), Some(w)),
         None => (None, None),
     };
     let worker = Worker {
         filter,
-        ctx: Context { locations },
+        ctx: Context {
+            locations,
+            policies,
+        },
         collect: opts.collect,
         track_order: opts.track_order,
         sink: sink_fn,
@@ -240,7 +248,7 @@ pub fn run(
     };
     let mut st = State {
         acc: Acc::new(opts.track_order),
-        seen: HashSet::new(),
+        seen: IdSet::default(),
         inputs: Vec::new(),
         skipped: Vec::new(),
         skipped_total: 0,
@@ -352,7 +360,7 @@ pub fn run(
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    Ok(finish(st, locations))
+    Ok(finish(st, locations, policies))
 }
 
 enum Event {
@@ -386,7 +394,7 @@ impl State {
 
 struct State {
     acc: Acc,
-    seen: HashSet<u128>,
+    seen: IdSet,
     inputs: Vec<InputReport>,
     skipped: Vec<Skip>,
     skipped_total: u64,
@@ -411,7 +419,7 @@ impl State {
             });
         }
         for (k, _) in &out.keys {
-            self.seen.insert(*k);
+            self.seen.insert(k);
         }
         let n_skips = skips.len() as u64;
         let records = chunk.len() as u64 + chunk.reader_skips.len() as u64;
@@ -441,7 +449,11 @@ impl State {
     }
 }
 
-fn finish(st: State, locations: Option<&NamedLocations>) -> Analysis {
+fn finish(
+    st: State,
+    locations: Option<&NamedLocations>,
+    opts_policies: Option<&crate::policy::PolicySet>,
+) -> Analysis {
     let mut totals = st.totals;
     let acc = st.acc;
     totals.records_matched = acc.totals.signins;
@@ -450,33 +462,34 @@ fn finish(st: State, locations: Option<&NamedLocations>) -> Analysis {
     totals.ca_failures = acc.totals.ca_failures;
     totals.abandoned_flows = acc.abandoned_flows();
 
+    let policies = opts_policies;
     let mut findings: Vec<Finding> = acc
         .findings
         .values()
         .map(|f| {
-            let cidrs: Vec<String> = if f.rule == Rule::Ip001 {
+            let sugg = if matches!(f.rule, Rule::Ip001 | Rule::Ip003) {
                 let ips: Vec<_> = f.hit_ips.iter().copied().collect();
-                minimal_cidrs(&ips)
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect()
+                suggest::suggest(&ips)
             } else {
-                Vec::new()
+                suggest::Suggestion::default()
             };
+            let def = f
+                .policy
+                .as_ref()
+                .and_then(|p| policies.and_then(|ps| ps.get(&p.id)));
             Finding {
-                remediation: remedy::remediation(f, locations, &cidrs),
+                remediation: remedy::remediation(f, locations, &sugg, def),
+                fix: def.and_then(|d| join::fix_for(f, &sugg, d, locations)),
                 acc: f.clone(),
-                suggested_cidrs: cidrs,
-                fix: None,
+                suggested_cidrs: sugg.texts(),
             }
         })
         .collect();
     // Severity, then count, then a total order on the group key.
     findings.sort_by(|a, b| {
         b.acc
-            .rule
             .severity()
-            .cmp(&a.acc.rule.severity())
+            .cmp(&a.acc.severity())
             .then(b.acc.count.cmp(&a.acc.count))
             .then(a.acc.rule.cmp(&b.acc.rule))
             .then(a.acc.policy.cmp(&b.acc.policy))
@@ -484,11 +497,17 @@ fn finish(st: State, locations: Option<&NamedLocations>) -> Analysis {
             .then(a.acc.app_name.cmp(&b.acc.app_name))
     });
 
+    let (causes, causes_total) = story::causes(&acc.causes, &findings);
+
     let by_ip = acc
         .by_ip
         .iter()
         .map(|(ip, t)| {
-            let (names, trusted) = match (locations, ip.parse().ok()) {
+            let addr = match ip {
+                IpKey::Addr(a) => Some(*a),
+                IpKey::Text(_) => None,
+            };
+            let (names, trusted) = match (locations, addr) {
                 (Some(l), Some(addr)) => {
                     let idx = l.containing(addr);
                     let names = idx.iter().map(|&i| l.locations[i].name.clone()).collect();
@@ -498,7 +517,7 @@ fn finish(st: State, locations: Option<&NamedLocations>) -> Analysis {
                 (None, _) => (Vec::new(), None),
             };
             IpRow {
-                ip: ip.clone(),
+                ip: ip.to_string(),
                 tally: *t,
                 locations: names,
                 trusted,
@@ -507,6 +526,7 @@ fn finish(st: State, locations: Option<&NamedLocations>) -> Analysis {
         .collect();
 
     let mut notes = Vec::new();
+    notes.extend(devops_note(&findings));
     if locations.is_none() {
         notes.push("No --locations file was given: IP001 (IP outside trusted named locations) and IP002 (location drift) were not evaluated.".to_string());
     }
@@ -519,7 +539,9 @@ fn finish(st: State, locations: Option<&NamedLocations>) -> Analysis {
             .collect();
         if !offline.is_empty() {
             notes.push(format!(
-                "Named location(s) that cannot be evaluated offline (compliant network, or countries looked up by Authenticator GPS) were not matched: {}.",
+                "{} cannot be evaluated offline (compliant network, or countries looked up by Authenticator GPS) and {} not matched: {}.",
+                if offline.len() == 1 { "One named location" } else { "Some named locations" },
+                if offline.len() == 1 { "was" } else { "were" },
                 offline.join(", ")
             ));
         }
@@ -531,19 +553,30 @@ fn finish(st: State, locations: Option<&NamedLocations>) -> Analysis {
         .sum();
     if hidden > 0 {
         notes.push(format!(
-            "{hidden} policy result(s) are `unknownFutureValue`: Graph returns that for report-only results (reportOnlyFailure, reportOnlyInterrupted, ...) unless the request sends `Prefer: include-unknown-enum-members`, so CA007 cannot see them. Export again with that header to see what report-only policies would do."
+            "{} `unknownFutureValue`: Graph returns that for report-only results (reportOnlyFailure, reportOnlyInterrupted, ...) unless the request sends `Prefer: include-unknown-enum-members`, so CA007 cannot see them. Export again with that header to see what report-only policies would do.",
+            match hidden {
+                1 => "1 policy result is".to_string(),
+                n => format!("{n} policy results are"),
+            }
         ));
     }
     if acc.without_policy_detail > 0 {
         notes.push(format!(
-            "{} matched sign-in(s) come from a portal CSV export, which carries no per-policy Conditional Access detail: their findings are classified from the error code and the Conditional Access column. Download the JSON export to see which policy failed.",
-            acc.without_policy_detail
+            "{} from a portal CSV export, which carries no per-policy Conditional Access detail: their findings are classified from the error code and the Conditional Access column. Download the JSON export to see which policy failed.",
+            match acc.without_policy_detail {
+                1 => "1 matched sign-in comes".to_string(),
+                n => format!("{n} matched sign-ins come"),
+            }
         ));
     }
     if acc.interactivity_unknown > 0 {
         notes.push(format!(
-            "{} matched sign-in(s) do not say whether they were interactive (a renamed portal CSV, or a record without isInteractive and signInEventTypes): --interactive and --non-interactive match none of them, and interrupt codes count as interrupted.",
-            acc.interactivity_unknown
+            "{} not say whether {} interactive (a renamed portal CSV, or a record without isInteractive and signInEventTypes): --interactive and --non-interactive match none of them, and interrupt codes count as interrupted.",
+            match acc.interactivity_unknown {
+                1 => "1 matched sign-in does".to_string(),
+                n => format!("{n} matched sign-ins do"),
+            },
+            if acc.interactivity_unknown == 1 { "it was" } else { "they were" }
         ));
     }
     let auth_rows: u64 = st
@@ -554,10 +587,15 @@ fn finish(st: State, locations: Option<&NamedLocations>) -> Analysis {
         .sum();
     if auth_rows > 0 {
         notes.push(format!(
-            "{auth_rows} authentication-detail row(s) were joined by Request ID onto {} matched sign-in(s); they are not counted as sign-ins in the totals.",
-            st.joined
+            "{} joined by Request ID onto {}; they are not counted as sign-ins in the totals.",
+            match auth_rows {
+                1 => "1 authentication-detail row was".to_string(),
+                n => format!("{n} authentication-detail rows were"),
+            },
+            counted(st.joined, "matched sign-in", "matched sign-ins")
         ));
     }
+    notes.extend(non_ip_note(acc.non_ip_values));
     if st.skipped_total > st.skipped.len() as u64 {
         notes.push(format!(
             "{} records were skipped; the first {} are listed.",
@@ -576,8 +614,8 @@ fn finish(st: State, locations: Option<&NamedLocations>) -> Analysis {
         inputs: st.inputs,
         totals,
         findings,
-        causes: Vec::new(),
-        causes_total: 0,
+        causes,
+        causes_total,
         acc,
         by_ip,
         skipped,
@@ -585,6 +623,29 @@ fn finish(st: State, locations: Option<&NamedLocations>) -> Analysis {
         collected: st.collected,
         locations_loaded: locations.is_some(),
     }
+}
+
+/// The Azure DevOps facts that matter for IP fencing, once per report and only where an IP
+/// finding concerns Azure DevOps (never pasted into MFA or sign-in-frequency findings).
+fn devops_note(findings: &[Finding]) -> Option<String> {
+    let ado = findings.iter().any(|f| {
+        matches!(f.acc.rule, Rule::Ip001 | Rule::Ip003)
+            && crate::knowledge::is_azure_devops(&f.acc.app_id)
+    });
+    ado.then(|| remedy::DEVOPS_IP_NOTE.to_string())
+}
+
+/// The one note on values in IP fields that are not IP addresses (DESIGN.md §2 semantics).
+fn non_ip_note(n: u64) -> Option<String> {
+    (n > 0).then(|| {
+        format!(
+            "{} a value in an IP field that is not an IP address (a GUID in ipAddress is seen in real exports): it is shown as text, after the addresses, and never matched against named locations.",
+            match n {
+                1 => "1 matched sign-in has".to_string(),
+                n => format!("{n} matched sign-ins have"),
+            }
+        )
+    })
 }
 
 fn progress_bar(inputs: &[InputPath], wanted: bool) -> Option<indicatif::ProgressBar> {

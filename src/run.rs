@@ -4,12 +4,14 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use crate::analysis::{counted, was_were};
 use crate::config::{Common, Settings};
 use crate::error::{Error, Result};
 use crate::evaluate::Severity;
 use crate::input::source;
 use crate::locations::NamedLocations;
 use crate::pipeline::{self, Options};
+use crate::policy::PolicySet;
 use crate::report::{self, Redactor, ReportFormat, RunMeta, explain, records};
 
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -31,12 +33,24 @@ pub fn run(settings: Settings, warn: &mut dyn Write) -> Result<i32> {
             }
             analyze(&common, format, output.as_deref(), fail_on, warn)
         }
-        Settings::Explain { common, id, json } => explain_cmd(&common, &id, json, warn),
+        Settings::Explain {
+            common,
+            id,
+            json,
+            output,
+        } => explain_cmd(&common, &id, json, output.as_deref(), warn),
         Settings::Filter {
             common,
             csv,
             output,
         } => records_cmd(&common, csv, output.as_deref(), None, warn),
+        Settings::Whatif {
+            policies,
+            locations,
+            subject,
+            json,
+            output,
+        } => whatif_cmd(&policies, &locations, &subject, json, output.as_deref()),
         Settings::Locations { file, ips, json } => {
             let locs = NamedLocations::load(&[file])?;
             let results = report::lookup::lookup(&locs, &ips);
@@ -51,12 +65,121 @@ pub fn run(settings: Settings, warn: &mut dyn Write) -> Result<i32> {
     }
 }
 
-fn load_locations(c: &Common) -> Result<Option<NamedLocations>> {
-    if c.locations.is_empty() {
-        Ok(None)
+/// `casift whatif`: every policy evaluated for the described sign-in, and the verdict.
+fn whatif_cmd(
+    policies: &[PathBuf],
+    locations: &[PathBuf],
+    subject: &crate::policy::Subject,
+    json: bool,
+    output: Option<&Path>,
+) -> Result<i32> {
+    let set = crate::policy::load::load(policies)?;
+    let mut locs = if locations.is_empty() {
+        Vec::new()
     } else {
-        NamedLocations::load(&c.locations).map(Some)
+        NamedLocations::load(locations)?.locations
+    };
+    for l in &set.locations {
+        if !locs.iter().any(|a| !a.id.is_empty() && a.id.eq_ignore_ascii_case(&l.id)) {
+            locs.push(l.clone());
+        }
     }
+    let locs = NamedLocations::new(locs);
+    let evals: Vec<(&crate::policy::Policy, crate::policy::Evaluation)> = set
+        .policies
+        .iter()
+        .map(|p| (p, crate::policy::evaluate(p, subject, &locs, None)))
+        .collect();
+    let pairs: Vec<(&crate::policy::Policy, &crate::policy::Evaluation)> =
+        evals.iter().map(|(p, e)| (*p, e)).collect();
+    let verdict = crate::policy::verdict(&pairs, subject);
+    let mut notes = set.notes.clone();
+    if set.policies.is_empty() {
+        notes.push("No policy was found in the --policies inputs: nothing can apply.".to_string());
+    }
+    if locs.is_empty() && subject.ip.is_some() {
+        notes.push("No named locations were given (--locations) or found among the policy files: location conditions that name a location are unknown.".to_string());
+    }
+    let out = report::whatif::build(subject, &evals, &verdict, notes);
+    let text = if json {
+        report::whatif::render_json(&out)
+    } else {
+        report::whatif::render_text(&out)
+    };
+    write_output(output, text.as_bytes())?;
+    Ok(0)
+}
+
+fn load_locations(c: &Common) -> Result<Option<NamedLocations>> {
+    Ok(load_inputs(c)?.0)
+}
+
+/// The named locations (`--locations`, plus those found among the `--policies` files that
+/// `--locations` does not already have) and the policies.
+fn load_inputs(c: &Common) -> Result<(Option<NamedLocations>, Option<PolicySet>)> {
+    let policies = if c.policies.is_empty() {
+        None
+    } else {
+        Some(crate::policy::load::load(&c.policies)?)
+    };
+    let given = if c.locations.is_empty() {
+        None
+    } else {
+        Some(NamedLocations::load(&c.locations)?)
+    };
+    let extra = policies
+        .as_ref()
+        .map_or(&[][..], |p| p.locations.as_slice());
+    let locations = match given {
+        Some(g) if extra.is_empty() => Some(g),
+        None if extra.is_empty() => None,
+        g => {
+            let mut all = g.map(|g| g.locations).unwrap_or_default();
+            for l in extra {
+                if !all
+                    .iter()
+                    .any(|a| !a.id.is_empty() && a.id.eq_ignore_ascii_case(&l.id))
+                {
+                    all.push(l.clone());
+                }
+            }
+            Some(NamedLocations::new(all))
+        }
+    };
+    Ok((locations, policies))
+}
+
+/// What the report says about the policies it joined (DESIGN §7: ids the export lacks are
+/// said, not guessed over).
+fn policy_notes(a: &mut crate::analysis::Analysis, set: &PolicySet) {
+    let missing: Vec<String> = a
+        .acc
+        .by_policy
+        .iter()
+        .filter(|(id, _)| !id.is_empty() && set.get(id).is_none())
+        .map(|(id, st)| {
+            if st.display_name.is_empty() {
+                id.clone()
+            } else {
+                format!("'{}' ({id})", st.display_name)
+            }
+        })
+        .collect();
+    a.notes.push(format!(
+        "{} read from --policies; fixes name the exact change where the failing policy is among them.",
+        crate::evaluate::remedy::plural(set.policies.len() as u64, "policy was", "policies were")
+    ));
+    if !missing.is_empty() {
+        let shown: Vec<&str> = missing.iter().take(10).map(String::as_str).collect();
+        a.notes.push(format!(
+            "{} in the sign-ins {} not in the policy export (deleted since, Microsoft-managed, or not exported): {}{}.",
+            crate::evaluate::remedy::plural(missing.len() as u64, "policy", "policies"),
+            if missing.len() == 1 { "is" } else { "are" },
+            shown.join(", "),
+            if missing.len() > 10 { ", ..." } else { "" }
+        ));
+    }
+    a.notes.extend(set.notes.iter().cloned());
 }
 
 fn options<'a>(c: &Common) -> Options<'a> {
@@ -97,8 +220,11 @@ fn warn_skips(a: &crate::analysis::Analysis, warn: &mut dyn Write) {
         });
         let _ = writeln!(
             warn,
-            "casift: warning: {} of {} records were skipped{first}; the report lists them",
-            t.records_skipped, t.records_read
+            "casift: warning: {} of {} {} skipped{first}; the report lists {}",
+            t.records_skipped,
+            counted(t.records_read, "record", "records"),
+            was_were(t.records_skipped),
+            if t.records_skipped == 1 { "it" } else { "them" }
         );
     }
 }
@@ -110,10 +236,18 @@ fn analyze(
     fail_on: Option<Severity>,
     warn: &mut dyn Write,
 ) -> Result<i32> {
-    let locs = load_locations(c)?;
+    let (locs, pols) = load_inputs(c)?;
     let inputs = source::expand(&c.inputs)?;
-    let a = pipeline::run(&inputs, &c.filter, locs.as_ref(), options(c))?;
+    let mut opts = options(c);
+    opts.policies = pols.as_ref();
+    let mut a = pipeline::run(&inputs, &c.filter, locs.as_ref(), opts)?;
+    check_found(c, &a)?;
+    if let Some(p) = &pols {
+        policy_notes(&mut a, p);
+    }
     warn_skips(&a, warn);
+    warn_empty(c, &mut a, warn);
+    a.notes.extend(c.notes.iter().cloned());
     let redactor = redactor(c, &a, locs.as_ref());
     let meta = RunMeta {
         version: VERSION.to_string(),
@@ -122,27 +256,173 @@ fn analyze(
     let mut buf = Vec::new();
     report::render(format, &a, &meta, &redactor, &mut buf)?;
     write_output(output, &buf)?;
-    Ok(exit_code(&a, fail_on))
+    if let Some(p) = output
+        && !c.quiet
+    {
+        let n = a.findings.len() as u64;
+        let _ = writeln!(
+            warn,
+            "casift: wrote {} ({})",
+            p.display(),
+            counted(n, "finding", "findings")
+        );
+    }
+    Ok(exit_code(&a, fail_on, warn))
 }
 
-fn exit_code(a: &crate::analysis::Analysis, fail_on: Option<Severity>) -> i32 {
-    let failing =
-        fail_on.is_some_and(|min| a.findings.iter().any(|f| f.acc.rule.severity() >= min));
-    i32::from(failing)
+/// 1 when a finding is at or above `--fail-on`, with one line on stderr saying how many
+/// and which rules ("3 findings at or above high: CA001 ×2, IP001"); else 0.
+fn exit_code(
+    a: &crate::analysis::Analysis,
+    fail_on: Option<Severity>,
+    warn: &mut dyn Write,
+) -> i32 {
+    let Some(line) = fail_on.and_then(|min| fail_on_line(a, min)) else {
+        return 0;
+    };
+    let _ = writeln!(warn, "casift: {line}");
+    1
 }
 
-fn explain_cmd(c: &Common, id: &str, json: bool, warn: &mut dyn Write) -> Result<i32> {
+/// The `--fail-on` line, or `None` when no finding is at or above `min`.
+pub fn fail_on_line(a: &crate::analysis::Analysis, min: Severity) -> Option<String> {
+    let mut rules: std::collections::BTreeMap<crate::evaluate::Rule, u64> = Default::default();
+    for f in a.findings.iter().filter(|f| f.acc.severity() >= min) {
+        *rules.entry(f.acc.rule).or_default() += 1;
+    }
+    let total: u64 = rules.values().sum();
+    if total == 0 {
+        return None;
+    }
+    let list: Vec<String> = rules
+        .iter()
+        .map(|(r, &n)| {
+            if n == 1 {
+                r.id().to_string()
+            } else {
+                format!("{} ×{n}", r.id())
+            }
+        })
+        .collect();
+    Some(format!(
+        "{} at or above {}: {}",
+        counted(total, "finding", "findings"),
+        min.as_str(),
+        list.join(", ")
+    ))
+}
+
+/// Exit 2 (DESIGN.md §1) when no input is a sign-in export: an empty directory, or only
+/// files a directory scan passed over (a README, files that are not exports).
+fn check_found(c: &Common, a: &crate::analysis::Analysis) -> Result<()> {
+    use crate::input::Format;
+    // An empty file, or authentication details alone, may be a download of an empty
+    // window: read, and warned about as holding no record, not refused.
+    if a.inputs.iter().any(|r| r.format != Format::Ignored) {
+        return Ok(());
+    }
+    let named: Vec<String> = c.inputs.iter().map(|p| p.display().to_string()).collect();
+    let looked = if a.inputs.is_empty() {
+        "an empty directory".to_string()
+    } else {
+        // The first file with its reason (a CA policy export, say), the next by name.
+        let mut files: Vec<String> = a
+            .inputs
+            .iter()
+            .take(3)
+            .enumerate()
+            .map(|(i, r)| match r.notes.first() {
+                Some(n) if i == 0 => format!("{}: {n}", r.path),
+                _ => r.path.clone(),
+            })
+            .collect();
+        if a.inputs.len() > 3 {
+            files.push(format!("{} more", a.inputs.len() - 3));
+        }
+        format!(
+            "{} looked at: {}",
+            counted(a.inputs.len() as u64, "file", "files"),
+            files.join(", ")
+        )
+    };
+    Err(Error::Usage(format!(
+        "no sign-in export found in {} ({looked}); give the JSON or CSV files downloaded from the Entra sign-in logs",
+        named.join(", ")
+    )))
+}
+
+/// Says on stderr and in the notes when nothing was analysed, so an empty report is never
+/// taken for a clean tenant (DESIGN.md §1).
+fn warn_empty(c: &Common, a: &mut crate::analysis::Analysis, warn: &mut dyn Write) {
+    let Some(msg) = empty_message(c, a) else {
+        return;
+    };
+    let _ = writeln!(warn, "casift: warning: {msg}");
+    let mut note = msg;
+    if let Some(first) = note.get(..1) {
+        note = format!("{}{}.", first.to_ascii_uppercase(), &note[1..]);
+    }
+    a.notes.push(note);
+}
+
+/// The sentence for an empty result, or `None` when sign-ins were analysed.
+pub fn empty_message(c: &Common, a: &crate::analysis::Analysis) -> Option<String> {
+    let t = &a.totals;
+    if t.records_matched > 0 {
+        return None;
+    }
+    let read = format!(
+        "{} {} read",
+        counted(t.records_read, "record", "records"),
+        was_were(t.records_read)
+    );
+    if t.records_read == 0 {
+        let paths: Vec<&str> = a.inputs.iter().map(|r| r.path.as_str()).collect();
+        return Some(format!(
+            "the inputs hold no sign-in record ({}): the report is empty, not clean",
+            paths.join(", ")
+        ));
+    }
+    if t.records_kept == 0 {
+        return Some(format!(
+            "no sign-in could be analysed: {read}, {} skipped and {}",
+            t.records_skipped,
+            counted(t.duplicates, "duplicate", "duplicates")
+        ));
+    }
+    if c.filter_flags.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "no sign-in matched the filters ({}); {read}",
+        c.filter_flags.join(" ")
+    ))
+}
+
+fn explain_cmd(
+    c: &Common,
+    id: &str,
+    json: bool,
+    output: Option<&Path>,
+    warn: &mut dyn Write,
+) -> Result<i32> {
     let locs = load_locations(c)?;
     let inputs = source::expand(&c.inputs)?;
     let mut opts = options(c);
     opts.collect = true;
     let a = pipeline::run(&inputs, &c.filter, locs.as_ref(), opts)?;
+    check_found(c, &a)?;
     warn_skips(&a, warn);
     if a.collected.is_empty() {
+        let filters = if c.filter_flags.is_empty() {
+            String::new()
+        } else {
+            format!(" matching {}", c.filter_flags.join(" "))
+        };
         return Err(Error::NotFound(format!(
-            "no sign-in with request id or correlation id {id:?} among {} records searched in {} input(s)",
-            a.totals.records_read,
-            a.inputs.len()
+            "no sign-in with request id or correlation id {id:?}{filters} among {} searched in {}",
+            counted(a.totals.records_read, "record", "records"),
+            counted(a.inputs.len() as u64, "input", "inputs")
         )));
     }
     let redactor = redactor(c, &a, locs.as_ref());
@@ -151,7 +431,18 @@ fn explain_cmd(c: &Common, id: &str, json: bool, warn: &mut dyn Write) -> Result
     } else {
         explain::render_text(&a, locs.as_ref(), &redactor)
     };
-    write_stdout(text.as_bytes())?;
+    write_output(output, text.as_bytes())?;
+    if let Some(p) = output
+        && !c.quiet
+    {
+        let n = a.collected.len() as u64;
+        let _ = writeln!(
+            warn,
+            "casift: wrote {} ({})",
+            p.display(),
+            counted(n, "sign-in", "sign-ins")
+        );
+    }
     Ok(0)
 }
 
@@ -190,15 +481,28 @@ fn records_cmd(
     if csv {
         sink.write_all(&records::csv_header())?;
     }
-    let a = {
+    let mut a = {
         let mut opts = options(c);
         opts.track_order = false;
         opts.sink = Some((&sink_fn, &mut sink));
         pipeline::run(&inputs, &c.filter, locs.as_ref(), opts)?
     };
+    check_found(c, &a)?;
     warn_skips(&a, warn);
+    warn_empty(c, &mut a, warn);
     sink.commit()?;
-    Ok(exit_code(&a, fail_on))
+    if let Some(p) = output
+        && !c.quiet
+    {
+        let n = a.totals.records_matched;
+        let _ = writeln!(
+            warn,
+            "casift: wrote {} ({})",
+            p.display(),
+            counted(n, "sign-in", "sign-ins")
+        );
+    }
+    Ok(exit_code(&a, fail_on, warn))
 }
 
 fn write_stdout(bytes: &[u8]) -> Result<()> {

@@ -142,22 +142,24 @@ fn csv_exports_are_read_with_exact_counts() {
         "{notes}"
     );
     assert!(
-        notes.contains("joined by Request ID onto 3 matched sign-in(s)"),
+        notes.contains("joined by Request ID onto 3 matched sign-ins;"),
         "{notes}"
     );
-    // CSV findings say the policy detail was not in the export.
+    // A block from the CSV says the policy cannot be named from this export (once, in its
+    // own text; the report's notes say it for every other finding).
     let csv_finding = v["findings"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|f| f["without_policy_detail"].as_u64().unwrap() > 0)
-        .expect("a finding from the portal CSV");
+        .find(|f| f["without_policy_detail"].as_u64().unwrap() > 0 && f["rule"] == "CA001")
+        .expect("a CA001 finding from the portal CSV");
+    let text = csv_finding["remediation"].as_str().unwrap();
+    assert!(text.contains("no per-policy detail"), "{text}");
     assert!(
-        csv_finding["remediation"]
-            .as_str()
-            .unwrap()
-            .contains("Download the JSON export")
+        text.contains("Download the same sign-ins as JSON"),
+        "{text}"
     );
+    assert!(!text.contains("Policy the"), "{text}");
 
     // The file name says interactive or not; a renamed file does not.
     let ni = fixture("signins/csv/NonInteractiveSignIns_2026-10-01_2026-10-02.csv");
@@ -334,9 +336,23 @@ fn every_real_sample_is_read_or_named() {
         n += 1;
     }
     assert_eq!(n, 36);
-    // A directory scan passes over them with a note instead.
-    let (v, code) = analyze_json(&[policies.to_str().unwrap()]);
-    assert_eq!(code, 0);
-    assert_eq!(v["inputs"].as_array().unwrap().len(), 36);
-    assert_eq!(v["totals"]["records_read"], 0);
+    // A directory scan passes over them, and with no sign-in export left that is a usage
+    // error naming the directory and why its first file was passed over.
+    let r = run(&["analyze", policies.to_str().unwrap()]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("no sign-in export found in"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("ConditionalAccess (36 files"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("Conditional Access policy"),
+        "{}",
+        r.stderr
+    );
 }

@@ -34,7 +34,9 @@ pub fn evaluate(s: &SignIn, facts: Facts, out: &mut Vec<Hit>) {
             out.push(Hit::new(rule, Some(policy_ref(p))).with_detail(detail));
         }
     }
-    if differs_from_app(s) {
+    // Only a named failed policy shows that the policy reached the app through its
+    // resource; without per-policy detail a different resource proves nothing.
+    if !failed.is_empty() && differs_from_app(s) {
         let policy = failed.first().map(|p| policy_ref(p));
         let res = if s.resource_display_name.is_empty() {
             &s.resource_id

@@ -4,76 +4,181 @@
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
-use super::{Context, Facts, Hit, PolicyRef, Rule};
-use crate::knowledge::{self, Control};
+use super::{Context, Facts, Hit, Rule};
 use crate::locations::{LocationKind, NamedLocations, canonical};
 use crate::model::{AppliedPolicy, PolicyResult, SignIn, Status};
 
-pub fn evaluate(s: &SignIn, facts: Facts, ctx: Context<'_>, out: &mut Vec<Hit>) {
+pub fn evaluate(s: &SignIn, facts: Facts, ctx: Context<'_>, ca_hits: &[Hit], out: &mut Vec<Hit>) {
     if let Some(locs) = ctx.locations {
-        ip001(s, facts, locs, out);
+        ip001(s, facts, ctx, locs, ca_hits, out);
         ip002(s, locs, out);
     }
-    ip003(s, facts, ctx.locations, out);
+    ip003(s, facts, ctx, ca_hits, out);
 }
 
-/// A CA failure from an IP that no trusted IP location holds.
-fn ip001(s: &SignIn, facts: Facts, locs: &NamedLocations, out: &mut Vec<Hit>) {
+/// Whether the evidence says that a failed policy has a location condition that trusting
+/// an IP would satisfy (an allow-list: "all locations except these").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LocationEvidence {
+    /// The definition or the log's `conditionsSatisfied` flags name a location condition.
+    Yes,
+    /// The evidence shows none (or one that an IP fix cannot satisfy: a country allow-list,
+    /// a block list of locations).
+    No,
+    /// The export cannot say (portal CSV, integer flags, v1.0 without condition detail).
+    Unknown,
+}
+
+/// The location evidence for one failed policy (or for a CA failure with no policy named).
+pub fn location_evidence(
+    p: Option<&AppliedPolicy>,
+    ctx: Context<'_>,
+    locs: Option<&NamedLocations>,
+) -> LocationEvidence {
+    let Some(p) = p else {
+        return LocationEvidence::Unknown;
+    };
+    if let Some(def) = ctx.policies.and_then(|ps| ps.get(&p.id)) {
+        return if ip_allow_list(def, locs) {
+            LocationEvidence::Yes
+        } else {
+            LocationEvidence::No
+        };
+    }
+    let flags = p.conditions_satisfied.trim();
+    if flags.is_empty() || flags.bytes().all(|b| b.is_ascii_digit()) {
+        // Integer bit meanings are not published (DESIGN §2): say nothing from them.
+        return LocationEvidence::Unknown;
+    }
+    if mentions_location(flags) {
+        LocationEvidence::Yes
+    } else {
+        LocationEvidence::No
+    }
+}
+
+fn mentions_location(flags: &str) -> bool {
+    flags
+        .split([',', ' '])
+        .any(|f| f.trim().eq_ignore_ascii_case("location"))
+}
+
+/// A policy whose location condition is "everywhere except these locations", with at least
+/// one of them an IP location (or `AllTrusted`, the MFA trusted IPs, or an id the locations
+/// file does not have): adding a range to one of them can satisfy it.
+pub fn ip_allow_list(def: &crate::policy::Policy, locs: Option<&NamedLocations>) -> bool {
+    let Some(l) = &def.conditions.locations else {
+        return false;
+    };
+    let include_all =
+        l.include.is_empty() || l.include.iter().any(|i| i.eq_ignore_ascii_case("All"));
+    if !include_all || l.exclude.is_empty() {
+        return false;
+    }
+    l.exclude.iter().any(|id| {
+        if id.eq_ignore_ascii_case("AllTrusted") || id.trim() == crate::policy::MFA_TRUSTED_IPS {
+            return true;
+        }
+        match locs.and_then(|ls| ls.locations.iter().find(|n| n.id.eq_ignore_ascii_case(id))) {
+            Some(n) => n.kind == LocationKind::Ip,
+            None => true,
+        }
+    })
+}
+
+/// A CA failure from an IP that no trusted IP location holds, where the failing policy has
+/// a location condition (or the export cannot say, and the failure is a block or an MFA
+/// demand, which location conditions commonly narrow). Never for a risk, device or app
+/// control: trusting an IP does not fix those, and for a risk block it would be unsafe.
+fn ip001(
+    s: &SignIn,
+    facts: Facts,
+    ctx: Context<'_>,
+    locs: &NamedLocations,
+    ca_hits: &[Hit],
+    out: &mut Vec<Hit>,
+) {
     if !facts.ca_failure {
         return;
     }
     let Some(ip) = s.ip_addr.map(canonical) else {
         return;
     };
-    if locs.is_trusted(ip) {
-        return;
+    for h in ca_hits {
+        if !matches!(
+            h.rule,
+            Rule::Ca001 | Rule::Ca002 | Rule::Ca003 | Rule::Ca004 | Rule::Ca005 | Rule::Ca006
+        ) {
+            continue;
+        }
+        let applied = failed_entry(s, h);
+        let conditional = match location_evidence(applied, ctx, Some(locs)) {
+            LocationEvidence::No => continue,
+            LocationEvidence::Yes => false,
+            // Without evidence, only where the unmet control is a block or MFA.
+            LocationEvidence::Unknown if matches!(h.rule, Rule::Ca001 | Rule::Ca002) => true,
+            LocationEvidence::Unknown => continue,
+        };
+        let def = definition(ctx, h);
+        let inside = |ip: IpAddr| match def {
+            Some(d) => in_excluded_location(d, locs, ip),
+            None => locs.is_trusted(ip),
+        };
+        if inside(ip) {
+            continue;
+        }
+        let mut ips = vec![ip];
+        if let Some(r) = s.resource_ip_addr.map(canonical)
+            && r != ip
+            && !inside(r)
+        {
+            ips.push(r);
+        }
+        let mut detail = format!(
+            "{ip} is in no trusted named location ({})",
+            where_is(locs, ip)
+        );
+        if !locs.has_trusted_ip_location() {
+            detail.push_str("; the locations file has no trusted IP location at all");
+        }
+        let mut hit = Hit::new(Rule::Ip001, h.policy.clone()).with_detail(detail);
+        hit.ips = ips;
+        hit.conditional = conditional;
+        out.push(hit);
     }
-    let mut ips = vec![ip];
-    if let Some(r) = s.resource_ip_addr.map(canonical)
-        && r != ip
-        && !locs.is_trusted(r)
-    {
-        ips.push(r);
-    }
-    let mut detail = format!(
-        "{ip} is in no trusted named location ({})",
-        where_is(locs, ip)
-    );
-    if !locs.has_trusted_ip_location() {
-        detail.push_str("; the locations file has no trusted IP location at all");
-    }
-    let mut hit = Hit::new(Rule::Ip001, responsible_policy(s)).with_detail(detail);
-    hit.ips = ips;
-    out.push(hit);
 }
 
-/// The failed policy most likely behind an IP block: one whose satisfied conditions mention
-/// the location, else one that blocks, else the first failed one.
-fn responsible_policy(s: &SignIn) -> Option<PolicyRef> {
-    let failed: Vec<&AppliedPolicy> = s
-        .policies
+/// The log's entry for the failed policy a CA hit names.
+fn failed_entry<'a>(s: &'a SignIn, h: &Hit) -> Option<&'a AppliedPolicy> {
+    let r = h.policy.as_ref()?;
+    s.policies
         .iter()
-        .filter(|p| p.result == Some(PolicyResult::Failure))
-        .collect();
-    let by_location = failed.iter().find(|p| {
-        p.conditions_satisfied
-            .to_ascii_lowercase()
-            .contains("location")
-    });
-    let by_block = || {
-        failed.iter().find(|p| {
-            p.grant_controls
-                .iter()
-                .any(|t| knowledge::control(t) == Control::Block)
-        })
+        .find(|p| p.id == r.id && p.result == Some(PolicyResult::Failure))
+}
+
+/// The definition (from `--policies`) of the policy a hit names.
+fn definition<'a>(ctx: Context<'a>, h: &Hit) -> Option<&'a crate::policy::Policy> {
+    let r = h.policy.as_ref()?;
+    ctx.policies?.get(&r.id)
+}
+
+/// Whether `ip` lies in one of the locations the policy excludes (so its location
+/// condition did not match).
+pub fn in_excluded_location(
+    def: &crate::policy::Policy,
+    locs: &NamedLocations,
+    ip: IpAddr,
+) -> bool {
+    let Some(l) = &def.conditions.locations else {
+        return false;
     };
-    by_location
-        .or_else(by_block)
-        .or(failed.first())
-        .map(|p| PolicyRef {
-            id: p.id.clone(),
-            display_name: p.display_name.clone(),
-        })
+    let holding = locs.containing(ip);
+    l.exclude.iter().any(|id| {
+        (id.eq_ignore_ascii_case("AllTrusted") && locs.is_trusted(ip))
+            || holding
+                .iter()
+                .any(|&i| locs.locations[i].id.eq_ignore_ascii_case(id))
+    })
 }
 
 /// "in: Branch office [untrusted], VPN egress [trusted]" or "in no named location".
@@ -133,25 +238,18 @@ fn ip002(s: &SignIn, locs: &NamedLocations, out: &mut Vec<Hit>) {
     let (Some(details), Some(ip)) = (&s.network_locations, s.ip_addr.map(canonical)) else {
         return;
     };
-    let country = s.location.country.trim();
-    // An empty country means the export did not carry it, not "unknown country".
-    let file_idx = if country.is_empty() {
-        locs.containing(ip)
-    } else {
-        locs.containing_all(Some(ip), country)
-    };
+    // Only IP-range locations take part: the log never lists country or compliant-network
+    // locations in `networkLocationDetails` (comparing them made every sign-in of a tenant
+    // with a country location "drift").
     let mut file = Side::default();
-    for &i in &file_idx {
+    for i in locs.containing(ip) {
         let l = &locs.locations[i];
-        file.add(&l.name, l.kind == LocationKind::Ip && l.trusted);
+        file.add(&l.name, l.trusted);
     }
-    // Names the file cannot decide offline (compliant networks, GPS countries, countries
-    // when the export has no country) are left out of the log's side.
-    let undecidable = |name: &str| {
-        locs.locations.iter().any(|l| {
-            l.name.trim().eq_ignore_ascii_case(name.trim())
-                && (!l.is_evaluable() || (l.kind == LocationKind::Country && country.is_empty()))
-        })
+    let not_ip = |name: &str| {
+        locs.locations
+            .iter()
+            .any(|l| l.name.trim().eq_ignore_ascii_case(name.trim()) && l.kind != LocationKind::Ip)
     };
     let mut log = Side::default();
     let mut log_says_trusted = false;
@@ -169,7 +267,7 @@ fn ip002(s: &SignIn, locs: &NamedLocations, out: &mut Vec<Hit>) {
         // the file cannot decide says nothing comparable.
         log_says_trusted |= trusted && names.is_empty();
         for name in names {
-            if !undecidable(name) {
+            if !not_ip(name) {
                 log.add(name, trusted);
                 log_says_trusted |= trusted;
             }
@@ -192,8 +290,10 @@ fn ip002(s: &SignIn, locs: &NamedLocations, out: &mut Vec<Hit>) {
     out.push(hit);
 }
 
-/// A failed sign-in whose client IP and the IP the resource saw differ.
-fn ip003(s: &SignIn, facts: Facts, locs: Option<&NamedLocations>, out: &mut Vec<Hit>) {
+/// A failed sign-in whose client IP and the IP seen by the resource differ: names the
+/// failing policy and, with a locations file, which of the two addresses lies outside the
+/// trusted locations (those are the hit's `ips`, for the CIDR to add).
+fn ip003(s: &SignIn, facts: Facts, ctx: Context<'_>, ca_hits: &[Hit], out: &mut Vec<Hit>) {
     if facts.status != Status::Failure {
         return;
     }
@@ -214,7 +314,14 @@ fn ip003(s: &SignIn, facts: Facts, locs: Option<&NamedLocations>, out: &mut Vec<
             family(client)
         ));
     }
-    if let Some(locs) = locs {
+    // The policy: the first failed one whose evidence does not rule a location out.
+    let policy = ca_hits
+        .iter()
+        .filter(|h| h.policy.is_some() && h.rule != Rule::Ca008)
+        .find(|h| location_evidence(failed_entry(s, h), ctx, ctx.locations) != LocationEvidence::No)
+        .and_then(|h| h.policy.clone());
+    let mut ips = vec![client, resource];
+    if let Some(locs) = ctx.locations {
         let trust = |ip: IpAddr| {
             if locs.is_trusted(ip) {
                 "trusted"
@@ -227,9 +334,10 @@ fn ip003(s: &SignIn, facts: Facts, locs: Option<&NamedLocations>, out: &mut Vec<
             trust(client),
             trust(resource)
         ));
+        ips.retain(|ip| !locs.is_trusted(*ip));
     }
-    let mut hit = Hit::new(Rule::Ip003, None).with_detail(detail);
-    hit.ips = vec![client, resource];
+    let mut hit = Hit::new(Rule::Ip003, policy).with_detail(detail);
+    hit.ips = ips;
     out.push(hit);
 }
 

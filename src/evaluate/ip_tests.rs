@@ -66,7 +66,7 @@ fn sign_in(ip: &str) -> SignIn {
             "p1",
             PolicyResult::Failure,
             &["Block"],
-            "application",
+            "application,location",
         )],
         ..Default::default()
     }
@@ -79,7 +79,15 @@ const CA_FAIL: Facts = Facts {
 
 fn run(s: &SignIn, facts: Facts, locs: Option<&NamedLocations>) -> Vec<Hit> {
     let mut out = Vec::new();
-    evaluate(s, facts, Context { locations: locs }, &mut out);
+    crate::evaluate::evaluate(
+        s,
+        facts,
+        Context {
+            locations: locs,
+            policies: None,
+        },
+        &mut out,
+    );
     out
 }
 
@@ -153,7 +161,7 @@ fn ip001_silent_when_trusted_not_ca_failure_no_file_or_no_ip() {
 }
 
 #[test]
-fn ip001_picks_the_location_policy_then_block_then_first() {
+fn ip001_only_for_policies_whose_evidence_allows_a_location_condition() {
     let locs = locations();
     let mut s = sign_in("203.0.113.7");
     s.policies = vec![
@@ -167,19 +175,54 @@ fn ip001_picks_the_location_policy_then_block_then_first() {
             "application,Location",
         ),
     ];
-    let pick = |s: &SignIn| {
-        only(&run(s, CA_FAIL, Some(&locs)), Rule::Ip001)[0]
-            .policy
-            .clone()
-            .map(|p| p.id)
+    let picked = |s: &SignIn| -> Vec<(Option<String>, bool)> {
+        only(&run(s, CA_FAIL, Some(&locs)), Rule::Ip001)
+            .iter()
+            .map(|h| (h.policy.clone().map(|p| p.id), h.conditional))
+            .collect()
     };
-    assert_eq!(pick(&s).as_deref(), Some("loc"));
+    // Flags that name the conditions and leave out `location`: no IP advice for them.
+    assert_eq!(picked(&s), [(Some("loc".to_string()), false)]);
     s.policies.pop();
-    assert_eq!(pick(&s).as_deref(), Some("block"));
-    s.policies.pop();
-    assert_eq!(pick(&s).as_deref(), Some("mfa"));
+    assert!(picked(&s).is_empty());
+    // Integer flags (Log Analytics): the export cannot say; a block is flagged, conditionally.
+    s.policies[2].conditions_satisfied = "3".into();
+    assert_eq!(picked(&s), [(Some("block".to_string()), true)]);
+    // No per-policy detail at all: conditional, policy unknown.
     s.policies.clear();
-    assert_eq!(pick(&s), None);
+    assert_eq!(picked(&s), [(None, true)]);
+}
+
+#[test]
+fn ip001_never_for_device_app_or_risk_controls() {
+    let locs = locations();
+    // A compliant-device failure from an untrusted IP is CA003, not an IP problem.
+    let mut s = sign_in("203.0.113.7");
+    s.error_code = 53000;
+    s.policies = vec![policy(
+        "dev",
+        PolicyResult::Failure,
+        &["RequireCompliantDevice"],
+        "application,users",
+    )];
+    let hits = run(&s, CA_FAIL, Some(&locs));
+    assert!(hits.iter().any(|h| h.rule == Rule::Ca003));
+    assert!(only(&hits, Rule::Ip001).is_empty());
+    // Even without evidence (integer flags), a device control gets no IP advice.
+    s.policies[0].conditions_satisfied = "1".into();
+    assert!(only(&run(&s, CA_FAIL, Some(&locs)), Rule::Ip001).is_empty());
+    // Risk: trusting the address would be unsafe, whatever the flags say.
+    let mut r = sign_in("203.0.113.7");
+    r.error_code = 530032;
+    r.policies[0].conditions_satisfied = "signInRisk,location".into();
+    let hits = run(&r, CA_FAIL, Some(&locs));
+    assert!(hits.iter().any(|h| h.rule == Rule::Ca008));
+    assert!(only(&hits, Rule::Ip001).is_empty());
+    // CSV-like: no detail, a device code: nothing; a block code: conditional.
+    let mut c = sign_in("203.0.113.7");
+    c.policies.clear();
+    c.error_code = 53000;
+    assert!(only(&run(&c, CA_FAIL, Some(&locs)), Rule::Ip001).is_empty());
 }
 
 #[test]
@@ -288,11 +331,15 @@ fn ip002_drift_in_each_direction() {
     ));
     assert_eq!(d.len(), 1);
     assert!(d[0].contains("Old office"), "{}", d[0]);
-    let d = ip002(&with_log("192.0.2.1", "IR", &[]));
+    // A country location never causes IP002: the log lists only IP named locations.
+    assert!(ip002(&with_log("192.0.2.1", "IR", &[])).is_empty());
     assert!(
-        d[0].ends_with("locations file says Blocked countries"),
-        "{}",
-        d[0]
+        ip002(&with_log(
+            "192.0.2.1",
+            "IR",
+            &[("namedNetwork", &["Blocked countries"])]
+        ))
+        .is_empty()
     );
     // Trusted entry without names still says trusted.
     assert_eq!(
@@ -328,7 +375,8 @@ fn ip003_fires_on_failed_sign_in_with_two_ips() {
     let hits = run(&s, CA_FAIL, None);
     let h = only(&hits, Rule::Ip003);
     assert_eq!(h.len(), 1);
-    assert_eq!(h[0].policy, None);
+    // Names the failing policy whose evidence allows a location condition.
+    assert_eq!(h[0].policy.as_ref().map(|p| p.id.as_str()), Some("p1"));
     assert_eq!(h[0].ips, [ip("198.51.100.9"), ip("2001:db8:999::1")]);
     assert_eq!(
         h[0].detail.as_deref(),

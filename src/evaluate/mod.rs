@@ -4,7 +4,10 @@
 
 pub mod ca;
 pub mod ip;
+pub mod join;
 pub mod remedy;
+pub mod story;
+pub mod suggest;
 
 use std::net::IpAddr;
 
@@ -142,6 +145,9 @@ pub struct Hit {
     pub detail: Option<String>,
     /// Addresses this hit is about (IP001: the client IP that no trusted location holds).
     pub ips: Vec<IpAddr>,
+    /// IP001 raised although the export cannot show that the policy has a location
+    /// condition (medium, worded "if the policy uses a location condition").
+    pub conditional: bool,
 }
 
 impl Hit {
@@ -151,6 +157,7 @@ impl Hit {
             policy,
             detail: None,
             ips: Vec::new(),
+            conditional: false,
         }
     }
 
@@ -164,6 +171,8 @@ impl Hit {
 #[derive(Clone, Copy, Default)]
 pub struct Context<'a> {
     pub locations: Option<&'a NamedLocations>,
+    /// The tenant's policies (`--policies`), for the join.
+    pub policies: Option<&'a crate::policy::PolicySet>,
 }
 
 /// The facts about a sign-in that several rules share, computed once.
@@ -176,8 +185,10 @@ pub struct Facts {
 
 /// Every rule on one sign-in, hits appended to `out`.
 pub fn evaluate(s: &SignIn, facts: Facts, ctx: Context<'_>, out: &mut Vec<Hit>) {
+    let start = out.len();
     ca::evaluate(s, facts, out);
-    ip::evaluate(s, facts, ctx, out);
+    let ca_hits: Vec<Hit> = out[start..].to_vec();
+    ip::evaluate(s, facts, ctx, &ca_hits, out);
 }
 
 /// Status and CA-failure of a sign-in (DESIGN.md §2 semantics).

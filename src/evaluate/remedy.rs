@@ -1,27 +1,37 @@
 //! Remediation texts: for a finished finding, the concrete change to make (the policy, the
-//! app or users to exclude, the named location and the CIDRs to add). Text only.
+//! accounts or app to exclude, the named location and the ranges to add), as complete
+//! sentences whatever is unknown. Text only; the structured `fix` is the join's (`join.rs`).
 
 use super::Rule;
+use super::suggest::Suggestion;
 use crate::analysis::FindingAcc;
 use crate::knowledge;
 use crate::locations::{LocationKind, NamedLocations};
+use crate::policy::Policy;
 
-fn policy_name(f: &FindingAcc) -> String {
+/// The Azure DevOps facts behind IP fencing, stated once per report where an IP finding
+/// concerns Azure DevOps.
+pub const DEVOPS_IP_NOTE: &str = "Azure DevOps: PAT, REST and git callers see a Conditional Access block as VS403463 (\"The conditional access policy defined by your Microsoft Entra administrator has failed\"). On non-interactive flows Azure DevOps enforces only IP-fencing policies, and only while the organization setting \"IP Conditional Access policy validation on non-interactive flows\" is on (Organization settings → Security → Policies). It checks IPv4 and IPv6: add both egress ranges, and the IPv4-mapped form of an IPv6 address where the caller uses one.";
+
+/// "1 sign-in", "2 sign-ins".
+pub fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+fn policy_name(f: &FindingAcc) -> Option<String> {
     match &f.policy {
-        Some(p) if !p.display_name.is_empty() => format!("'{}' ({})", p.display_name, p.id),
-        Some(p) => format!("policy {}", p.id),
-        None => "the Conditional Access policy with result Failure".to_string(),
+        Some(p) if !p.display_name.is_empty() => Some(format!("'{}' ({})", p.display_name, p.id)),
+        Some(p) if !p.id.is_empty() => Some(format!("policy {}", p.id)),
+        _ => None,
     }
 }
 
-fn app_name(f: &FindingAcc) -> String {
-    match (f.app_name.is_empty(), f.app_id.is_empty()) {
-        (false, false) => format!("'{}' ({})", f.app_name, f.app_id),
-        (false, true) => format!("'{}'", f.app_name),
-        (true, false) => knowledge::well_known_app(&f.app_id).map_or_else(
-            || format!("app {}", f.app_id),
-            |n| format!("'{n}' ({})", f.app_id),
-        ),
+pub fn app_name(id: &str, name: &str) -> String {
+    match (name.is_empty(), id.is_empty()) {
+        (false, false) => format!("'{name}' ({id})"),
+        (false, true) => format!("'{name}'"),
+        (true, false) => knowledge::well_known_app(id)
+            .map_or_else(|| format!("app {id}"), |n| format!("'{n}' ({id})")),
         (true, true) => "the app".to_string(),
     }
 }
@@ -36,112 +46,50 @@ fn users_text(f: &FindingAcc) -> String {
     }
 }
 
-fn is_devops(f: &FindingAcc) -> bool {
-    knowledge::is_azure_devops(&f.app_id)
-}
-
-const DEVOPS_NOTE: &str = " Azure DevOps reports this to PAT, REST and git callers as VS403463 (\"The conditional access policy defined by your Microsoft Entra administrator has failed\"); on non-interactive flows it enforces only IP-based policies, and only when the organization setting \"Enable IP Conditional Access policy validation on non-interactive flows\" is on.";
-
-/// The remediation text of a finding. `cidrs` are the IP001 suggestions.
-pub fn remediation(f: &FindingAcc, locations: Option<&NamedLocations>, cidrs: &[String]) -> String {
-    let policy = policy_name(f);
-    let app = app_name(f);
-    let devops = is_devops(f);
-    let mut text = match f.rule {
-        Rule::Ca001 => {
-            let mut t = format!(
-                "Policy {policy} blocked {app}. Check which of its conditions matched these sign-ins (location, platform, client app, users) and either exclude {} or {app} from it, or fix the client so the condition no longer applies.",
-                users_text(f)
-            );
-            if f.policy.is_none() {
-                t = format!(
-                    "Conditional Access blocked {app}. Open one of the example sign-ins (casift explain --id ...) to find the policy with result Failure, then exclude {} or {app} from it, or fix the client.",
-                    users_text(f)
-                );
-            }
-            t
-        }
-        Rule::Ca002 => format!(
-            "Policy {policy} requires MFA, but these are non-interactive or legacy-client sign-ins that can never answer an MFA prompt (a PAT or a refreshed token cannot do MFA). Exclude {app} or the service accounts ({}) from {policy}, or move the automation to a service principal or managed identity (OAuth client credentials) instead of a user's token.",
-            users_text(f)
-        ),
-        Rule::Ca003 | Rule::Ca004 => {
-            let what = if f.rule == Rule::Ca003 {
-                "a compliant device"
-            } else {
-                "a hybrid joined device"
-            };
-            if f.non_interactive > 0 {
-                format!(
-                    "Policy {policy} requires {what}. {} of these sign-ins are non-interactive: PATs and token flows carry no device, so they can never satisfy it. Exclude non-interactive flows of {app} (or the service accounts {}) from {policy}; for people, enrol the device and make sure it sends its identity (not InPrivate, a supported browser or broker).",
-                    f.non_interactive,
-                    users_text(f)
-                )
-            } else {
-                format!(
-                    "Policy {policy} requires {what}. Make the device {} and check that the client sends the device identity (deviceDetail.deviceId empty means it did not: InPrivate, a browser without the SSO extension, a client without modern authentication); or exclude {} from {policy}.",
-                    if f.rule == Rule::Ca003 {
-                        "compliant in Intune"
-                    } else {
-                        "hybrid joined"
-                    },
-                    users_text(f)
-                )
-            }
-        }
-        Rule::Ca005 => format!(
-            "Policy {policy} requires an approved client app or an app protection policy; the client used is not one. Use an approved app with a broker (e.g. Outlook mobile, Authenticator or Company Portal installed), assign an Intune app protection policy, or exclude {app} from {policy}."
-        ),
-        Rule::Ca006 => format!(
-            "Policy {policy} enforces a sign-in frequency that forced re-authentication these token-based sign-ins cannot do. A PAT or refresh token older than the policy's interval is rejected: revoke the PAT and create a new one, move automation to a service principal or managed identity, or exclude {app} (or {}) from the sign-in frequency control.",
-            users_text(f)
-        ),
-        Rule::Ca007 => format!(
-            "Report-only policy {policy} would block {} sign-in(s) of {} user(s) to {app} if it were enabled ({}). Before enabling it, exclude these users or the app, or fix their clients so they satisfy it.",
-            f.count,
-            f.users.len(),
-            users_text(f)
-        ),
-        Rule::Ca008 => format!(
-            "Blocked for sign-in or user risk (policy {policy}). Investigate and remediate the risk in Identity Protection (secure password reset, or confirm safe / dismiss if it is a false positive) for {}, then retry.",
-            users_text(f)
-        ),
-        Rule::Ip001 => ip001(&policy, locations, cidrs),
-        Rule::Ip002 => "The sign-in log and the named-locations file disagree about these addresses: either the file is stale (export the named locations again, e.g. GET /identity/conditionalAccess/namedLocations) or Conditional Access evaluated another address than the one logged. Compare the evidence lines and update the file or the named location.".to_string(),
-        Rule::Ip003 => format!(
-            "The client IP and the IP seen by the resource differ (often IPv6 on one path and IPv4 on the other, or a split-tunnel VPN). Add both the IPv4 and the IPv6 egress ranges of these callers to the named location that policy {policy} trusts."
-        ),
-        Rule::Sd001 => {
-            let res: Vec<&str> = f.resources.iter().take(3).map(String::as_str).collect();
-            format!(
-                "The policy applied to {app} through a service dependency: the blocked resource is {} , not the app itself. A policy that targets that resource also applies to apps that call it; scope the policy's target resources (or its exclusions) with that in mind.",
-                if res.is_empty() { "another resource".to_string() } else { res.join(", ") }
-            )
-        }
-    };
-    if devops
-        && matches!(
-            f.rule,
-            Rule::Ca001 | Rule::Ca002 | Rule::Ca003 | Rule::Ca004 | Rule::Ca006 | Rule::Ip001
-        )
-    {
-        text.push_str(DEVOPS_NOTE);
-    }
-    if f.without_policy_detail > 0 {
-        text.push_str(&format!(
-            " Note: {} of these sign-ins come from a CSV export, which has no per-policy detail; the cause was inferred from the error code and the Conditional Access column. Download the JSON export to see the policy.",
-            f.without_policy_detail
-        ));
-    }
-    text
-}
-
-fn ip001(policy: &str, locations: Option<&NamedLocations>, cidrs: &[String]) -> String {
-    let add = if cidrs.is_empty() {
-        "the caller's public egress IP".to_string()
+/// The ranges as a list for a sentence, or the caller's egress address when none is known.
+fn ranges(s: &Suggestion) -> String {
+    if s.cidrs.is_empty() {
+        "the caller's public egress address".to_string()
     } else {
-        cidrs.join(", ")
-    };
+        s.texts().join(", ")
+    }
+}
+
+/// Where the ranges go: with the policy's definition, the IP location(s) it excludes; else
+/// the trusted IP locations of the locations file.
+pub fn location_target(locations: Option<&NamedLocations>, def: Option<&Policy>) -> String {
+    let quote = |n: &crate::locations::NamedLocation| format!("'{}' ({})", n.name, n.id);
+    if let Some(l) = def.and_then(|d| d.conditions.locations.as_ref()) {
+        let named: Vec<String> = l
+            .exclude
+            .iter()
+            .filter_map(|id| {
+                locations?
+                    .locations
+                    .iter()
+                    .find(|n| n.id.eq_ignore_ascii_case(id) && n.kind == LocationKind::Ip)
+                    .map(quote)
+            })
+            .collect();
+        if !named.is_empty() {
+            return format!(
+                "the named location {} that {} excludes",
+                named.join(" or "),
+                def.map_or(String::new(), Policy::label)
+            );
+        }
+        if l.exclude
+            .iter()
+            .any(|e| e.eq_ignore_ascii_case("AllTrusted"))
+        {
+            // Falls through to the trusted locations below.
+        } else if let Some(id) = l.exclude.first() {
+            return format!(
+                "the named location {id} that {} excludes (it is not in the named-locations export)",
+                def.map_or(String::new(), Policy::label)
+            );
+        }
+    }
     let trusted: Vec<String> = locations
         .map(|l| {
             l.locations
@@ -151,15 +99,154 @@ fn ip001(policy: &str, locations: Option<&NamedLocations>, cidrs: &[String]) -> 
                 .collect()
         })
         .unwrap_or_default();
-    let target = match trusted.len() {
-        0 => "a trusted IP named location (none exists in the locations file: create one and mark it trusted)".to_string(),
+    match trusted.len() {
+        0 => "a trusted IP named location (the locations file has none: create one and mark it trusted)".to_string(),
         1 => format!("the trusted named location {}", trusted[0]),
         _ => format!(
-            "the trusted named location that {policy} excludes or requires (the file has {})",
+            "one of the trusted named locations ({}), the one the policy excludes",
             trusted.join(", ")
         ),
-    };
-    format!(
-        "Add {add} to {target}. These addresses lie in no trusted named location, so {policy} blocked them. Only the addresses seen are listed; widen the range only if you know the caller's whole egress range."
-    )
+    }
+}
+
+/// The remediation text of a finding. `sugg` holds the ranges of the addresses it is about;
+/// `def` the failing policy's definition when `--policies` has it.
+pub fn remediation(
+    f: &FindingAcc,
+    locations: Option<&NamedLocations>,
+    sugg: &Suggestion,
+    def: Option<&Policy>,
+) -> String {
+    let policy = policy_name(f);
+    let the_policy = policy
+        .clone()
+        .unwrap_or_else(|| "the failing Conditional Access policy".to_string());
+    let app = app_name(&f.app_id, &f.app_name);
+    let users = users_text(f);
+    let signins = plural(f.count, "sign-in", "sign-ins");
+    // The policy as the subject of a sentence.
+    let subject = policy.as_ref().map_or_else(
+        || "The failing Conditional Access policy".to_string(),
+        |p| format!("Policy {p}"),
+    );
+    match f.rule {
+        Rule::Ca001 => match &policy {
+            Some(p) => format!(
+                "Policy {p} blocked {signins} of {users} to {app}. Find the condition that matched (the evidence lists the conditions the log says were satisfied; `casift explain --id` shows one sign-in in full), then either exclude {users} (or a group they are in) from {p}, or change the client so that condition no longer applies."
+            ),
+            None if f.without_policy_detail > 0 => format!(
+                "Conditional Access blocked {signins} of {users} to {app}, but this export has no per-policy detail, so neither this report nor `casift explain` can name the policy. Download the same sign-ins as JSON (portal: Download → JSON, or Microsoft Graph) and run casift on that file to see the policy and the exact change."
+            ),
+            None => format!(
+                "Conditional Access blocked {signins} of {users} to {app}, but no policy in these records has result failure (the export may leave out Microsoft-managed or security-defaults policies). Open one of the example sign-ins in the portal's Conditional Access tab and compare with `casift explain --id`."
+            ),
+        },
+        Rule::Ca002 => format!(
+            "{} requires MFA, but {} of {users} to {app} {} non-interactive or {} from a legacy client, and such a flow can never answer an MFA prompt (a PAT, a CLI token refresh, basic authentication). Move the automation to a workload identity (a service principal or managed identity with client credentials), or exclude the service accounts ({users}) from {the_policy} and cover them with a policy they can satisfy, such as a trusted-location condition.",
+            capital(&policy.clone().map_or_else(|| "A Conditional Access policy".to_string(), |p| format!("policy {p}"))),
+            if f.count == 1 { "this sign-in".to_string() } else { format!("these {signins}") },
+            if f.count == 1 { "is" } else { "are" },
+            if f.count == 1 { "comes" } else { "come" },
+        ),
+        Rule::Ca003 | Rule::Ca004 => {
+            let what = if f.rule == Rule::Ca003 {
+                "a compliant device"
+            } else {
+                "a Microsoft Entra hybrid joined device"
+            };
+            if f.non_interactive > 0 {
+                let n = f.non_interactive;
+                format!(
+                    "{subject} requires {what}. {n} of these sign-ins {} non-interactive: PATs and token flows carry no device, so they can never satisfy it. Exclude the service accounts ({users}) or {app} from {the_policy}, or move the automation to a workload identity; for people, enrol the device and make sure the client sends its identity (not InPrivate, a supported browser or the broker app).",
+                    if n == 1 { "is" } else { "are" }
+                )
+            } else {
+                format!(
+                    "{} requires {what}. Make the device {} and check that the client sends the device identity (an empty device id in the log means it did not: InPrivate, a browser without the single sign-on extension, a client without modern authentication), or exclude {users} from {the_policy}.",
+                    subject,
+                    if f.rule == Rule::Ca003 {
+                        "compliant in Intune"
+                    } else {
+                        "hybrid joined"
+                    }
+                )
+            }
+        }
+        Rule::Ca005 => format!(
+            "{} requires an approved client app or an app protection policy, and the client used is neither. Use an approved app with a broker (for example Outlook mobile with Authenticator or Company Portal installed), assign an Intune app protection policy, or exclude {app} from {the_policy}.",
+            subject
+        ),
+        Rule::Ca006 => format!(
+            "{} enforces a sign-in frequency that forced a re-authentication these token-based sign-ins cannot do: a PAT or refresh token older than the interval is rejected. Sign in again interactively and create a new PAT, move the automation to a service principal or managed identity, or exclude {app} (or {users}) from the sign-in frequency control.",
+            subject
+        ),
+        Rule::Ca007 => format!(
+            "Report-only policy {the_policy} would have blocked or prompted {signins} of {} to {app} ({users}) if it were on. Before you turn it on, exclude these accounts or the app, or fix their clients so that they satisfy it.",
+            plural(f.users.len() as u64, "user", "users")
+        ),
+        Rule::Ca008 => format!(
+            "{} blocked {users} for sign-in or user risk. Investigate the risk in Microsoft Entra ID Protection (Risky users, Risky sign-ins): if it is real, reset the password securely and revoke the sessions; if it is a false positive, confirm the sign-in safe or dismiss the user risk, then retry. Do not exclude the account or trust its IP address to get around a risk block.",
+            capital(&policy.clone().map_or_else(|| "Conditional Access".to_string(), |p| format!("policy {p}")))
+        ),
+        Rule::Ip001 => {
+            let target = location_target(locations, def);
+            let n = sugg.cidrs.len() as u64;
+            let lead = if f.conditional >= f.count {
+                format!(
+                    "If {the_policy} uses a location condition (this export cannot show it), add {} to {target}. Check the policy's Network settings first: if it has no location condition, trusting these addresses does not help and another finding for these sign-ins holds the fix.",
+                    ranges(sugg)
+                )
+            } else {
+                format!(
+                    "Add {} to {target}. These addresses lie in no trusted named location, so {the_policy} blocked {signins}.",
+                    ranges(sugg)
+                )
+            };
+            format!(
+                "{lead} Only the addresses seen are listed ({}); widen a range only if you know the caller's whole egress range.{}",
+                plural(n, "range", "ranges"),
+                sugg.cautions()
+            )
+        }
+        Rule::Ip002 => "The sign-in log and the named-locations file disagree about these addresses: either the file is stale (export the named locations again: GET /identity/conditionalAccess/namedLocations) or Conditional Access evaluated another address than the one logged. Compare the evidence lines, then update the file or the named location.".to_string(),
+        Rule::Ip003 => {
+            let blocked = match &policy {
+                Some(p) => format!("Policy {p} failed for these sign-ins. "),
+                None => String::new(),
+            };
+            if locations.is_some() && !sugg.cidrs.is_empty() {
+                format!(
+                    "The client IP and the IP seen by the resource differ (often IPv6 to one endpoint and IPv4 to the other, or a split-tunnel VPN). {blocked}Add {} (the addresses outside every trusted location) to {}, so that both paths are trusted.{}",
+                    ranges(sugg),
+                    location_target(locations, def),
+                    sugg.cautions()
+                )
+            } else {
+                format!(
+                    "The client IP and the IP seen by the resource differ (often IPv6 to one endpoint and IPv4 to the other, or a split-tunnel VPN). {blocked}Add both the IPv4 and the IPv6 egress ranges of these callers to the trusted named location that {the_policy} relies on; give --locations to see which address is outside it."
+                )
+            }
+        }
+        Rule::Sd001 => {
+            let res: Vec<&str> = f.resources.iter().take(3).map(String::as_str).collect();
+            format!(
+                "{} applied to {app} through a service dependency: the blocked resource is {}, not the app itself. A policy that targets that resource also applies to every app that calls it; scope the policy's target resources (or its exclusions) with that in mind.",
+                subject,
+                if res.is_empty() {
+                    "another resource".to_string()
+                } else {
+                    res.join(", ")
+                }
+            )
+        }
+    }
+}
+
+/// First letter upper case (for sentences that start with a policy phrase).
+fn capital(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
 }

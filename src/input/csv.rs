@@ -144,11 +144,16 @@ pub fn layout(headers: &::csv::ByteRecord) -> Result<CsvLayout, String> {
         return Err(format!(
             "not a sign-in CSV: expected a portal download header (Date (UTC), Request ID, Sign-in error code, … in any UI language), \
              a Log Analytics export (CreatedDateTime [UTC], ResultType, …) or an authentication details download \
-             (Request ID, Authentication method, …); recognized {known} column(s){}",
-            if lay.has(Field::Date) {
-                ""
-            } else {
-                ", none of them a date"
+             (Request ID, Authentication method, …); {}{}",
+            match known {
+                0 => "no column was recognized".to_string(),
+                1 => "1 column was recognized".to_string(),
+                n => format!("{n} columns were recognized"),
+            },
+            match (lay.has(Field::Date), known) {
+                (true, _) | (false, 0) => "",
+                (false, 1) => ", and it is not a date",
+                (false, _) => ", none of them a date",
             }
         ));
     }
@@ -248,8 +253,8 @@ pub fn decode(
 /// Fields both sign-in kinds read the same way.
 fn common(layout: &CsvLayout, rec: &::csv::ByteRecord) -> Result<SignIn, String> {
     let created = layout.created(rec)?;
-    let ip = layout.string(rec, Field::Ip);
-    let resource_ip = layout.string(rec, Field::ResourceIp);
+    let (ip, ip_addr) = super::ip_field(&layout.string(rec, Field::Ip));
+    let (resource_ip, resource_ip_addr) = super::ip_field(&layout.string(rec, Field::ResourceIp));
     Ok(SignIn {
         created,
         request_id: layout.string(rec, Field::RequestId),
@@ -264,9 +269,9 @@ fn common(layout: &CsvLayout, rec: &::csv::ByteRecord) -> Result<SignIn, String>
         resource_display_name: layout.string(rec, Field::ResourceDisplayName),
         service_principal_id: layout.string(rec, Field::ServicePrincipalId),
         service_principal_name: layout.string(rec, Field::ServicePrincipalName),
-        ip_addr: ip.parse().ok(),
+        ip_addr,
         ip,
-        resource_ip_addr: resource_ip.parse().ok(),
+        resource_ip_addr,
         resource_ip,
         client_app_used: layout.string(rec, Field::ClientApp),
         user_agent: layout.string(rec, Field::UserAgent),

@@ -269,15 +269,32 @@ fn decode_with(bytes: &[u8], shape: JsonShape, fast_path: bool) -> Result<SignIn
         JsonShape::Envelope => {
             let mut env: RawEnvelope = parse(bytes, text).map_err(json_reason)?;
             let Some(props) = env.properties.take() else {
-                return Err(format!(
-                    "diagnostic record without properties (category {:?}): not a sign-in",
-                    env.category.0
-                ));
+                return Err(NO_PROPERTIES.to_string());
             };
             let category = std::mem::take(&mut env.category.0);
-            normalize(props, Some((category, env)))
+            let s = normalize(props, Some((category, env)))?;
+            if is_nothing(&s) {
+                // `"properties": {}` and the like: a time and a category are not a sign-in,
+                // and kept they would count as a successful one.
+                return Err(NO_PROPERTIES.to_string());
+            }
+            Ok(s)
         }
     }
+}
+
+const NO_PROPERTIES: &str = "diagnostic record without properties: nothing to analyse";
+
+/// A record with no id, no user, no app, no result and no policy: nothing in it to analyse.
+fn is_nothing(s: &SignIn) -> bool {
+    s.request_id.trim().is_empty()
+        && s.correlation_id.trim().is_empty()
+        && s.user_label().is_empty()
+        && s.app_id.is_empty()
+        && s.app_display_name.is_empty()
+        && s.error_code == 0
+        && s.policies.is_empty()
+        && s.ca_status == crate::model::CaStatus::Missing
 }
 
 /// The sign-in event type from what the record says, most specific first:
@@ -369,8 +386,8 @@ fn normalize(raw: RawSignIn, env: Option<(String, RawEnvelope)>) -> Result<SignI
     {
         ip = e.caller_ip_address.0.clone();
     }
-    let ip = ip.trim().to_string();
-    let resource_ip = raw.ip_address_from_resource_provider.0.trim().to_string();
+    let (ip, ip_addr) = super::ip_field(&ip);
+    let (resource_ip, resource_ip_addr) = super::ip_field(&raw.ip_address_from_resource_provider.0);
     let mut correlation_id = raw.correlation_id.0;
     if correlation_id.is_empty()
         && let Some((_, e)) = &env
@@ -411,9 +428,9 @@ fn normalize(raw: RawSignIn, env: Option<(String, RawEnvelope)>) -> Result<SignI
         resource_display_name: raw.resource_display_name.0,
         service_principal_id: raw.service_principal_id.0,
         service_principal_name: raw.service_principal_name.0,
-        ip_addr: ip.parse().ok(),
+        ip_addr,
         ip,
-        resource_ip_addr: resource_ip.parse().ok(),
+        resource_ip_addr,
         resource_ip,
         client_app_used: raw.client_app_used.0,
         user_agent: raw.user_agent.0,
@@ -542,6 +559,19 @@ mod tests {
             .unwrap_err()
             .contains("without properties")
         );
+        // An envelope whose properties say nothing is not a successful sign-in.
+        for props in [r#""properties":{}"#, r#""properties":{"resultType":"0"}"#] {
+            let rec = format!(
+                r#"{{"time":"2026-10-01T08:00:00Z","category":"SignInLogs","resultType":"0",{props}}}"#
+            );
+            assert_eq!(
+                decode(rec.as_bytes(), JsonShape::Envelope).unwrap_err(),
+                "diagnostic record without properties: nothing to analyse"
+            );
+        }
+        // One id is enough to keep it.
+        let rec = r#"{"time":"2026-10-01T08:00:00Z","category":"SignInLogs","correlationId":"00000000-0000-4000-9000-000000000001","properties":{}}"#;
+        assert!(decode(rec.as_bytes(), JsonShape::Envelope).is_ok());
         assert!(decode(b"[1]", JsonShape::SignIn).is_err());
     }
 }

@@ -13,9 +13,22 @@ pub mod source;
 pub mod split;
 pub mod time;
 
+use std::net::IpAddr;
 use std::sync::Arc;
 
 use crate::model::{EventType, SignIn};
+
+/// An IP field as decoded: its text (canonical when it is an address: `2001:0db8::0001`
+/// becomes `2001:db8::1`, an IPv4-mapped IPv6 address its IPv4 address) and the address
+/// as parsed. A value that is not an address keeps its text and no address, so it is
+/// shown but never matched against ranges.
+pub fn ip_field(raw: &str) -> (String, Option<IpAddr>) {
+    let t = raw.trim();
+    match t.parse::<IpAddr>() {
+        Ok(a) => (crate::locations::canonical(a).to_string(), Some(a)),
+        Err(_) => (t.to_string(), None),
+    }
+}
 
 /// Every input format casift reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -249,6 +262,20 @@ pub enum Msg {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ip_fields_are_canonical_and_non_ips_are_text() {
+        assert_eq!(ip_field(" 2001:0db8::0001 ").0, "2001:db8::1");
+        let (text, addr) = ip_field("::ffff:192.0.2.7");
+        assert_eq!(text, "192.0.2.7");
+        // The address keeps its family, so IPv6 ranges that hold it still match.
+        assert!(addr.is_some_and(|a| a.is_ipv6()));
+        assert_eq!(
+            ip_field("00000000-0000-4000-8000-0000000000ff"),
+            ("00000000-0000-4000-8000-0000000000ff".to_string(), None)
+        );
+        assert_eq!(ip_field(""), (String::new(), None));
+    }
 
     #[test]
     fn lines_of_records_in_and_out_of_order() {

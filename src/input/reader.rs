@@ -285,7 +285,7 @@ impl Reader<'_, '_> {
         }
         let mut notes = Vec::new();
         if !matches!(encoding, Encoding::Utf8 | Encoding::Utf8Bom) {
-            notes.push(format!("decoded from {encoding:?}"));
+            notes.push(format!("decoded from {}", encoding.human()));
         }
         match first_byte {
             None if eof => {

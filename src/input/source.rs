@@ -276,6 +276,20 @@ pub enum Encoding {
     Utf16Be { bom: bool },
 }
 
+impl Encoding {
+    /// The encoding as people name it, for input notes.
+    pub fn human(self) -> &'static str {
+        match self {
+            Encoding::Utf8 => "UTF-8",
+            Encoding::Utf8Bom => "UTF-8 (with BOM)",
+            Encoding::Utf16Le { bom: true } => "UTF-16 LE (with BOM)",
+            Encoding::Utf16Le { bom: false } => "UTF-16 LE (without BOM)",
+            Encoding::Utf16Be { bom: true } => "UTF-16 BE (with BOM)",
+            Encoding::Utf16Be { bom: false } => "UTF-16 BE (without BOM)",
+        }
+    }
+}
+
 /// Decides the encoding from the first bytes: a BOM, or the zero-byte pattern of UTF-16 text.
 pub fn sniff_encoding(head: &[u8]) -> Encoding {
     if head.starts_with(&[0xEF, 0xBB, 0xBF]) {

@@ -91,14 +91,32 @@ pub(super) fn parse_bytes(bytes: &[u8]) -> std::result::Result<Vec<NamedLocation
     let text = decode(bytes)?;
     let body = text.trim_start();
     if body.starts_with('{') || body.starts_with('[') {
-        let root: Value = serde_json::from_str(body).map_err(|e| format!("invalid JSON: {e}"))?;
-        parse_json(&root)
+        // JSON Lines (Untitled Goose writes one location per line) or one document.
+        let mut values = Vec::new();
+        for v in serde_json::Deserializer::from_str(body).into_iter::<Value>() {
+            values.push(v.map_err(|e| format!("invalid JSON: {e}"))?);
+        }
+        match values.as_slice() {
+            [root] => parse_json(root),
+            _ => {
+                let mut out = Vec::new();
+                for (i, v) in values.iter().enumerate() {
+                    match v {
+                        Value::Object(_) => out.extend(parse_json(v)?),
+                        _ => return Err(format!("JSON line {}: not a JSON object", i + 1)),
+                    }
+                }
+                Ok(out)
+            }
+        }
     } else {
         parse_csv(&text)
     }
 }
 
-fn decode(bytes: &[u8]) -> std::result::Result<String, String> {
+/// Bytes → text: UTF-8 with or without BOM, UTF-16LE/BE with BOM. Also used by the policy
+/// loader, so both inputs accept the same encodings.
+pub(crate) fn decode(bytes: &[u8]) -> std::result::Result<String, String> {
     let utf16 = |rest: &[u8], be: bool| {
         if !rest.len().is_multiple_of(2) {
             return Err("UTF-16 text with an odd number of bytes".to_string());
@@ -135,6 +153,48 @@ fn utf8(bytes: &[u8]) -> std::result::Result<String, String> {
     })
 }
 
+/// One named-location object, `index` (1-based) naming it in errors. Items without
+/// `@odata.type` (Untitled Goose drops it) are classified by their keys.
+pub(crate) fn parse_item(item: &Value, index: usize) -> std::result::Result<NamedLocation, String> {
+    match item {
+        Value::Object(map) => location(map, index),
+        _ => Err(format!("location #{index}: not a JSON object")),
+    }
+}
+
+/// Whether an object is a named location (by `@odata.type`, or by the keys that only named
+/// locations have), looking into PowerShell's `AdditionalProperties` too.
+pub(crate) fn looks_like_location(map: &Map<String, Value>) -> bool {
+    let extra = match get(map, "AdditionalProperties") {
+        Some(Value::Object(m)) => Some(m),
+        _ => None,
+    };
+    let has = |key: &str| {
+        get(map, key)
+            .or_else(|| extra.and_then(|m| get(m, key)))
+            .is_some()
+    };
+    let typed = |m: &Map<String, Value>| {
+        get(m, "@odata.type")
+            .and_then(Value::as_str)
+            .is_some_and(|t| t.to_ascii_lowercase().ends_with("namedlocation"))
+    };
+    typed(map)
+        || extra.is_some_and(typed)
+        || has("ipRanges")
+        || has("countriesAndRegions")
+        || has("compliantNetworkType")
+}
+
+/// A Conditional Access policy (it has `conditions`), handed to `--locations` by mistake.
+fn is_policy(map: &Map<String, Value>) -> bool {
+    get(map, "conditions").is_some()
+        || matches!(get(map, "AdditionalProperties"), Some(Value::Object(m)) if get(m, "conditions").is_some())
+}
+
+const POLICY_EXPORT: &str =
+    "is a Conditional Access policy export, not named locations: pass it with --policies";
+
 fn parse_json(root: &Value) -> std::result::Result<Vec<NamedLocation>, String> {
     let items: Vec<&Value> = match root {
         Value::Array(items) => items.iter().collect(),
@@ -145,6 +205,15 @@ fn parse_json(root: &Value) -> std::result::Result<Vec<NamedLocation>, String> {
         },
         _ => return Err("expected a JSON object or array of named locations".into()),
     };
+    if let Some(i) = items
+        .iter()
+        .position(|v| matches!(v, Value::Object(m) if is_policy(m)))
+    {
+        return Err(format!(
+            "this file {POLICY_EXPORT} (item #{} has conditions)",
+            i + 1
+        ));
+    }
     items
         .iter()
         .enumerate()
@@ -360,6 +429,16 @@ fn parse_csv(text: &str) -> std::result::Result<Vec<NamedLocation>, String> {
         .map(str::trim)
         .find(|l| !l.is_empty() && !l.starts_with('#'))
         .unwrap_or("");
+    // Microsoft-Extractor-Suite's policy CSV starts `"DisplayName","Id","State",…`.
+    let head: String = first
+        .chars()
+        .filter(|c| !matches!(c, '"' | ' ' | '\u{feff}'))
+        .take(24)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    if head.starts_with("displayname,id,state,") {
+        return Err(format!("this file {POLICY_EXPORT} (Extractor-Suite CSV)"));
+    }
     let delimiter = if !first.contains(',') && first.contains(';') {
         b';'
     } else {

@@ -166,3 +166,37 @@ fn csv_errors_name_line_and_text() {
     let e = parse("# nothing\n\n").unwrap_err();
     assert!(e.contains("no named location"), "{e}");
 }
+
+#[test]
+fn a_policy_export_is_named_as_such() {
+    for text in [
+        r##"{"value":[{"id":"p","displayName":"P","state":"enabled","conditions":{}}]}"##,
+        r##"[{"Id":"p","DisplayName":"P","Conditions":{"Users":null}}]"##,
+        "{\"id\":\"p\",\"conditions\":{}}\n{\"id\":\"q\",\"conditions\":{}}\n",
+        "\u{feff}\"DisplayName\",\"Id\",\"State\",\"CreatedDateTime\"\r\n\"P\",\"p\",\"enabled\",\"\"\r\n",
+    ] {
+        let e = parse(text).unwrap_err();
+        assert!(
+            e.contains("Conditional Access policy export") && e.contains("--policies"),
+            "{text}: {e}"
+        );
+    }
+}
+
+#[test]
+fn json_lines_without_odata_type_are_classified_by_keys() {
+    // Untitled Goose: one object per line, top-level @odata.type popped.
+    let text = concat!(
+        r##"{"id": "a", "displayName": "Office", "isTrusted": true, "ipRanges": [{"@odata.type": "#microsoft.graph.iPv4CidrRange", "cidrAddress": "192.0.2.0/24"}]}"##,
+        "\n",
+        r##"{"id": "b", "displayName": "Countries", "countriesAndRegions": ["BE"], "includeUnknownCountriesAndRegions": false}"##,
+        "\n"
+    );
+    let l = parse(text).unwrap();
+    assert_eq!(l.len(), 2);
+    assert_eq!((l[0].kind, l[0].trusted), (LocationKind::Ip, true));
+    assert_eq!(l[1].kind, LocationKind::Country);
+    assert_eq!(l[1].countries, ["BE"]);
+    let e = parse("{\"displayName\":\"A\",\"ipRanges\":[]}\n[1]\n").unwrap_err();
+    assert!(e.contains("line 2"), "{e}");
+}

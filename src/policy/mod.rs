@@ -6,9 +6,14 @@
 //! Must not know input formats of sign-ins, use threads or print: `evaluate/` and `report/`
 //! ask the questions and render the answers.
 
+pub mod apps;
+pub mod device_filter;
+pub mod eval;
 pub mod fix;
+pub mod load;
 pub mod model;
 pub mod subject;
 
+pub use eval::{LogEvidence, evaluate, verdict};
 pub use model::*;
 pub use subject::*;

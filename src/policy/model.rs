@@ -6,6 +6,12 @@
 
 use chrono::{DateTime, Utc};
 
+/// The location id of the legacy "MFA trusted IPs" (per-user MFA service setting); it never
+/// appears in a named-locations export.
+pub const MFA_TRUSTED_IPS: &str = "00000000-0000-0000-0000-000000000000";
+/// "All Compliant Network locations" (Global Secure Access), the same id in every tenant.
+pub const COMPLIANT_NETWORK: &str = "3d46dbda-8382-466a-856d-eb00cbc6b910";
+
 /// `state` of a policy.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub enum PolicyState {

@@ -61,11 +61,8 @@ pub(crate) fn diagnoses(
             );
             let remediation = acc.findings.get(&key).map_or_else(String::new, |f| {
                 let ips: Vec<_> = f.hit_ips.iter().copied().collect();
-                let cidrs: Vec<String> = crate::locations::minimal_cidrs(&ips)
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect();
-                remedy::remediation(f, locations, &cidrs)
+                let sugg = crate::evaluate::suggest::suggest(&ips);
+                remedy::remediation(f, locations, &sugg, None)
             });
             Diagnosis {
                 rule: h.rule.id(),

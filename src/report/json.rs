@@ -255,7 +255,7 @@ pub fn finding_out(f: &Finding, r: &Redactor) -> FindingOut {
     FindingOut {
         rule: a.rule.id(),
         kind: a.rule.kind(),
-        severity: a.rule.severity().as_str(),
+        severity: a.severity().as_str(),
         title: a.rule.title(),
         policy: a.policy.as_ref().map(|p| Named {
             id: p.id.clone(),
@@ -307,11 +307,12 @@ fn bounded(it: impl Iterator<Item = String>) -> Vec<String> {
 
 /// The first `MAX_FINDING_VALUES` addresses in numeric order (on the originals: a pseudonym
 /// says nothing about order), then redacted.
-fn bounded_ips(ips: &std::collections::BTreeSet<String>, r: &Redactor) -> Vec<String> {
-    let mut v: Vec<&String> = ips.iter().collect();
-    v.sort_by(|x, y| ip_order(x).cmp(&ip_order(y)));
-    v.truncate(MAX_FINDING_VALUES);
-    v.into_iter().map(|ip| r.value(ip).into_owned()).collect()
+/// The set is already in numeric order (IPv4, IPv6, then non-addresses as text).
+fn bounded_ips(ips: &std::collections::BTreeSet<crate::analysis::IpText>, r: &Redactor) -> Vec<String> {
+    ips.iter()
+        .take(MAX_FINDING_VALUES)
+        .map(|ip| r.value(ip).into_owned())
+        .collect()
 }
 
 /// The ranking of DESIGN.md §2: CA failures, then failures, then sign-ins, most first, so

@@ -11,6 +11,7 @@ pub mod lookup;
 pub mod markdown;
 pub mod records;
 pub mod redact;
+pub mod whatif;
 #[cfg(test)]
 pub(crate) mod testdata;
 pub mod text;

@@ -76,7 +76,13 @@ impl Reader<'_, '_> {
             notes.push("the file name does not say whether its sign-ins are interactive (InteractiveSignIns_… / NonInteractiveSignIns_…): --interactive and --non-interactive match none of its records".to_string());
         }
         if delimiter != b',' {
-            notes.push(format!("CSV delimiter {:?}", delimiter as char));
+            let name = match delimiter {
+                b';' => "semicolon (;)".to_string(),
+                b'\t' => "tab".to_string(),
+                b'|' => "vertical bar (|)".to_string(),
+                d => format!("{:?}", d as char),
+            };
+            notes.push(format!("CSV delimiter: {name}"));
         }
         if !self.send(Msg::Input(InputInfo {
             label: label.clone(),

@@ -1,0 +1,201 @@
+//! "Blocked sign-ins at a glance": turns the cause accumulators into `causes[]` rows, each
+//! with the cause in one sentence and the one change that fixes it (the remediation and
+//! `fix` of the most specific finding for the same policy and app). Text only.
+
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+
+use super::Rule;
+use super::remedy::plural;
+use crate::analysis::{Cause, CauseAcc, CauseKey, Finding, MAX_CAUSES};
+use crate::knowledge;
+
+/// Which finding's fix is "the" fix, most specific first. IP001 with evidence names the
+/// exact range to add; a conditional IP001 only where nothing better is known.
+const PRIORITY: [Rule; 10] = [
+    Rule::Ip001,
+    Rule::Ca008,
+    Rule::Ca002,
+    Rule::Ca003,
+    Rule::Ca004,
+    Rule::Ca005,
+    Rule::Ca006,
+    Rule::Ip003,
+    Rule::Ca001,
+    Rule::Sd001,
+];
+
+/// The rows, most sign-ins first (then a total order), cut at [`MAX_CAUSES`], and how many
+/// there were.
+pub fn causes(acc: &BTreeMap<CauseKey, CauseAcc>, findings: &[Finding]) -> (Vec<Cause>, u64) {
+    let index: BTreeMap<(Rule, &str, &str), &Finding> = findings
+        .iter()
+        .map(|f| {
+            let app = if f.acc.app_id.is_empty() {
+                f.acc.app_name.as_str()
+            } else {
+                f.acc.app_id.as_str()
+            };
+            (
+                (
+                    f.acc.rule,
+                    f.acc.policy.as_ref().map_or("", |p| p.id.as_str()),
+                    app,
+                ),
+                f,
+            )
+        })
+        .collect();
+    let mut rows: Vec<Cause> = acc
+        .iter()
+        .map(|((_, _, _, app, pid), c)| {
+            let find = |r: Rule| index.get(&(r, pid.as_str(), app.as_str())).copied();
+            let certain_ip = find(Rule::Ip001)
+                .filter(|f| c.rules.contains(&Rule::Ip001) && f.acc.conditional < f.acc.count);
+            let chosen = certain_ip.or_else(|| {
+                PRIORITY
+                    .iter()
+                    .skip(1)
+                    .filter(|r| c.rules.contains(r))
+                    // IP003 only where it names addresses outside the trusted locations.
+                    .filter(|r| **r != Rule::Ip003 || find(**r).is_some_and(|f| !f.suggested_cidrs.is_empty()))
+                    .find_map(|r| find(*r))
+                    .or_else(|| find(Rule::Ip001).filter(|_| c.rules.contains(&Rule::Ip001)))
+            });
+            let mut rules: Vec<Rule> = PRIORITY
+                .iter()
+                .copied()
+                .filter(|r| c.rules.contains(r))
+                .collect();
+            if let Some(f) = chosen
+                && let Some(i) = rules.iter().position(|r| *r == f.acc.rule)
+            {
+                let r = rules.remove(i);
+                rules.insert(0, r);
+            }
+            Cause {
+                principal: c.principal.clone(),
+                app_id: c.app_id.clone(),
+                app_name: c.app_name.clone(),
+                policy: c.policy.clone(),
+                rules,
+                count: c.count,
+                cause: sentence(c, chosen),
+                fix_text: chosen.map_or_else(
+                    || "Open one of these sign-ins with `casift explain --id` to see the failing policy and its conditions.".to_string(),
+                    |f| f.remediation.clone(),
+                ),
+                fix: chosen.and_then(|f| f.fix.clone()),
+            }
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        b.count
+            .cmp(&a.count)
+            .then_with(|| a.principal.cmp(&b.principal))
+            .then_with(|| a.app_id.cmp(&b.app_id))
+            .then_with(|| a.app_name.cmp(&b.app_name))
+            .then_with(|| a.policy.cmp(&b.policy))
+    });
+    let total = rows.len() as u64;
+    rows.truncate(MAX_CAUSES);
+    (rows, total)
+}
+
+fn policy_short(c: &CauseAcc) -> String {
+    match &c.policy {
+        Some(p) if !p.display_name.is_empty() => format!("'{}'", p.display_name),
+        Some(p) if !p.id.is_empty() => format!("policy {}", p.id),
+        _ => "an unnamed policy".to_string(),
+    }
+}
+
+/// "PAT, REST or git calls", "non-interactive sign-ins", "sign-ins".
+fn flow(c: &CauseAcc) -> &'static str {
+    let ado = knowledge::is_azure_devops(&c.app_id);
+    if c.non_interactive == c.count {
+        if ado {
+            "PAT, REST or git calls"
+        } else {
+            "non-interactive sign-ins (tokens, CLI or service accounts)"
+        }
+    } else if c.non_interactive > 0 {
+        "sign-ins (some non-interactive)"
+    } else {
+        "interactive sign-ins"
+    }
+}
+
+fn ips(c: &CauseAcc) -> String {
+    let shown: Vec<String> = c.ips.iter().take(3).map(IpAddr::to_string).collect();
+    let more = c.ips.len() > 3 || c.more_ips;
+    match (shown.is_empty(), more) {
+        (true, _) => "an address not in the log".to_string(),
+        (false, false) => shown.join(", "),
+        (false, true) => format!("{} and others", shown.join(", ")),
+    }
+}
+
+fn capital(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+fn sentence(c: &CauseAcc, chosen: Option<&Finding>) -> String {
+    let p = policy_short(c);
+    let fl = flow(c);
+    let n = plural(c.count, "sign-in", "sign-ins");
+    let mut t = match chosen.map(|f| (f.acc.rule, f.acc.conditional >= f.acc.count)) {
+        Some((Rule::Ip001, false)) => format!(
+            "{} from {} outside the trusted locations that {p} requires",
+            capital(fl),
+            ips(c)
+        ),
+        Some((Rule::Ip001, true)) => format!(
+            "{} from {} blocked by {p}; the address is in no trusted location, but the export cannot show whether the policy checks the location",
+            capital(fl),
+            ips(c)
+        ),
+        Some((Rule::Ca002, _)) => format!("{p} requires MFA, and {fl} cannot answer an MFA prompt"),
+        Some((Rule::Ca003, _)) => {
+            format!("{p} requires a compliant device, and {fl} presented none")
+        }
+        Some((Rule::Ca004, _)) => {
+            format!("{p} requires a hybrid joined device, and {fl} presented none")
+        }
+        Some((Rule::Ca005, _)) => format!(
+            "{p} requires an approved client app or app protection, which the client is not"
+        ),
+        Some((Rule::Ca006, _)) => {
+            format!("{p} forced a re-authentication (sign-in frequency) that {fl} cannot do")
+        }
+        Some((Rule::Ip003, _)) => format!(
+            "{} from {}: the resource saw another address, outside the trusted locations that {p} requires",
+            capital(fl),
+            ips(c)
+        ),
+        Some((Rule::Ca008, _)) => {
+            format!("{} blocked for sign-in or user risk by {p}", capital(fl))
+        }
+        _ if c.policy.is_none() => format!(
+            "Conditional Access blocked {fl} ({}); the export does not name the policy",
+            codes(c)
+        ),
+        _ => format!("{p} blocks {fl}"),
+    };
+    if c.rules.contains(&Rule::Sd001) {
+        t.push_str(" (through a service dependency: the blocked resource is not the app itself)");
+    }
+    format!("{t} ({n}).")
+}
+
+fn codes(c: &CauseAcc) -> String {
+    let v: Vec<String> = c.error_codes.iter().map(|e| format!("error {e}")).collect();
+    if v.is_empty() {
+        "no error code".to_string()
+    } else {
+        v.join(", ")
+    }
+}
