@@ -68,7 +68,12 @@ pub struct WhatifArgs {
     pub service_principal: Option<String>,
 
     /// The resource asked for (what policies target): app id, or a well-known name such as "Azure DevOps"
-    #[arg(long, required = true, value_name = "ID|NAME", help_heading = "Sign-in")]
+    #[arg(
+        long,
+        required = true,
+        value_name = "ID|NAME",
+        help_heading = "Sign-in"
+    )]
     pub app: String,
 
     /// Client IP address (IPv4 or IPv6)

@@ -436,7 +436,11 @@ fn whatif_subject(w: &cli::WhatifArgs) -> Result<crate::policy::Subject> {
     let level = |flag: &str, v: &Option<String>| -> Result<Option<String>> {
         match v.as_deref().map(str::trim) {
             None => Ok(None),
-            Some(l) if ["none", "low", "medium", "high"].iter().any(|k| k.eq_ignore_ascii_case(l)) => {
+            Some(l)
+                if ["none", "low", "medium", "high"]
+                    .iter()
+                    .any(|k| k.eq_ignore_ascii_case(l)) =>
+            {
                 Ok(Some(l.to_ascii_lowercase()))
             }
             Some(l) => Err(Error::Usage(format!(
@@ -459,17 +463,27 @@ fn whatif_subject(w: &cli::WhatifArgs) -> Result<crate::policy::Subject> {
         }
     };
     let (kind, user_id, upn, sp) = match (&w.user, &w.service_principal) {
-        (_, Some(sp)) => (PrincipalKind::ServicePrincipal, String::new(), String::new(), sp.clone()),
-        (Some(u), None) if u.contains('@') => (PrincipalKind::User, String::new(), u.clone(), String::new()),
+        (_, Some(sp)) => (
+            PrincipalKind::ServicePrincipal,
+            String::new(),
+            String::new(),
+            sp.clone(),
+        ),
+        (Some(u), None) if u.contains('@') => {
+            (PrincipalKind::User, String::new(), u.clone(), String::new())
+        }
         (Some(u), None) => (PrincipalKind::User, u.clone(), String::new(), String::new()),
         (None, None) => return Err(Error::Usage("give --user or --service-principal".into())),
     };
-    let platform = w.platform.as_deref().map(|p| {
-        crate::evaluate::join::platform_of(p).unwrap_or_else(|| p.trim().to_string())
-    });
+    let platform = w
+        .platform
+        .as_deref()
+        .map(|p| crate::evaluate::join::platform_of(p).unwrap_or_else(|| p.trim().to_string()));
     let auth_flow = match w.auth_flow.as_deref().map(str::trim) {
         None => None,
-        Some(f) if f.eq_ignore_ascii_case("deviceCodeFlow") || f.eq_ignore_ascii_case("deviceCode") => {
+        Some(f)
+            if f.eq_ignore_ascii_case("deviceCodeFlow") || f.eq_ignore_ascii_case("deviceCode") =>
+        {
             Some("deviceCodeFlow".to_string())
         }
         Some(f) if f.eq_ignore_ascii_case("authenticationTransfer") => {
@@ -506,7 +520,9 @@ fn whatif_subject(w: &cli::WhatifArgs) -> Result<crate::policy::Subject> {
                 "--device-compliant with --device-trust none: an unregistered device cannot be compliant".into(),
             ));
         }
-        device.device_id.get_or_insert_with(|| "whatif-device".to_string());
+        device
+            .device_id
+            .get_or_insert_with(|| "whatif-device".to_string());
         device.is_compliant = Some(true);
     } else if device.device_id.is_some() {
         device.is_compliant = Some(false);

@@ -80,7 +80,10 @@ fn whatif_cmd(
         NamedLocations::load(locations)?.locations
     };
     for l in &set.locations {
-        if !locs.iter().any(|a| !a.id.is_empty() && a.id.eq_ignore_ascii_case(&l.id)) {
+        if !locs
+            .iter()
+            .any(|a| !a.id.is_empty() && a.id.eq_ignore_ascii_case(&l.id))
+        {
             locs.push(l.clone());
         }
     }

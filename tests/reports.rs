@@ -845,7 +845,7 @@ fn redacted_json_is_valid_and_holds_no_identity() {
             assert!(!fix.contains("]/") && !fix.contains(")/"), "garbled: {fix}");
         }
         // With the locations file, IP001 suggests CIDRs.
-        assert_eq!(cidrs > 0, !extra.is_empty(), "{args:?}");
+        assert!(cidrs > 0 || extra.is_empty(), "{args:?}: no CIDR to check");
     }
 }
 

@@ -11,10 +11,10 @@ pub mod lookup;
 pub mod markdown;
 pub mod records;
 pub mod redact;
-pub mod whatif;
 #[cfg(test)]
 pub(crate) mod testdata;
 pub mod text;
+pub mod whatif;
 
 use std::io::Write;
 

@@ -8,7 +8,8 @@ use std::collections::BTreeSet;
 use chrono::{TimeZone, Utc};
 
 use crate::analysis::{
-    Acc, Analysis, Cause, Finding, FindingAcc, InputReport, IpRow, Principal, Tally, Totals,
+    Acc, Analysis, Cause, Finding, FindingAcc, InputReport, IpKey, IpRow, IpText, Principal, Tally,
+    Totals,
 };
 use crate::evaluate::{PolicyRef, Rule};
 use crate::policy::PrincipalKind;
@@ -44,7 +45,10 @@ fn finding(rule: Rule, policy: &str, users: usize, count: u64, remediation: &str
             app_name: "Azure DevOps".into(),
             count,
             ips: (0..users.len().min(150))
-                .map(|i| format!("203.0.113.{}", i % 250))
+                .map(|i| {
+                    let ip = std::net::IpAddr::from([203, 0, 113, (i % 250) as u8]);
+                    IpText::new(IpKey::Addr(ip))
+                })
                 .collect(),
             users,
             error_codes: [53003].into_iter().collect(),
@@ -59,6 +63,8 @@ fn finding(rule: Rule, policy: &str, users: usize, count: u64, remediation: &str
             without_policy_detail: 0,
             non_interactive: 0,
             interactivity_unknown: 0,
+            conditional: 0,
+            user_ids: BTreeSet::new(),
         },
         remediation: remediation.into(),
         suggested_cidrs: vec!["203.0.113.6/31".into()],

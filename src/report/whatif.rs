@@ -239,7 +239,11 @@ pub fn render_text(out: &WhatifOut<'_>) -> String {
             "  requires {}: {sat} ({}; from {})",
             t(c.control),
             t(c.why),
-            c.policies.iter().map(|p| t(p)).collect::<Vec<_>>().join(", ")
+            c.policies
+                .iter()
+                .map(|p| t(p))
+                .collect::<Vec<_>>()
+                .join(", ")
         );
     }
     let section = |o: &mut String, title: &str, pick: &dyn Fn(&PolicyOut) -> bool| {
@@ -249,15 +253,30 @@ pub fn render_text(out: &WhatifOut<'_>) -> String {
         }
         let _ = writeln!(o, "\n{title} ({})", list.len());
         for p in list {
-            let name = if p.display_name.is_empty() { t(&p.id) } else { t(&p.display_name) };
+            let name = if p.display_name.is_empty() {
+                t(&p.id)
+            } else {
+                t(&p.display_name)
+            };
             let grant = p.grant.as_ref().map_or(String::new(), |g| {
                 if g.controls.is_empty() {
                     String::new()
                 } else {
-                    format!(" grant {}", t(&g.controls.join(if g.operator.eq_ignore_ascii_case("OR") { " or " } else { " and " })))
+                    format!(
+                        " grant {}",
+                        t(&g.controls.join(if g.operator.eq_ignore_ascii_case("OR") {
+                            " or "
+                        } else {
+                            " and "
+                        }))
+                    )
                 }
             });
-            let session = if p.session.is_empty() { String::new() } else { format!(" session {}", t(&p.session.join(", "))) };
+            let session = if p.session.is_empty() {
+                String::new()
+            } else {
+                format!(" session {}", t(&p.session.join(", ")))
+            };
             let _ = writeln!(o, "  - {name} ({}){grant}{session}", t(&p.id));
             let want = match p.applies {
                 "yes" => None,
@@ -266,20 +285,36 @@ pub fn render_text(out: &WhatifOut<'_>) -> String {
             };
             for r in &p.reasons {
                 if want.is_none_or(|w| w == r.outcome) {
-                    let mark = if Some(r.condition) == p.first_reason { " (first reason)" } else { "" };
+                    let mark = if Some(r.condition) == p.first_reason {
+                        " (first reason)"
+                    } else {
+                        ""
+                    };
                     let _ = writeln!(o, "      {}: {}{mark}", r.condition, t(&r.detail));
                 }
             }
         }
     };
     let enabled = |p: &PolicyOut| p.state == "enabled";
-    section(&mut o, "Applies (enabled)", &|p| enabled(p) && p.applies == "yes");
-    section(&mut o, "Unknown (enabled): what is missing", &|p| enabled(p) && p.applies == "unknown");
-    section(&mut o, "Does not apply (enabled)", &|p| enabled(p) && p.applies == "no");
+    section(&mut o, "Applies (enabled)", &|p| {
+        enabled(p) && p.applies == "yes"
+    });
+    section(&mut o, "Unknown (enabled): what is missing", &|p| {
+        enabled(p) && p.applies == "unknown"
+    });
+    section(&mut o, "Does not apply (enabled)", &|p| {
+        enabled(p) && p.applies == "no"
+    });
     let ro = |p: &PolicyOut| p.state == "enabledForReportingButNotEnforced";
-    section(&mut o, "Report-only: would apply", &|p| ro(p) && p.applies == "yes");
-    section(&mut o, "Report-only: unknown", &|p| ro(p) && p.applies == "unknown");
-    section(&mut o, "Report-only: would not apply", &|p| ro(p) && p.applies == "no");
+    section(&mut o, "Report-only: would apply", &|p| {
+        ro(p) && p.applies == "yes"
+    });
+    section(&mut o, "Report-only: unknown", &|p| {
+        ro(p) && p.applies == "unknown"
+    });
+    section(&mut o, "Report-only: would not apply", &|p| {
+        ro(p) && p.applies == "no"
+    });
     section(&mut o, "Off or deleted", &|p| !enabled(p) && !ro(p));
     for n in &out.notes {
         let _ = writeln!(o, "\nNote: {}", t(n));

@@ -1,8 +1,8 @@
 //! The text of `casift explain`, in the order of the portal's sign-in details: basic info,
 //! location, device, authentication details, Conditional Access (the failing policy first)
 //! and report-only policies apart, then a place for policy evaluation (`--policies`, filled
-//! by the caller through `Extra`), then the diagnosis. A field the export left empty is not
-//! printed at all. Every log value goes through `escape_terminal`.
+//! by the caller through `Extra`), then the diagnosis; the run's notes once at the end. A
+//! field the export left empty is not printed at all. Every log value goes through `escape_terminal`.
 
 use std::fmt::Write as _;
 
@@ -114,6 +114,13 @@ pub fn render_text_with(
             }
         }
         diagnosis(&mut o, c, locations, r);
+    }
+    // What applies to every sign-in shown (the Azure DevOps facts, thin evidence), once.
+    if !a.notes.is_empty() {
+        o.heading("Notes");
+        for n in &a.notes {
+            o.line(2, &format!("- {}", r.text(n)));
+        }
     }
     o.s
 }
