@@ -373,6 +373,8 @@ fn csv_report_is_formula_safe_and_complete() {
         assert_eq!(&row[0], f["rule"].as_str().unwrap());
         assert_eq!(row[8], f["count"].to_string());
         assert_eq!(&row[16], f["remediation"].as_str().unwrap());
+        assert_eq!(row[17], f["users_total"].to_string());
+        assert_eq!(row[18], f["ips_total"].to_string());
     }
     // The hostile names come back whole (none starts with a formula character).
     let hostile = rows
