@@ -3,6 +3,7 @@
 //! handed to the report writers. Pure data: no threads, no I/O, no formatting.
 
 mod ids;
+mod u128set;
 mod words;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -14,7 +15,7 @@ use crate::evaluate::{Facts, Hit, PolicyRef, Rule};
 use crate::input::{Format, Skip};
 use crate::model::{EventType, SignIn, Status};
 
-pub use ids::{DedupKey, FlowSet, IdKey, IdSet, IpKey, IpText};
+pub use ids::{DedupKey, FlowSet, IdKey, IdSet, IpKey, IpText, non_ip_note};
 pub use words::{counted, was_were};
 
 /// How many example request ids a finding keeps, and evidence lines.

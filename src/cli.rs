@@ -43,6 +43,9 @@ pub enum Command {
     Locations(LocationsArgs),
     /// Offline What If: would this sign-in be blocked, and by which policies?
     Whatif(WhatifArgs),
+    /// Check a Conditional Access policy export on its own: lockouts, broken policies, named
+    /// locations, coverage gaps (rules CP0xx)
+    Lint(LintArgs),
 }
 
 #[derive(Debug, Args)]
@@ -347,6 +350,38 @@ pub struct LocationsArgs {
     pub format: TextOrJson,
 }
 
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// Conditional Access policy exports: files, directories (searched recursively) or .zip
+    /// files, in any shape casift reads (Graph JSON, PowerShell, EntraExporter, Goose,
+    /// Extractor-Suite CSV); named locations found among them are used too
+    #[arg(long, required = true, num_args = 1.., value_name = "FILE|DIR")]
+    pub policies: Vec<PathBuf>,
+
+    /// Named-locations export (any shape --locations accepts); repeatable. Without any named
+    /// locations, the location rules (CP010, CP030-CP033) are skipped and the report says so
+    #[arg(long, value_name = "FILE")]
+    pub locations: Vec<PathBuf>,
+
+    /// Emergency-access account or group (object id, or UPN if the export names users so)
+    /// that every policy should exclude; repeatable. Without it, the user or group excluded
+    /// from the most policies is inferred and named as inferred
+    #[arg(long, value_name = "UPN|ID")]
+    pub break_glass: Vec<String>,
+
+    /// Report format (default: from the -o extension, else markdown)
+    #[arg(short, long, value_enum, help_heading = "Output")]
+    pub format: Option<ReportFormatArg>,
+
+    /// Write the report to FILE instead of stdout (written to a temporary file, then renamed)
+    #[arg(short, long, value_name = "FILE", help_heading = "Output")]
+    pub output: Option<PathBuf>,
+
+    /// Exit 1 when a finding of this severity or higher exists
+    #[arg(long, value_enum, value_name = "SEVERITY", help_heading = "Output")]
+    pub fail_on: Option<SeverityArg>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum StatusArg {
     Success,
@@ -393,6 +428,7 @@ pub enum SeverityArg {
     Low,
     Medium,
     High,
+    Critical,
 }
 
 /// An `--error-code` value as asked, with what it selects.
@@ -414,9 +450,10 @@ impl ErrorCodeArg {
     }
 }
 
-/// `53003`, `AADSTS53003` (the prefix in any case) or `VS403463`.
+/// `53003`, `AADSTS53003` (the prefix in any case) or `VS403463`; a trailing colon, as the
+/// error text is copied (`AADSTS53003: Access has been blocked…`), is allowed.
 pub fn parse_error_code(s: &str) -> Result<ErrorCodeArg, String> {
-    let t = s.trim();
+    let t = s.trim().trim_end_matches(':').trim_end();
     let asked = t.to_string();
     if t.eq_ignore_ascii_case("VS403463") {
         return Ok(ErrorCodeArg::AnyCaBlock { asked });
@@ -538,6 +575,11 @@ mod tests {
         assert_eq!(code("AADSTS53003"), Some(53003));
         assert_eq!(code("aadsts53003"), Some(53003));
         assert_eq!(code(" AadSts50076 "), Some(50076));
+        assert_eq!(code("AADSTS53003:"), Some(53003));
+        assert_eq!(
+            parse_error_code("AADSTS53003:").unwrap().asked(),
+            "AADSTS53003"
+        );
         assert_eq!(
             parse_error_code("vs403463"),
             Ok(ErrorCodeArg::AnyCaBlock {
@@ -546,7 +588,9 @@ mod tests {
         );
         for bad in [
             "",
+            ":",
             "AADSTS",
+            "AADSTS 53003",
             "AADSTS-1",
             "53003x",
             "VS403464",

@@ -65,6 +65,14 @@ pub enum Settings {
         json: bool,
         output: Option<PathBuf>,
     },
+    Lint {
+        policies: Vec<PathBuf>,
+        locations: Vec<PathBuf>,
+        break_glass: Vec<String>,
+        format: ReportFormat,
+        output: Option<PathBuf>,
+        fail_on: Option<Severity>,
+    },
 }
 
 impl Settings {
@@ -140,6 +148,18 @@ impl Settings {
                 ips: l.ips,
                 json: l.format == cli::TextOrJson::Json,
             },
+            Command::Lint(l) => {
+                let format = lint_format(l.format, l.output.as_deref());
+                check_lint_output(l.output.as_deref(), l.policies.iter().chain(&l.locations))?;
+                Settings::Lint {
+                    policies: l.policies,
+                    locations: l.locations,
+                    break_glass: l.break_glass,
+                    format,
+                    output: l.output,
+                    fail_on: l.fail_on.map(severity),
+                }
+            }
         })
     }
 }
@@ -169,6 +189,7 @@ fn severity(s: SeverityArg) -> Severity {
         SeverityArg::Low => Severity::Low,
         SeverityArg::Medium => Severity::Medium,
         SeverityArg::High => Severity::High,
+        SeverityArg::Critical => Severity::Critical,
     }
 }
 
@@ -561,4 +582,38 @@ fn whatif_subject(w: &cli::WhatifArgs) -> Result<crate::policy::Subject> {
         insider_risk: None,
         auth_flow,
     })
+}
+
+/// `-f`, else the `-o` extension, else Markdown (as `analyze`).
+fn lint_format(f: Option<ReportFormatArg>, output: Option<&Path>) -> ReportFormat {
+    match (f, output) {
+        (Some(f), o) => report_format(f, o.is_none()),
+        (None, Some(p)) => p
+            .extension()
+            .and_then(|e| e.to_str())
+            .and_then(ReportFormat::from_extension)
+            .unwrap_or(ReportFormat::Markdown),
+        (None, None) => ReportFormat::Markdown,
+    }
+}
+
+/// Refuses to write the lint report over an input: a policies or locations file, or a file
+/// inside a policies directory (the next run would read the report as an export).
+fn check_lint_output<'a>(
+    output: Option<&Path>,
+    inputs: impl Iterator<Item = &'a PathBuf>,
+) -> Result<()> {
+    let Some(out) = output else { return Ok(()) };
+    let Ok(out_abs) = std::fs::canonicalize(out) else {
+        return Ok(()); // does not exist yet
+    };
+    for p in inputs {
+        if std::fs::canonicalize(p).is_ok_and(|abs| out_abs == abs || out_abs.starts_with(&abs)) {
+            return Err(Error::Usage(format!(
+                "refusing to write the output over the input {}",
+                p.display()
+            )));
+        }
+    }
+    Ok(())
 }

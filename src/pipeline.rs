@@ -554,28 +554,19 @@ fn finish(
     if hidden > 0 {
         notes.push(format!(
             "{} `unknownFutureValue`: Graph returns that for report-only results (reportOnlyFailure, reportOnlyInterrupted, ...) unless the request sends `Prefer: include-unknown-enum-members`, so CA007 cannot see them. Export again with that header to see what report-only policies would do.",
-            match hidden {
-                1 => "1 policy result is".to_string(),
-                n => format!("{n} policy results are"),
-            }
+            counted(hidden, "policy result is", "policy results are")
         ));
     }
     if acc.without_policy_detail > 0 {
         notes.push(format!(
-            "{} from a portal CSV export, which carries no per-policy Conditional Access detail: their findings are classified from the error code and the Conditional Access column. Download the JSON export to see which policy failed.",
-            match acc.without_policy_detail {
-                1 => "1 matched sign-in comes".to_string(),
-                n => format!("{n} matched sign-ins come"),
-            }
+            "{} from a portal CSV export, which carries no per-policy Conditional Access detail: the findings are classified from the error code and the Conditional Access column. Download the JSON export to see which policy failed.",
+            counted(acc.without_policy_detail, "matched sign-in comes", "matched sign-ins come")
         ));
     }
     if acc.interactivity_unknown > 0 {
         notes.push(format!(
-            "{} not say whether {} interactive (a renamed portal CSV, or a record without isInteractive and signInEventTypes): --interactive and --non-interactive match none of them, and interrupt codes count as interrupted.",
-            match acc.interactivity_unknown {
-                1 => "1 matched sign-in does".to_string(),
-                n => format!("{n} matched sign-ins do"),
-            },
+            "{} not say whether {} interactive (a renamed portal CSV, or a record without isInteractive and signInEventTypes): --interactive and --non-interactive never match such sign-ins, and interrupt codes count as interrupted.",
+            counted(acc.interactivity_unknown, "matched sign-in does", "matched sign-ins do"),
             if acc.interactivity_unknown == 1 { "it was" } else { "they were" }
         ));
     }
@@ -588,14 +579,15 @@ fn finish(
     if auth_rows > 0 {
         notes.push(format!(
             "{} joined by Request ID onto {}; they are not counted as sign-ins in the totals.",
-            match auth_rows {
-                1 => "1 authentication-detail row was".to_string(),
-                n => format!("{n} authentication-detail rows were"),
-            },
+            counted(
+                auth_rows,
+                "authentication-detail row was",
+                "authentication-detail rows were"
+            ),
             counted(st.joined, "matched sign-in", "matched sign-ins")
         ));
     }
-    notes.extend(non_ip_note(acc.non_ip_values));
+    notes.extend(crate::analysis::non_ip_note(acc.non_ip_values));
     if st.skipped_total > st.skipped.len() as u64 {
         notes.push(format!(
             "{} records were skipped; the first {} are listed.",
@@ -633,19 +625,6 @@ fn devops_note(findings: &[Finding]) -> Option<String> {
             && crate::knowledge::is_azure_devops(&f.acc.app_id)
     });
     ado.then(|| remedy::DEVOPS_IP_NOTE.to_string())
-}
-
-/// The one note on values in IP fields that are not IP addresses (DESIGN.md §2 semantics).
-fn non_ip_note(n: u64) -> Option<String> {
-    (n > 0).then(|| {
-        format!(
-            "{} a value in an IP field that is not an IP address (a GUID in ipAddress is seen in real exports): it is shown as text, after the addresses, and never matched against named locations.",
-            match n {
-                1 => "1 matched sign-in has".to_string(),
-                n => format!("{n} matched sign-ins have"),
-            }
-        )
-    })
 }
 
 fn progress_bar(inputs: &[InputPath], wanted: bool) -> Option<indicatif::ProgressBar> {

@@ -62,7 +62,74 @@ pub fn run(settings: Settings, warn: &mut dyn Write) -> Result<i32> {
             write_stdout(text.as_bytes())?;
             Ok(0)
         }
+        Settings::Lint {
+            policies,
+            locations,
+            break_glass,
+            format,
+            output,
+            fail_on,
+        } => lint_cmd(
+            &policies,
+            &locations,
+            break_glass,
+            format,
+            output.as_deref(),
+            fail_on,
+            warn,
+        ),
     }
+}
+
+/// `casift lint`: load the policies and locations, lint, render, and say on stderr which
+/// findings reach `--fail-on`.
+fn lint_cmd(
+    policies: &[PathBuf],
+    locations: &[PathBuf],
+    break_glass: Vec<String>,
+    format: ReportFormat,
+    output: Option<&Path>,
+    fail_on: Option<Severity>,
+    warn: &mut dyn Write,
+) -> Result<i32> {
+    let set = crate::policy::load::load(policies)?;
+    let mut run_notes = Vec::new();
+    let extra = if locations.is_empty() {
+        Vec::new()
+    } else {
+        let l = NamedLocations::load(locations)?;
+        run_notes.push(format!(
+            "{} named location(s) read from --locations",
+            l.locations.len()
+        ));
+        l.locations
+    };
+    let opts = crate::policy::lint::LintOptions { break_glass };
+    let result = crate::policy::lint::lint(&set, &extra, &opts);
+    let rep = report::lint::build(&set, &result, VERSION, &run_notes);
+    let mut buf = Vec::new();
+    report::lint::render(format, &rep, &mut buf)?;
+    write_output(output, &buf)?;
+    let Some(min) = fail_on else { return Ok(0) };
+    let failing = result.at_or_above(min);
+    if failing.is_empty() {
+        return Ok(0);
+    }
+    let mut rules: Vec<&str> = Vec::new();
+    for f in &failing {
+        if !rules.contains(&f.rule) {
+            rules.push(f.rule);
+        }
+    }
+    let _ = writeln!(
+        warn,
+        "{} finding{} at or above {}: {}",
+        failing.len(),
+        if failing.len() == 1 { "" } else { "s" },
+        min.as_str(),
+        rules.join(", ")
+    );
+    Ok(1)
 }
 
 /// `casift whatif`: every policy evaluated for the described sign-in, and the verdict.
@@ -326,7 +393,12 @@ fn check_found(c: &Common, a: &crate::analysis::Analysis) -> Result<()> {
     }
     let named: Vec<String> = c.inputs.iter().map(|p| p.display().to_string()).collect();
     let looked = if a.inputs.is_empty() {
-        "an empty directory".to_string()
+        if c.inputs.len() == 1 {
+            "an empty directory"
+        } else {
+            "empty directories"
+        }
+        .to_string()
     } else {
         // The first file with its reason (a CA policy export, say), the next by name.
         let mut files: Vec<String> = a
@@ -409,10 +481,11 @@ fn explain_cmd(
     output: Option<&Path>,
     warn: &mut dyn Write,
 ) -> Result<i32> {
-    let locs = load_locations(c)?;
+    let (locs, pols) = load_inputs(c)?;
     let inputs = source::expand(&c.inputs)?;
     let mut opts = options(c);
     opts.collect = true;
+    opts.policies = pols.as_ref();
     let a = pipeline::run(&inputs, &c.filter, locs.as_ref(), opts)?;
     check_found(c, &a)?;
     warn_skips(&a, warn);
@@ -429,8 +502,20 @@ fn explain_cmd(
         )));
     }
     let redactor = redactor(c, &a, locs.as_ref());
+    let empty = NamedLocations::default();
+    let eval_locs = locs.as_ref().unwrap_or(&empty);
     let text = if json {
-        explain::render_json(&a, id, locs.as_ref(), &redactor)
+        explain::render_json(&a, id, locs.as_ref(), &redactor, pols.as_ref())
+    } else if let Some(set) = &pols {
+        let lines = |c: &crate::analysis::Collected| {
+            explain::policies::lines(&explain::policies::evaluate(c, set, eval_locs))
+        };
+        let extra = explain::Extra {
+            title: "Policy evaluation (offline, from --policies)",
+            lines: &lines,
+            policies: Some(set),
+        };
+        explain::render_text_with(&a, locs.as_ref(), &redactor, Some(&extra))
     } else {
         explain::render_text(&a, locs.as_ref(), &redactor)
     };

@@ -140,6 +140,9 @@ fn diagnostic_record_without_properties_is_skipped() {
     assert_eq!(v["totals"]["records_read"], 3);
     assert_eq!(v["totals"]["records_kept"], 1);
     assert_eq!(v["totals"]["records_skipped"], 2);
+    // The same with a filter that rejects records before the full decode.
+    let (f, _) = analyze_json(&[&fixture(DIAG), "--user", "nobody@example.com"]);
+    assert_eq!(f["totals"]["records_skipped"], 2);
     let skipped = v["skipped"].as_array().unwrap();
     assert_eq!(skipped.len(), 2);
     for s in skipped {
@@ -285,7 +288,7 @@ fn error_code_forms() {
     assert_eq!(v["filters"]["error_code"], serde_json::json!(["VS403463"]));
     let said: Vec<String> = notes(&v)
         .into_iter()
-        .filter(|n| n.contains("VS403463"))
+        .filter(|n| n.contains("--error-code VS403463"))
         .collect();
     assert_eq!(said.len(), 1, "{said:?}");
     assert!(said[0].contains("every Conditional Access block code (50005, 50131, 53000"));
@@ -387,6 +390,21 @@ fn output_file_is_announced_unless_quiet() {
         r.stderr.trim_end(),
         format!("casift: wrote {o} (1 finding)")
     );
+    let rows = d.path().join("rows.jsonl");
+    let r = run(&[
+        "filter",
+        &fixture(PORTAL),
+        "--user",
+        "svc-build@example.com",
+        "-o",
+        rows.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0);
+    assert_eq!(
+        r.stderr.trim_end(),
+        format!("casift: wrote {} (4 sign-ins)", rows.display())
+    );
+    assert_eq!(std::fs::read_to_string(&rows).unwrap().lines().count(), 4);
 }
 
 #[test]

@@ -200,6 +200,13 @@ pub fn fix_for(
                 }),
             })
         }
+        // An IP allow-list block is fixed by the ranges (its IP finding), not by an exclusion.
+        Rule::Ca001 if super::ip::ip_allow_list(def, locs) => Some(Fix {
+            action: FixAction::Review,
+            target: Some(policy_target()),
+            values: Vec::new(),
+            graph_request: None,
+        }),
         // People on interactive flows fix the device or the client, not the policy.
         Rule::Ca003 | Rule::Ca004 | Rule::Ca005 if f.non_interactive == 0 => Some(Fix {
             action: FixAction::Review,

@@ -16,17 +16,23 @@ use crate::model::{SignIn, Status};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
+    /// Lint only: worth knowing, no risk by itself (never a `--fail-on` level).
+    Info,
     Low,
     Medium,
     High,
+    /// Lint only: the policy set can lock the whole tenant out.
+    Critical,
 }
 
 impl Severity {
     pub fn as_str(self) -> &'static str {
         match self {
+            Severity::Info => "info",
             Severity::Low => "low",
             Severity::Medium => "medium",
             Severity::High => "high",
+            Severity::Critical => "critical",
         }
     }
 }

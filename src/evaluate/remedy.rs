@@ -131,6 +131,15 @@ pub fn remediation(
     );
     match f.rule {
         Rule::Ca001 => match &policy {
+            Some(p) if def.is_some_and(|d| super::ip::ip_allow_list(d, locations)) => format!(
+                "Policy {p} blocks {signins} of {users} to {app} from outside the locations it allows ({}). The IP finding for these sign-ins (IP001 or IP003) names the ranges to add to {}; exclude the accounts from {p} only if they must work from anywhere.",
+                def.map(|d| summary(d, locations)).unwrap_or_default(),
+                location_target(locations, def)
+            ),
+            Some(p) if def.is_some() => format!(
+                "Policy {p} blocked {signins} of {users} to {app}; it {}. Exclude {users} (or a group they are in) from {p} if they should not be blocked, or change the client so that one of those conditions no longer matches.",
+                def.map(|d| summary(d, locations)).unwrap_or_default()
+            ),
             Some(p) => format!(
                 "Policy {p} blocked {signins} of {users} to {app}. Find the condition that matched (the evidence lists the conditions the log says were satisfied; `casift explain --id` shows one sign-in in full), then either exclude {users} (or a group they are in) from {p}, or change the client so that condition no longer applies."
             ),
@@ -240,6 +249,108 @@ pub fn remediation(
             )
         }
     }
+}
+
+/// What a policy targets, in one clause: "applies to All users except 1 group, to Azure
+/// DevOps, from all locations except 'Contoso HQ'".
+pub fn summary(def: &Policy, locations: Option<&NamedLocations>) -> String {
+    let list = |v: &[String], what: &str| -> String {
+        match v.len() {
+            0 => String::new(),
+            1 => format!("1 {what}"),
+            n => format!("{n} {what}s"),
+        }
+    };
+    let mut parts = Vec::new();
+    if let Some(u) = &def.conditions.users {
+        let inc = if u
+            .include_users
+            .iter()
+            .any(|x| x.eq_ignore_ascii_case("All"))
+        {
+            "all users".to_string()
+        } else {
+            [
+                list(&u.include_users, "user"),
+                list(&u.include_groups, "group"),
+                list(&u.include_roles, "role"),
+            ]
+            .into_iter()
+            .filter(|x| !x.is_empty())
+            .collect::<Vec<_>>()
+            .join(", ")
+        };
+        let exc: Vec<String> = [
+            list(&u.exclude_users, "user"),
+            list(&u.exclude_groups, "group"),
+            list(&u.exclude_roles, "role"),
+        ]
+        .into_iter()
+        .filter(|x| !x.is_empty())
+        .collect();
+        parts.push(if exc.is_empty() {
+            format!("applies to {inc}")
+        } else {
+            format!("applies to {inc} except {}", exc.join(", "))
+        });
+    }
+    let apps = &def.conditions.applications.include_applications;
+    if !apps.is_empty() {
+        let names: Vec<String> = apps
+            .iter()
+            .map(|a| {
+                if a.eq_ignore_ascii_case("All") {
+                    "all resources".to_string()
+                } else {
+                    knowledge::well_known_app(a).map_or_else(|| a.clone(), str::to_string)
+                }
+            })
+            .collect();
+        parts.push(format!("to {}", names.join(", ")));
+    }
+    if let Some(l) = &def.conditions.locations {
+        let name = |id: &String| {
+            locations
+                .and_then(|ls| ls.locations.iter().find(|n| n.id.eq_ignore_ascii_case(id)))
+                .map_or_else(|| id.clone(), |n| format!("'{}'", n.name))
+        };
+        let inc: Vec<String> = l
+            .include
+            .iter()
+            .map(|i| {
+                if i.eq_ignore_ascii_case("All") {
+                    "all locations".to_string()
+                } else {
+                    name(i)
+                }
+            })
+            .collect();
+        let exc: Vec<String> = l.exclude.iter().map(name).collect();
+        if !inc.is_empty() || !exc.is_empty() {
+            let inc = if inc.is_empty() {
+                "all locations".to_string()
+            } else {
+                inc.join(", ")
+            };
+            parts.push(if exc.is_empty() {
+                format!("from {inc}")
+            } else {
+                format!("from {inc} except {}", exc.join(", "))
+            });
+        }
+    }
+    if let Some(g) = &def.grant {
+        let c = g.controls();
+        if g.has("block") {
+            parts.push("and blocks access".to_string());
+        } else if !c.is_empty() {
+            parts.push(format!(
+                "and requires {}",
+                c.join(if g.is_or() { " or " } else { " and " })
+            ));
+        }
+    }
+    parts.join(", ")
 }
 
 /// First letter upper case (for sentences that start with a policy phrase).

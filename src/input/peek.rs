@@ -123,6 +123,26 @@ pub fn peek(text_of_record: &str, shape: JsonShape) -> Option<Peek<'_>> {
         .correlation_id
         .filter(|c| !c.is_empty())
         .or(env_correlation);
+    let blank = |t: &Text<'_>| t.as_deref().is_none_or(|v| v.trim().is_empty());
+    if shape == JsonShape::Envelope
+        && [
+            &raw.id,
+            &correlation,
+            &raw.user_principal_name,
+            &raw.user_id,
+            &raw.user_display_name,
+            &raw.service_principal_name,
+            &raw.service_principal_id,
+            &raw.app_id,
+            &raw.app_display_name,
+        ]
+        .into_iter()
+        .all(blank)
+    {
+        // Perhaps a record with nothing to analyse: the decoder decides (and skips it with
+        // its reason), so the accounting does not depend on the filters.
+        return None;
+    }
     Some(Peek {
         request_id: text(raw.id),
         created,

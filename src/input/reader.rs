@@ -473,10 +473,10 @@ impl Reader<'_, '_> {
             );
         }
         if sp.stray_bytes > 0 {
-            notes.push(format!(
-                "{} bytes outside any record were ignored (not JSON objects)",
-                sp.stray_bytes
-            ));
+            notes.push(match sp.stray_bytes {
+                1 => "1 byte outside any record was ignored (not a JSON object)".to_string(),
+                n => format!("{n} bytes outside any record were ignored (not JSON objects)"),
+            });
         }
         for note in notes {
             if !self.send(Msg::InputNote { input, note }) {

@@ -21,8 +21,15 @@ mod props;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_conditions;
+#[cfg(test)]
+mod tests_verdict;
+#[cfg(test)]
 mod vectors;
+#[cfg(test)]
+mod vectors_j0;
 
+pub use location::{COMPLIANT_NETWORK, MFA_TRUSTED_IPS};
 pub use verdict::verdict;
 
 use crate::locations::NamedLocations;
@@ -107,8 +114,8 @@ pub fn evaluate(
         ));
     }
     users::evaluate(p, s, log, &mut out);
-    applications::evaluate(p, s, &mut out);
-    client::platform(p, s, &mut out);
+    applications::evaluate(p, s, log, &mut out);
+    client::platform(p, s, log, &mut out);
     devices::evaluate(p, s, log, &mut out);
     client::client_apps(p, s, &mut out);
     location::evaluate(p, s, locs, log, &mut out);
@@ -183,6 +190,16 @@ fn result(condition: Condition, outcome: Outcome) -> ConditionResult {
 fn has(list: &[String], token: &str) -> bool {
     list.iter()
         .any(|x| x.trim().eq_ignore_ascii_case(token.trim()))
+}
+
+/// Whether the policy's export shape could not carry `key` (`Policy::missing` names it).
+fn lacks(p: &Policy, key: &str) -> bool {
+    p.missing.iter().any(|m| m.contains(key))
+}
+
+/// A filter with a rule; one without (PowerShell's `{Mode: null, Rule: null}`) is not configured.
+fn configured(f: &Option<crate::policy::Filter>) -> Option<&crate::policy::Filter> {
+    f.as_ref().filter(|f| !f.rule.trim().is_empty())
 }
 
 /// `[a, b, c]` for texts; long lists are cut (support engineers read, scripts use JSON).

@@ -10,6 +10,7 @@ pub mod apps;
 pub mod device_filter;
 pub mod eval;
 pub mod fix;
+pub mod lint;
 pub mod load;
 pub mod model;
 pub mod subject;

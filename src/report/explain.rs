@@ -4,6 +4,7 @@
 //! fix. JSON here; the text layout in `explain/layout.rs`.
 
 mod layout;
+pub mod policies;
 
 pub use layout::{Extra, render_text, render_text_with};
 
@@ -24,6 +25,9 @@ pub(crate) struct Diagnosis {
     pub(crate) policy: Option<String>,
     pub(crate) detail: String,
     pub(crate) remediation: String,
+    /// With `--policies`: the structured change.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) fix: Option<crate::policy::fix::Fix>,
 }
 
 #[derive(Serialize)]
@@ -34,6 +38,9 @@ struct Explained {
     #[serde(flatten)]
     signin: RecordOut,
     diagnosis: Vec<Diagnosis>,
+    /// With `--policies`: every policy evaluated for this sign-in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    policy_evaluation: Option<Vec<policies::PolicyEvalOut>>,
 }
 
 #[derive(Serialize)]
@@ -50,6 +57,7 @@ pub(crate) fn diagnoses(
     c: &Collected,
     locations: Option<&NamedLocations>,
     r: &Redactor,
+    set: Option<&crate::policy::PolicySet>,
 ) -> Vec<Diagnosis> {
     let mut acc = Acc::new(false);
     acc.add(&c.signin, c.facts, &c.hits);
@@ -61,19 +69,34 @@ pub(crate) fn diagnoses(
                 h.policy.as_ref().map(|p| p.id.clone()).unwrap_or_default(),
                 crate::analysis::app_key(&c.signin).to_string(),
             );
-            let remediation = acc.findings.get(&key).map_or_else(String::new, |f| {
+            let f = acc.findings.get(&key);
+            let def = h
+                .policy
+                .as_ref()
+                .and_then(|p| set.and_then(|s| s.get(&p.id)));
+            let sugg = f.map(|f| {
                 let ips: Vec<_> = f.hit_ips.iter().copied().collect();
-                let sugg = crate::evaluate::suggest::suggest(&ips);
-                remedy::remediation(f, locations, &sugg, None)
+                crate::evaluate::suggest::suggest(&ips)
             });
+            let remediation = match (f, &sugg) {
+                (Some(f), Some(sg)) => remedy::remediation(f, locations, sg, def),
+                _ => String::new(),
+            };
+            let fix = match (f, &sugg, def) {
+                (Some(f), Some(sg), Some(d)) => {
+                    crate::evaluate::join::fix_for(f, sg, d, locations).map(|x| r.fix(&x))
+                }
+                _ => None,
+            };
             Diagnosis {
                 rule: h.rule.id(),
                 kind: h.rule.kind(),
-                severity: h.rule.severity().as_str(),
+                severity: f.map_or(h.rule.severity(), |f| f.severity()).as_str(),
                 title: h.rule.title(),
                 policy: h.policy.as_ref().map(|p| p.display_name.clone()),
                 detail: r.text(h.detail.as_deref().unwrap_or("")).into_owned(),
                 remediation: r.text(&remediation).into_owned(),
+                fix,
             }
         })
         .collect()
@@ -84,7 +107,9 @@ pub fn render_json(
     id: &str,
     locations: Option<&NamedLocations>,
     r: &Redactor,
+    set: Option<&crate::policy::PolicySet>,
 ) -> String {
+    let empty = NamedLocations::default();
     let out = ExplainOut {
         schema_version: 1,
         id: id.to_string(),
@@ -97,7 +122,9 @@ pub fn render_json(
                 record: c.record,
                 line: c.line,
                 signin: record(&c.signin, c.facts, &c.hits, r),
-                diagnosis: diagnoses(c, locations, r),
+                diagnosis: diagnoses(c, locations, r, set),
+                policy_evaluation: set
+                    .map(|s| policies::evaluate(c, s, locations.unwrap_or(&empty))),
             })
             .collect(),
         notes: a.notes.iter().map(|n| r.text(n).into_owned()).collect(),

@@ -7,6 +7,7 @@ pub mod explain;
 pub mod glance;
 pub mod html;
 pub mod json;
+pub mod lint;
 pub mod lookup;
 pub mod markdown;
 pub mod records;

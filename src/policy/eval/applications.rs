@@ -3,17 +3,34 @@
 //! `All`/`None`/`Office365`/`MicrosoftAdminPortals` specials; user actions; authentication
 //! contexts; application filters (custom security attributes: unknown offline).
 
-use super::{Hit, any_of, common, has, include_exclude, list, result};
+use super::{
+    Hit, LogEvidence, any_of, common, configured, has, include_exclude, lacks, list, result,
+};
 use crate::policy::apps::{app_name, in_admin_portals, in_office365};
 use crate::policy::{Applications, Condition, ConditionResult, Outcome, Policy, Subject};
 
-pub(super) fn evaluate(p: &Policy, s: &Subject, out: &mut Vec<ConditionResult>) {
+pub(super) fn evaluate(
+    p: &Policy,
+    s: &Subject,
+    log: Option<&LogEvidence>,
+    out: &mut Vec<ConditionResult>,
+) {
     let a = &p.conditions.applications;
     let apps = !a.include_applications.is_empty();
     let actions = !a.include_user_actions.is_empty();
     let contexts = !a.include_auth_context.is_empty();
     if apps || (!actions && !contexts) {
-        out.push(result(Condition::Application, application(a, s)));
+        let lossy = lacks(p, "includeUserActions")
+            || lacks(p, "includeAuthenticationContextClassReferences");
+        let o = if !apps && lossy {
+            Outcome::Unknown(format!(
+                "the policy targets no resources in this export, and its shape ({}) cannot carry user actions or authentication contexts",
+                p.origin.shape
+            ))
+        } else {
+            application(a, s, log)
+        };
+        out.push(result(Condition::Application, o));
     }
     if actions {
         let o = match s.user_action.as_deref().map(str::trim) {
@@ -53,7 +70,7 @@ pub(super) fn evaluate(p: &Policy, s: &Subject, out: &mut Vec<ConditionResult>) 
     }
 }
 
-fn application(a: &Applications, s: &Subject) -> Outcome {
+fn application(a: &Applications, s: &Subject, log: Option<&LogEvidence>) -> Outcome {
     let inc = &a.include_applications;
     if inc.is_empty() {
         return Outcome::NoMatch(
@@ -93,7 +110,10 @@ fn application(a: &Applications, s: &Subject) -> Outcome {
         .filter(|(_, r)| !r.is_empty())
         .collect();
     if resources.is_empty() {
-        return if all && a.exclude_applications.is_empty() && a.application_filter.is_none() {
+        return if all
+            && a.exclude_applications.is_empty()
+            && configured(&a.application_filter).is_none()
+        {
             Outcome::Match("includeApplications All".to_string())
         } else {
             Outcome::Unknown(
@@ -103,7 +123,7 @@ fn application(a: &Applications, s: &Subject) -> Outcome {
     }
     let answers: Vec<Outcome> = resources
         .iter()
-        .map(|&(i, r)| one(a, r, &label(r, s.resource_names.get(i))))
+        .map(|&(i, r)| one(a, r, &label(r, s.resource_names.get(i)), log))
         .collect();
     // Several audiences: the policy applies when any of them is in scope.
     if let Some(m) = answers.iter().find(|o| matches!(o, Outcome::Match(_))) {
@@ -148,7 +168,7 @@ fn suite(resource: &str, label: &str, special: &str, verb: &str) -> Hit {
     }
 }
 
-fn one(a: &Applications, r: &str, label: &str) -> Outcome {
+fn one(a: &Applications, r: &str, label: &str, log: Option<&LogEvidence>) -> Outcome {
     let inc = &a.include_applications;
     let exc = &a.exclude_applications;
     let mut include = if has(inc, "All") {
@@ -193,7 +213,7 @@ fn one(a: &Applications, r: &str, label: &str) -> Outcome {
         }
         any_of(hits)
     };
-    if let Some(f) = &a.application_filter {
+    if let Some(f) = configured(&a.application_filter) {
         let why = format!(
             "applicationFilter ({}) `{}` reads custom security attributes of {label}, which no export holds",
             f.mode.trim(),
@@ -207,5 +227,85 @@ fn one(a: &Applications, r: &str, label: &str) -> Outcome {
             include = Hit::Unknown(why);
         }
     }
+    // What Entra saw wins over this build's partial suite lists and unknown filters.
+    if !matches!(include, Hit::Yes(_))
+        && let Some(h) = log.and_then(|l| from_log(a, l, false))
+    {
+        include = h;
+    }
+    if !matches!(exclude, Hit::Yes(_))
+        && let Some(h) = log.and_then(|l| from_log(a, l, true))
+    {
+        exclude = h;
+    }
     include_exclude(include, exclude)
+}
+
+const APPLICATION: &[&str] = &["application", "applications"];
+
+/// The log's `*RulesSatisfied` for the application condition, when they name a rule this
+/// policy's include (or exclude) side has.
+fn from_log(a: &Applications, log: &LogEvidence, exclude: bool) -> Option<Hit> {
+    let (list_, key, kind) = if exclude {
+        (
+            &a.exclude_applications,
+            "excludeApplications",
+            "excludeRulesSatisfied",
+        )
+    } else {
+        (
+            &a.include_applications,
+            "includeApplications",
+            "includeRulesSatisfied",
+        )
+    };
+    let holds = |rule: &str| {
+        if exclude {
+            log.excludes(APPLICATION, rule)
+        } else {
+            log.includes(APPLICATION, rule)
+        }
+    };
+    let ids: Vec<String> = list_
+        .iter()
+        .filter(|x| {
+            ![
+                "All",
+                "None",
+                "Office365",
+                "MicrosoftAdminPortals",
+                "AllAgentIdResources",
+            ]
+            .iter()
+            .any(|sp| x.trim().eq_ignore_ascii_case(sp))
+        })
+        .cloned()
+        .collect();
+    let filter = configured(&a.application_filter).filter(|f| f.is_exclude() == exclude);
+    let (rule, what) = if !exclude && has(list_, "All") && holds("allApps") {
+        ("allApps", format!("{key} All"))
+    } else if !ids.is_empty() && holds("appId") {
+        (
+            "appId",
+            format!("the resource is one of {key} {}", list(&ids)),
+        )
+    } else if has(list_, "Office365") && holds("office365") {
+        (
+            "office365",
+            format!("the resource is part of Office365 ({key} Office365)"),
+        )
+    } else if has(list_, "MicrosoftAdminPortals") && holds("microsoftAdminPortals") {
+        (
+            "microsoftAdminPortals",
+            format!("the resource is one of MicrosoftAdminPortals ({key} MicrosoftAdminPortals)"),
+        )
+    } else if filter.is_some() && holds("appFilter") {
+        (
+            "appFilter",
+            "the resource matches the applicationFilter".to_string(),
+        )
+    } else {
+        return None;
+    };
+    Some(Hit::Yes(format!("{what} (log: {kind} application/{rule})")))
 }

@@ -2,7 +2,7 @@
 //! excludes catches unknown platforms), client app type (deprecated spellings mapped, `[]`
 //! = all), authentication flow (device code, authentication transfer).
 
-use super::{has, list, result};
+use super::{LogEvidence, has, list, result};
 use crate::policy::{Condition, ConditionResult, Outcome, Policy, Subject};
 
 /// The six platforms Conditional Access knows, in Graph's spelling.
@@ -54,7 +54,12 @@ pub(super) fn platform_of(text: &str) -> Option<&'static str> {
     )
 }
 
-pub(super) fn platform(p: &Policy, s: &Subject, out: &mut Vec<ConditionResult>) {
+pub(super) fn platform(
+    p: &Policy,
+    s: &Subject,
+    log: Option<&LogEvidence>,
+    out: &mut Vec<ConditionResult>,
+) {
     let Some(pl) = &p.conditions.platforms else {
         return;
     };
@@ -95,6 +100,27 @@ pub(super) fn platform(p: &Policy, s: &Subject, out: &mut Vec<ConditionResult>) 
                 )),
             }
         }
+    };
+    // The log shows the platform Entra detected, which may be one the text did not name.
+    let conditions: &[&str] = &["devicePlatform", "platforms", "platform"];
+    let outcome = match log {
+        Some(l) if !pl.exclude.is_empty() && l.excludes(conditions, "devicePlatform") => {
+            Outcome::NoMatch(format!(
+                "the platform is in excludePlatforms {} (log: excludeRulesSatisfied devicePlatform/devicePlatform)",
+                list(&pl.exclude)
+            ))
+        }
+        Some(l)
+            if matches!(outcome, Outcome::Unknown(_))
+                && (l.includes(conditions, "devicePlatform")
+                    || l.includes(conditions, "allDevicePlatforms")) =>
+        {
+            Outcome::Match(format!(
+                "the platform is covered by includePlatforms {} (log: includeRulesSatisfied devicePlatform)",
+                list(&pl.include)
+            ))
+        }
+        _ => outcome,
     };
     out.push(result(Condition::DevicePlatform, outcome));
 }

@@ -2,7 +2,7 @@
 //! devices"): include mode applies the policy to matching devices, exclude mode exempts them;
 //! the rule language itself lives in `policy::device_filter`.
 
-use super::{LogEvidence, result};
+use super::{LogEvidence, configured, result};
 use crate::policy::device_filter;
 use crate::policy::{Condition, ConditionResult, Outcome, Policy, Subject};
 
@@ -14,13 +14,10 @@ pub(super) fn evaluate(
     log: Option<&LogEvidence>,
     out: &mut Vec<ConditionResult>,
 ) {
-    let Some(f) = &p.conditions.device_filter else {
+    let Some(f) = configured(&p.conditions.device_filter) else {
         return;
     };
     let rule = f.rule.trim();
-    if rule.is_empty() && f.mode.trim().is_empty() {
-        return;
-    }
     let exclude = f.is_exclude();
     let mode = if exclude { "exclude" } else { "include" };
     // The log's rule evidence is what Entra saw; it wins over offline facts.

@@ -3,7 +3,9 @@
 //! principals via `clientApplications`; managed identities (never covered); agent policies
 //! (never about users or service principals).
 
-use super::{Hit, LogEvidence, any_of, common, has, include_exclude, list, result};
+use super::{
+    Hit, LogEvidence, any_of, common, configured, has, include_exclude, lacks, list, result,
+};
 use crate::policy::apps::role_name;
 use crate::policy::{
     ClientApplications, Condition, ConditionResult, GuestsOrExternal, Outcome, Policy,
@@ -32,7 +34,7 @@ pub(super) fn evaluate(
     let workload = c.client_applications.as_ref().filter(|ca| {
         !ca.include_service_principals.is_empty()
             || !ca.exclude_service_principals.is_empty()
-            || ca.service_principal_filter.is_some()
+            || configured(&ca.service_principal_filter).is_some()
     });
     if c.targets_agents {
         out.push(result(
@@ -69,6 +71,14 @@ pub(super) fn evaluate(
         },
         PrincipalKind::User => {
             let outcome = match &c.users {
+                // A lossy export (Extractor-Suite CSV) drops the guest lists: "no one
+                // included" may only mean "guests, which the file cannot show".
+                Some(u) if lacks(p, "includeGuestsOrExternalUsers") && no_includes(u) => {
+                    Outcome::Unknown(format!(
+                        "the policy includes no users, groups or roles in this export, and its shape ({}) cannot carry includeGuestsOrExternalUsers",
+                        p.origin.shape
+                    ))
+                }
                 Some(u) => user(u, s, log, workload.is_some()),
                 None if workload.is_some() => Outcome::NoMatch(
                     "user sign-in; the policy targets workload identities (clientApplications), not users"
@@ -115,6 +125,15 @@ fn role_label(id: &str) -> String {
     }
 }
 
+fn no_includes(u: &Users) -> bool {
+    u.include_users
+        .iter()
+        .all(|x| x.trim().eq_ignore_ascii_case("None"))
+        && u.include_groups.is_empty()
+        && u.include_roles.is_empty()
+        && u.include_guests.is_none()
+}
+
 fn user(u: &Users, s: &Subject, log: Option<&LogEvidence>, workload: bool) -> Outcome {
     include_exclude(include(u, s, log, workload), exclude(u, s, log))
 }
@@ -136,6 +155,12 @@ fn exclude(u: &Users, s: &Subject, log: Option<&LogEvidence>) -> Hit {
             "excluded by one of excludeUsers {} (log: excludeRulesSatisfied users/userId)",
             list(&ids)
         ));
+    }
+    if !ids.is_empty() && s.user_id.trim().is_empty() && s.user_principal_name.trim().is_empty() {
+        hits.push(Hit::Unknown(format!(
+            "the user's id is not known; the policy excludes users {}",
+            list(&ids)
+        )));
     }
     if has(&u.exclude_users, "GuestsOrExternalUsers") {
         hits.push(legacy_guest(s, "excludeUsers"));
@@ -420,7 +445,7 @@ fn service_principal(ca: &ClientApplications, s: &Subject) -> Outcome {
         ))
     };
     let mut exclude = exclude;
-    if let Some(f) = &ca.service_principal_filter {
+    if let Some(f) = configured(&ca.service_principal_filter) {
         // Filters read custom security attributes, which no export carries.
         let why = format!(
             "servicePrincipalFilter ({}) `{}` reads custom security attributes, which no export holds",

@@ -1,7 +1,9 @@
 //! Across policies (POLICIES.md §B.2, §B.3): only enabled policies that apply count; a block
 //! ends it; otherwise every applying policy's grant must be met (AND across policies, the
 //! policy's own AND/OR inside), each required control marked as satisfiable on this flow or
-//! not. No applying policy means a token is issued.
+//! not. No applying policy means a token is issued. An undecided enabled policy that blocks
+//! makes the verdict unknown; an undecided one that demands controls makes it unknown only
+//! when nothing else is required (it leaves `satisfiable` undecided otherwise).
 
 use super::client::client_type;
 use crate::policy::{
@@ -13,6 +15,9 @@ use crate::policy::{
 pub fn verdict(evals: &[(&Policy, &Evaluation)], s: &Subject) -> Verdict {
     let mut blocking = Vec::new();
     let mut required: Vec<RequiredControl> = Vec::new();
+    // Undecided enabled policies: one that blocks could change the answer to blocked, one
+    // that demands controls could only add controls.
+    let mut might_block = false;
     let mut pending = false;
     for (p, e) in evals {
         // Report-only, off, unknown-state and soft-deleted policies are never enforced.
@@ -30,6 +35,7 @@ pub fn verdict(evals: &[(&Policy, &Evaluation)], s: &Subject) -> Verdict {
         match e.applies {
             Applies::Yes if p.blocks() => blocking.push(p.id.clone()),
             Applies::Yes => add(g, &controls, p, s, &mut required),
+            Applies::Unknown if p.blocks() => might_block = true,
             Applies::Unknown if !controls.is_empty() => pending = true,
             _ => {}
         }
@@ -43,7 +49,9 @@ pub fn verdict(evals: &[(&Policy, &Evaluation)], s: &Subject) -> Verdict {
         };
     }
     required.sort_by_key(|r| rank(&r.control));
-    let (kind, satisfiable) = if !required.is_empty() {
+    let (kind, satisfiable) = if might_block {
+        (VerdictKind::Unknown, None)
+    } else if !required.is_empty() {
         let sat = if required.iter().any(|r| r.satisfiable == Some(false)) {
             Some(false)
         } else if !pending && required.iter().all(|r| r.satisfiable == Some(true)) {

@@ -18,6 +18,8 @@ use crate::report::{Redactor, escape_terminal, timestamp};
 pub struct Extra<'f> {
     pub title: &'static str,
     pub lines: &'f dyn Fn(&Collected) -> Vec<String>,
+    /// The policies behind the lines, for the diagnosis's fixes.
+    pub policies: Option<&'f crate::policy::PolicySet>,
 }
 
 /// Width of the label column (values start after it and one space).
@@ -113,12 +115,18 @@ pub fn render_text_with(
                 }
             }
         }
-        diagnosis(&mut o, c, locations, r);
+        diagnosis(&mut o, c, locations, r, extra.and_then(|x| x.policies));
     }
-    // What applies to every sign-in shown (the Azure DevOps facts, thin evidence), once.
-    if !a.notes.is_empty() {
+    // The run's notes, once; the Azure DevOps facts are already under the diagnosis they
+    // concern.
+    let notes: Vec<&String> = a
+        .notes
+        .iter()
+        .filter(|n| n.as_str() != crate::evaluate::remedy::DEVOPS_IP_NOTE)
+        .collect();
+    if !notes.is_empty() {
         o.heading("Notes");
-        for n in &a.notes {
+        for n in notes {
             o.line(2, &format!("- {}", r.text(n)));
         }
     }
@@ -368,9 +376,17 @@ fn conditional_access(o: &mut Out, s: &SignIn) {
     }
 }
 
-fn diagnosis(o: &mut Out, c: &Collected, locations: Option<&NamedLocations>, r: &Redactor) {
+fn diagnosis(
+    o: &mut Out,
+    c: &Collected,
+    locations: Option<&NamedLocations>,
+    r: &Redactor,
+    set: Option<&crate::policy::PolicySet>,
+) {
     o.heading("Diagnosis");
-    let diag = diagnoses(c, locations, r);
+    let diag = diagnoses(c, locations, r, set);
+    let ip_fence = diag.iter().any(|d| matches!(d.rule, "IP001" | "IP003"))
+        && knowledge::is_azure_devops(&c.signin.app_id);
     if diag.is_empty() {
         let why = match c.facts.status {
             Status::Success => "the sign-in succeeded",
@@ -390,6 +406,23 @@ fn diagnosis(o: &mut Out, c: &Collected, locations: Option<&NamedLocations>, r: 
         if !dg.remediation.is_empty() {
             o.line(4, &format!("Fix:    {}", dg.remediation));
         }
+        if let Some(g) = dg.fix.as_ref().and_then(|f| f.graph_request.as_ref()) {
+            o.line(
+                4,
+                &format!(
+                    "Graph:  {} {} {}",
+                    g.method,
+                    g.path,
+                    serde_json::to_string(&g.body).unwrap_or_default()
+                ),
+            );
+        }
+    }
+    if ip_fence {
+        o.line(
+            2,
+            &format!("Note: {}", crate::evaluate::remedy::DEVOPS_IP_NOTE),
+        );
     }
 }
 

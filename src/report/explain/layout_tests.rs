@@ -133,6 +133,7 @@ fn values_are_made_visible_and_the_extra_section_has_its_place() {
     let extra = Extra {
         title: "Policy evaluation (from --policies)",
         lines: &lines,
+        policies: None,
     };
     let t = explain_with(signin(), Some(&extra));
     assert!(
@@ -150,6 +151,7 @@ fn values_are_made_visible_and_the_extra_section_has_its_place() {
     let empty = Extra {
         title: "Policy evaluation (from --policies)",
         lines: &none,
+        policies: None,
     };
     assert!(!explain_with(signin(), Some(&empty)).contains("Policy evaluation"));
 }
