@@ -952,6 +952,11 @@ fn lists_are_bounded_and_blocked_accounts_ranked_first() {
         "{md}"
     );
     assert!(md.contains("| blocked-0000@example.com | 1 | 1 | 0 | 1 |"));
+    assert!(
+        md.contains("then sign-ins; the JSON report has the first 1000."),
+        "{md}"
+    );
     let html = run(&["analyze", p, "-f", "html"]);
     assert!(html.contains("50 of 1150 users, ranked by Conditional Access failures"));
+    assert!(html.contains("the JSON report has the first 1000.</p>"));
 }

@@ -151,12 +151,8 @@ fn render(rep: &Report<'_>, o: &mut String) {
     if s.by_policy.is_empty() {
         line(o, "No per-policy results in the matched sign-ins.");
     } else {
-        cut_note(
-            o,
-            s.by_policy.len().min(TOP),
-            s.by_policy.len() as u64,
-            "policies",
-        );
+        let n = s.by_policy.len();
+        cut_note(o, (n, n as u64), "policies", "most failures first");
         line(o, "| Policy | Evaluations | Results |");
         line(o, "|---|---:|---|");
         for p in s.by_policy.iter().take(TOP) {
@@ -175,12 +171,8 @@ fn render(rep: &Report<'_>, o: &mut String) {
     line(o, "");
     line(o, "## Error codes");
     line(o, "");
-    cut_note(
-        o,
-        s.by_error_code.len().min(TOP),
-        s.by_error_code.len() as u64,
-        "error codes",
-    );
+    let n = s.by_error_code.len();
+    cut_note(o, (n, n as u64), "error codes", "most sign-ins first");
     line(o, "| Code | Name | Sign-ins |");
     line(o, "|---:|---|---:|");
     for c in s.by_error_code.iter().take(TOP) {
@@ -208,7 +200,7 @@ fn render(rep: &Report<'_>, o: &mut String) {
     );
     line(o, "## IP addresses");
     line(o, "");
-    cut_note(o, s.by_ip.len().min(TOP), s.by_ip_total, "addresses");
+    cut_note(o, (s.by_ip.len(), s.by_ip_total), "addresses", RANKED);
     line(
         o,
         "| IP | Sign-ins | Failures | CA failures | Named locations | Trusted |",
@@ -324,13 +316,18 @@ fn causes(rep: &Report<'_>, o: &mut String) {
     line(o, "");
 }
 
-/// "Showing 20 of 57 users" above a table that is cut.
-fn cut_note(o: &mut String, shown: usize, total: u64, what: &str) {
-    if total > shown as u64 {
+const RANKED: &str = "ranked by Conditional Access failures, then failures, then sign-ins";
+
+/// "Showing 20 of 57 users, <order>; ..." above a table that is cut: `rows` is what the JSON
+/// report holds (itself cut at 1000 for users, apps and IPs), `total` how many there were.
+fn cut_note(o: &mut String, (rows, total): (usize, u64), what: &str, by: &str) {
+    let shown = rows.min(TOP) as u64;
+    if total > shown {
         line(
             o,
             &format!(
-                "Showing {shown} of {total} {what}, ranked by Conditional Access failures, then failures, then sign-ins; the JSON report has up to 1000."
+                "Showing {shown} of {total} {what}, {by}; {}.",
+                super::json_has(rows, total)
             ),
         );
         line(o, "");
@@ -363,7 +360,7 @@ fn table(
 ) {
     line(o, &format!("## {title}"));
     line(o, "");
-    cut_note(o, rows.len().min(TOP), total, what);
+    cut_note(o, (rows.len(), total), what, RANKED);
     line(
         o,
         &format!("| {col} | Sign-ins | Failures | Interrupted | CA failures |"),

@@ -124,6 +124,15 @@ pub fn count(n: u64, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
+/// What the JSON report holds of a summary table that a human format cut: `rows` of `total`.
+pub fn json_has(rows: usize, total: u64) -> String {
+    if rows as u64 >= total {
+        "the JSON report has them all".to_string()
+    } else {
+        format!("the JSON report has the first {rows}")
+    }
+}
+
 /// Whether a character could rewrite or hide text on a terminal (DESIGN.md §9): C0 and C1
 /// controls, DEL, bidi overrides and isolates, zero-width characters and the BOM.
 pub fn is_invisible(c: char) -> bool {

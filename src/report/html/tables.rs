@@ -24,7 +24,8 @@ fn order(o: &mut String, rows: usize, total: u64, what: &str, by: &str) {
     if total > shown {
         let _ = writeln!(
             o,
-            "<p class=\"note\">{shown} of {total} {what}, {by}; the JSON report has up to 1000.</p>"
+            "<p class=\"note\">{shown} of {total} {what}, {by}; {}.</p>",
+            crate::report::json_has(rows, total)
         );
     } else {
         let _ = writeln!(o, "<p class=\"note\">{} {by}.</p>", capital(what));

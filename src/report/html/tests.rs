@@ -37,7 +37,7 @@ fn the_short_part_comes_first() {
 #[test]
 fn cut_tables_say_n_of_m_and_nothing_pretends_to_sort() {
     let h = html(1, 1);
-    assert!(h.contains("<p class=\"note\">50 of 60 users, ranked by Conditional Access failures, then failures, then sign-ins; the JSON report has up to 1000.</p>"));
+    assert!(h.contains("<p class=\"note\">50 of 60 users, ranked by Conditional Access failures, then failures, then sign-ins; the JSON report has them all.</p>"));
     assert!(h.contains("Location 09 and 4 more"));
     assert!(
         h.contains("<span class=\"more\">and 125 more</span>"),
