@@ -257,16 +257,7 @@ fn render(rep: &Report<'_>, o: &mut String) {
         }
         line(o, "");
     }
-    let notes: Vec<String> = rep
-        .notes
-        .iter()
-        .map(|n| escape_md(n))
-        .chain(rep.inputs.iter().flat_map(|i| {
-            i.notes
-                .iter()
-                .map(move |n| format!("{}: {}", escape_md(&i.path), escape_md(n)))
-        }))
-        .collect();
+    let notes: Vec<String> = super::all_notes(rep).iter().map(|n| escape_md(n)).collect();
     if !notes.is_empty() {
         line(o, "## Notes");
         line(o, "");
@@ -439,6 +430,18 @@ mod tests {
         assert!(m.contains("user000@example.com, user001@example.com"));
         assert!(m.contains("and 140 more"), "150 users, 10 shown");
         assert!(m.contains("Location 09 and 4 more"));
+    }
+
+    #[test]
+    fn input_notes_are_listed_once() {
+        let mut a = analysis(1, 1);
+        a.inputs[0].notes = vec!["decoded from UTF-16 LE".into(), "renamed CSV".into()];
+        a.notes.push("exports/big.json: decoded from UTF-16 LE".into());
+        let mut out = Vec::new();
+        write(&a, &RunMeta::default(), &Redactor::off(), &mut out).expect("render");
+        let m = String::from_utf8(out).expect("UTF-8");
+        assert_eq!(m.matches("decoded from UTF-16 LE").count(), 1, "{m}");
+        assert!(m.contains("- exports/big.json: renamed CSV"));
     }
 
     #[test]

@@ -284,15 +284,9 @@ fn findings(o: &mut Out, rep: &Report<'_>) {
 }
 
 fn notes(o: &mut Out, rep: &Report<'_>) {
-    let notes: Vec<String> = rep
-        .notes
+    let notes: Vec<String> = super::all_notes(rep)
         .iter()
         .map(|n| esc(n).into_owned())
-        .chain(rep.inputs.iter().flat_map(|i| {
-            i.notes
-                .iter()
-                .map(move |n| format!("{}: {}", esc(&i.path), esc(n)))
-        }))
         .collect();
     if !rep.skipped.is_empty() {
         o.heading("Skipped records", None);

@@ -242,16 +242,7 @@ pub(super) fn inputs(o: &mut String, rep: &Report<'_>) {
         }
         o.push_str("</tbody></table>\n");
     }
-    let notes: Vec<String> = rep
-        .notes
-        .iter()
-        .cloned()
-        .chain(
-            rep.inputs
-                .iter()
-                .flat_map(|i| i.notes.iter().map(move |n| format!("{}: {n}", i.path))),
-        )
-        .collect();
+    let notes = crate::report::all_notes(rep);
     if !notes.is_empty() {
         o.push_str("<h2 id=\"notes\">Notes</h2>\n<ul class=\"notes\">");
         for n in &notes {
