@@ -960,3 +960,25 @@ fn lists_are_bounded_and_blocked_accounts_ranked_first() {
     assert!(html.contains("50 of 1150 users, ranked by Conditional Access failures"));
     assert!(html.contains("the JSON report has the first 1000.</p>"));
 }
+
+#[test]
+fn a_70000_sign_in_report_opens_with_a_screenful() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tenant70k.json");
+    std::fs::write(&path, tenant(150, 13_970)).unwrap();
+    let p = path.to_str().unwrap();
+    let md = run(&["analyze", p]);
+    assert!(md.contains("70000 sign-ins matched of 70000 read"));
+    let findings = md.find("\n## Findings").expect("findings");
+    let head = &md[..findings];
+    assert!(head.contains("## Blocked sign-ins at a glance"));
+    assert!(head.lines().count() <= 20, "{head}");
+    assert!(head.contains("Showing 10 of 150 causes"), "{head}");
+    let text = run(&["analyze", p, "-f", "text"]);
+    let findings = text.find("\nFINDINGS").expect("findings");
+    assert!(
+        text[..findings].lines().count() <= 50,
+        "{}",
+        &text[..findings]
+    );
+}

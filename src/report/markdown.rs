@@ -436,7 +436,8 @@ mod tests {
     fn input_notes_are_listed_once() {
         let mut a = analysis(1, 1);
         a.inputs[0].notes = vec!["decoded from UTF-16 LE".into(), "renamed CSV".into()];
-        a.notes.push("exports/big.json: decoded from UTF-16 LE".into());
+        a.notes
+            .push("exports/big.json: decoded from UTF-16 LE".into());
         let mut out = Vec::new();
         write(&a, &RunMeta::default(), &Redactor::off(), &mut out).expect("render");
         let m = String::from_utf8(out).expect("UTF-8");
