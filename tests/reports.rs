@@ -823,7 +823,13 @@ fn explain_redact_gives_each_name_its_own_pseudonym() {
 fn redacted_json_is_valid_and_holds_no_identity() {
     let v = schema_validator();
     let ids = fixture_identities();
-    for extra in [&[][..], &["--locations", LOCATIONS][..]] {
+    let with_policies = [
+        "--locations",
+        LOCATIONS,
+        "--policies",
+        "fixtures/tenant/policies.json",
+    ];
+    for extra in [&[][..], &["--locations", LOCATIONS][..], &with_policies[..]] {
         let mut args = vec!["analyze", PORTAL, "-f", "json", "--redact"];
         args.extend_from_slice(extra);
         let out = run(&args);
@@ -845,6 +851,10 @@ fn redacted_json_is_valid_and_holds_no_identity() {
             }
             let fix = f["remediation"].as_str().unwrap();
             assert!(!fix.contains("]/") && !fix.contains(")/"), "garbled: {fix}");
+            // A structured fix keeps one string per value.
+            if let Some(values) = f["fix"]["values"].as_array() {
+                assert!(values.iter().all(Value::is_string), "{values:?}");
+            }
         }
         // With the locations file, IP001 suggests CIDRs.
         assert!(cidrs > 0 || extra.is_empty(), "{args:?}: no CIDR to check");
