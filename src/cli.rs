@@ -359,7 +359,7 @@ pub struct LintArgs {
     pub policies: Vec<PathBuf>,
 
     /// Named-locations export (any shape --locations accepts); repeatable. Without any named
-    /// locations, the location rules (CP010, CP030-CP033) are skipped and the report says so
+    /// locations, the location rules (CP010, CP030-CP035) are skipped and the report says so
     #[arg(long, value_name = "FILE")]
     pub locations: Vec<PathBuf>,
 

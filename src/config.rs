@@ -584,7 +584,8 @@ fn whatif_subject(w: &cli::WhatifArgs) -> Result<crate::policy::Subject> {
     })
 }
 
-/// `-f`, else the `-o` extension, else Markdown (as `analyze`).
+/// `-f`, else the `-o` extension, else the terminal view on a terminal and Markdown on a
+/// pipe (as `analyze`).
 fn lint_format(f: Option<ReportFormatArg>, output: Option<&Path>) -> ReportFormat {
     match (f, output) {
         (Some(f), o) => report_format(f, o.is_none()),
@@ -593,6 +594,7 @@ fn lint_format(f: Option<ReportFormatArg>, output: Option<&Path>) -> ReportForma
             .and_then(|e| e.to_str())
             .and_then(ReportFormat::from_extension)
             .unwrap_or(ReportFormat::Markdown),
+        (None, None) if std::io::stdout().is_terminal() => ReportFormat::Text(text_style(true)),
         (None, None) => ReportFormat::Markdown,
     }
 }

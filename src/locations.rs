@@ -1,5 +1,6 @@
 //! Named locations: loading every export shape (Graph list, bare array, single object,
-//! PowerShell `AdditionalProperties`, simple CSV) and fast IP and country lookup.
+//! PowerShell `AdditionalProperties`, Untitled Goose JSON Lines, simple CSV) and fast IP and
+//! country lookup.
 //! Must not know sign-ins: the rules in `evaluate/ip.rs` ask the questions.
 //!
 //! Submodules: `parse` (bytes → `NamedLocation`s), `index` (the interval index behind

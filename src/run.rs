@@ -11,7 +11,7 @@ use crate::evaluate::Severity;
 use crate::input::source;
 use crate::locations::NamedLocations;
 use crate::pipeline::{self, Options};
-use crate::policy::PolicySet;
+use crate::policy::{Policy, PolicySet};
 use crate::report::{self, Redactor, ReportFormat, RunMeta, explain, records};
 
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -115,19 +115,27 @@ fn lint_cmd(
     if failing.is_empty() {
         return Ok(0);
     }
-    let mut rules: Vec<&str> = Vec::new();
+    // The same line as analyze's: "casift: 3 findings at or above high: CP001, CP004 ×2".
+    let mut rules: std::collections::BTreeMap<&str, u64> = std::collections::BTreeMap::new();
     for f in &failing {
-        if !rules.contains(&f.rule) {
-            rules.push(f.rule);
-        }
+        *rules.entry(f.rule).or_default() += 1;
     }
+    let list: Vec<String> = rules
+        .iter()
+        .map(|(r, &n)| {
+            if n == 1 {
+                (*r).to_string()
+            } else {
+                format!("{r} ×{n}")
+            }
+        })
+        .collect();
     let _ = writeln!(
         warn,
-        "{} finding{} at or above {}: {}",
-        failing.len(),
-        if failing.len() == 1 { "" } else { "s" },
+        "casift: {} at or above {}: {}",
+        counted(failing.len() as u64, "finding", "findings"),
         min.as_str(),
-        rules.join(", ")
+        list.join(", ")
     );
     Ok(1)
 }
@@ -249,6 +257,27 @@ fn policy_notes(a: &mut crate::analysis::Analysis, set: &PolicySet) {
             if missing.len() > 10 { ", ..." } else { "" }
         ));
     }
+    // Exports are snapshots: a policy changed after the sign-ins may not be what they met.
+    if let Some(first) = a.acc.earliest {
+        let changed: Vec<String> = a
+            .acc
+            .by_policy
+            .keys()
+            .filter_map(|id| set.get(id))
+            .filter(|p| p.modified.is_some_and(|m| m > first))
+            .map(Policy::label)
+            .collect();
+        if !changed.is_empty() {
+            let shown: Vec<&str> = changed.iter().take(10).map(String::as_str).collect();
+            a.notes.push(format!(
+                "{} modified after the earliest of these sign-ins ({}), so the fixes are as of the export and the log may show an older version: {}{}.",
+                crate::evaluate::remedy::plural(changed.len() as u64, "policy was", "policies were"),
+                crate::report::timestamp(&first),
+                shown.join(", "),
+                if changed.len() > 10 { ", ..." } else { "" }
+            ));
+        }
+    }
     a.notes.extend(set.notes.iter().cloned());
 }
 
@@ -314,6 +343,10 @@ fn analyze(
     check_found(c, &a)?;
     if let Some(p) = &pols {
         policy_notes(&mut a, p);
+        // DESIGN.md §3: lint findings stay in `casift lint`, but their number is said.
+        let extra = locs.as_ref().map_or(&[][..], |l| l.locations.as_slice());
+        let lint = crate::policy::lint::lint(p, extra, &Default::default());
+        a.notes.push(format!("{}.", lint.summary()));
     }
     warn_skips(&a, warn);
     warn_empty(c, &mut a, warn);

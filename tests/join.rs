@@ -365,3 +365,88 @@ fn whatif_rejects_what_it_cannot_read() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("portal.json"), "{}", r.stderr);
 }
+
+/// `whatif` on one sign-in against the same policies in each export shape: the answers
+/// agree (the lossy Extractor-Suite CSV may only turn an answer into `unknown`, never into
+/// another yes or no).
+#[test]
+fn whatif_gives_the_same_answers_in_every_export_shape() {
+    let shapes = [
+        "graph_list.json",
+        "graph_pages.json",
+        "entity",
+        "entity.zip",
+        "bare_array.json",
+        "powershell.json",
+        "entra_exporter",
+        "goose",
+    ];
+    let ask = |shape: &str, ip: &str| -> Value {
+        let (pols, locs) = (
+            fixture(&format!("policies/{shape}")),
+            fixture("policies/locations.json"),
+        );
+        let r = run(&[
+            "whatif",
+            "--policies",
+            &pols,
+            "--locations",
+            &locs,
+            "--app",
+            "Azure DevOps",
+            "--user",
+            "svc@example.com",
+            "--ip",
+            ip,
+            "--non-interactive",
+            "--sign-in-risk",
+            "none",
+            "--user-risk",
+            "none",
+            "--member-of",
+            "00000000-0000-4000-8000-0000000000ff",
+            "--client-app",
+            "mobileAppsAndDesktopClients",
+            "--auth-flow",
+            "none",
+            "--platform",
+            "windows",
+            "--device-trust",
+            "none",
+            "-f",
+            "json",
+        ]);
+        assert_eq!(r.code, 0, "{shape}: {}", r.stderr);
+        serde_json::from_str(&r.stdout).unwrap()
+    };
+    let answers = |v: &Value| -> Vec<(String, String, String)> {
+        let mut a: Vec<_> = v["policies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                (
+                    p["id"].as_str().unwrap().to_string(),
+                    p["applies"].as_str().unwrap().to_string(),
+                    p["first_reason"].to_string(),
+                )
+            })
+            .collect();
+        a.sort();
+        a
+    };
+    for ip in ["203.0.113.50", "2001:db8:77::1"] {
+        let want = ask(shapes[0], ip);
+        assert_eq!(want["verdict"], "blocked", "{ip}");
+        for shape in &shapes[1..] {
+            let got = ask(shape, ip);
+            assert_eq!(got["verdict"], want["verdict"], "{shape} {ip}");
+            assert_eq!(answers(&got), answers(&want), "{shape} {ip}");
+        }
+        let csv = ask("extractor.csv", ip);
+        for ((id, a, r), (id2, b, _)) in answers(&want).iter().zip(answers(&csv).iter()) {
+            assert_eq!(id, id2);
+            assert!(a == b || b == "unknown", "{id}: {a} {r} vs CSV {b}");
+        }
+    }
+}

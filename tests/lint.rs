@@ -133,7 +133,7 @@ fn dangling_locations_follow_the_named_locations() {
         "high",
     ]);
     assert_eq!(r.code, 1);
-    assert_eq!(r.stderr, "2 findings at or above high: CP010\n");
+    assert_eq!(r.stderr, "casift: 2 findings at or above high: CP010 ×2\n");
     assert_eq!(
         cp010(&v),
         vec![
@@ -151,7 +151,7 @@ fn dangling_locations_follow_the_named_locations() {
     let notes = v["notes"].to_string();
     assert!(
         notes.contains(
-            "CP010 and the location rules CP007, CP030-CP033 were skipped; 2 reference(s)"
+            "CP010 and the location rules CP007, CP030-CP035 were skipped; 2 reference(s)"
         ),
         "{notes}"
     );
@@ -169,14 +169,14 @@ fn a_tenant_wide_block_is_critical_and_fails_the_run() {
         "json",
     ]);
     assert_eq!(r.code, 1);
-    assert_eq!(r.stderr, "1 finding at or above critical: CP001\n");
+    assert_eq!(r.stderr, "casift: 1 finding at or above critical: CP001\n");
     let v: Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(findings(&v)[0], t("CP001", "critical", "Block everything"));
     let r = run(&["lint", "--policies", BLOCK, "--fail-on", "high"]);
     assert_eq!(r.code, 1);
     assert_eq!(
         r.stderr,
-        "3 findings at or above high: CP001, CP004, CP040\n"
+        "casift: 3 findings at or above high: CP001, CP004, CP040\n"
     );
     // No --fail-on: exit 0 whatever was found.
     assert_eq!(run(&["lint", "--policies", BLOCK]).code, 0);
@@ -225,7 +225,7 @@ fn output_file_format_follows_the_extension() {
 
 #[test]
 fn a_hostile_display_name_is_made_visible() {
-    for f in ["markdown", "csv", "html"] {
+    for f in ["markdown", "csv", "html", "text"] {
         let r = run(&["lint", "--policies", HOSTILE, "-f", f]);
         assert_eq!(r.code, 0, "{}", r.stderr);
         for raw in ['\u{1b}', '\u{202e}', '\u{200b}'] {
@@ -256,4 +256,151 @@ fn lint_help_is_documented() {
     let r = run(&["lint", "--help"]);
     assert_eq!(r.code, 0);
     insta::assert_snapshot!("help_lint", r.stdout);
+}
+
+#[test]
+fn every_export_shape_lints_alike() {
+    let locs = "fixtures/policies/locations.json";
+    let lint = |shape: &str| {
+        let (v, r) = lint_json(&[
+            "--policies",
+            &format!("fixtures/policies/{shape}"),
+            "--locations",
+            locs,
+        ]);
+        assert_eq!(r.code, 0, "{shape}: {}", r.stderr);
+        (findings(&v), v["break_glass"]["why"].clone())
+    };
+    let (want, why) = lint("graph_list.json");
+    assert_eq!(
+        want,
+        vec![
+            t("CP030", "medium", ""),
+            t("CP042", "low", ""),
+            t("CP024", "info", "Sign"),
+        ]
+    );
+    assert_eq!(
+        why,
+        "inferred: group 0b000000-0000-4000-8000-0000000000b1 excluded from 7 of 7 policies; pass --break-glass to pin it"
+    );
+    for shape in [
+        "graph_pages.json",
+        "entity",
+        "entity.zip",
+        "bare_array.json",
+        "powershell.json",
+        "entra_exporter",
+        "goose",
+    ] {
+        assert_eq!(lint(shape), (want.clone(), why.clone()), "{shape}");
+    }
+    // The Extractor-Suite CSV carries no authentication flows: the device-code block looks
+    // tenant-wide but is only medium with the reason, and CP041 says it cannot tell.
+    let (v, _) = lint_json(&[
+        "--policies",
+        "fixtures/policies/extractor.csv",
+        "--locations",
+        locs,
+    ]);
+    assert_eq!(
+        findings(&v),
+        vec![
+            t(
+                "CP001",
+                "medium",
+                "Block device code flow and authentication transfer"
+            ),
+            t("CP030", "medium", ""),
+            t("CP042", "low", ""),
+            t("CP041", "info", ""),
+        ]
+    );
+    let d = v["findings"][0]["detail"].as_str().unwrap();
+    assert!(
+        d.contains("does not carry conditions.applications.applicationFilter, conditions.insiderRiskLevels, conditions.authenticationFlows"),
+        "{d}"
+    );
+    assert!(
+        v["findings"][3]["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("cannot tell: 7 policies")
+    );
+}
+
+#[test]
+fn json_matches_the_lint_schema_and_markdown_is_stable() {
+    let text = std::fs::read_to_string(support::root().join("schema/lint.schema.json")).unwrap();
+    let schema: Value = serde_json::from_str(&text).unwrap();
+    if let Err(e) = jsonschema::meta::validate(&schema) {
+        panic!("the schema is not a valid JSON Schema: {e}");
+    }
+    let validator = jsonschema::draft202012::new(&schema).expect("schema compiles");
+    let mut cases = vec![
+        vec!["--policies", BLOCK],
+        vec!["--policies", HOSTILE],
+        vec![
+            "--policies",
+            "fixtures/policies/extractor.csv",
+            "--locations",
+            "fixtures/policies/locations.json",
+        ],
+        vec![
+            "--policies",
+            "fixtures/policies/entity",
+            "--break-glass",
+            "bg@example.com",
+        ],
+    ];
+    let base = samples().map(|d| d.join("ca_policies_graphbeta_utf16").display().to_string());
+    if let Some(b) = base.as_deref() {
+        cases.push(vec!["--policies", b]);
+    }
+    for args in cases {
+        let (v, _) = lint_json(&args);
+        let errors: Vec<String> = validator
+            .iter_errors(&v)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{args:?}:\n{}", errors.join("\n"));
+    }
+    let r = run(&["lint", "--policies", BLOCK]);
+    insta::assert_snapshot!("lint_markdown", r.stdout);
+}
+
+#[test]
+fn analyze_with_policies_says_how_many_lint_findings_exist() {
+    let pol = "fixtures/policies/graph_list.json";
+    let locs = support::fixture(support::LOCATIONS);
+    let (l, _) = lint_json(&["--policies", pol, "--locations", &locs]);
+    let n = l["findings"].as_array().unwrap().len();
+    assert!(n > 0);
+    let (a, _) = support::analyze_json(&[
+        &support::fixture(support::PORTAL),
+        "--policies",
+        pol,
+        "--locations",
+        &locs,
+    ]);
+    let notes: Vec<&str> = a["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    let want = format!("casift lint finds {n} issues in these policies (");
+    assert_eq!(
+        notes.iter().filter(|s| s.starts_with(&want)).count(),
+        1,
+        "{notes:?}"
+    );
+    // Lint findings themselves are not mixed into analyze's findings.
+    assert!(
+        a["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| !f["rule"].as_str().unwrap().starts_with("CP"))
+    );
 }

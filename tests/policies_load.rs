@@ -272,6 +272,10 @@ fn named_locations_among_the_policy_files() {
     // The same locations through --locations.
     let direct = NamedLocations::load(&[path("locations.json")]).unwrap();
     assert_eq!(direct.locations, both.locations);
+    // --locations reads Goose's JSON Lines too.
+    let lines =
+        NamedLocations::load(&[path("goose/conditionalAccess_namedLocations.json")]).unwrap();
+    assert_eq!(lines.locations, both.locations);
 }
 
 #[test]

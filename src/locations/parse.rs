@@ -1,6 +1,6 @@
 //! Reading named-locations files: byte decoding (UTF-8 with or without BOM, UTF-16LE/BE with
 //! BOM), the JSON shapes (Graph list, bare array, single object, full-metadata export,
-//! PowerShell `ConvertTo-Json` with `AdditionalProperties`) and the hand-written
+//! PowerShell `ConvertTo-Json` with `AdditionalProperties`, JSON Lines) and the hand-written
 //! `name,cidr,trusted` CSV. Nothing is guessed: an unknown shape or bad value is an error
 //! naming the file, the location and the text. Must not build lookup structures.
 

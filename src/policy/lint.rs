@@ -93,6 +93,29 @@ pub struct LintResult {
 }
 
 impl LintResult {
+    /// One sentence for `analyze`'s `notes[]` (DESIGN.md §3: lint findings are not mixed into
+    /// `analyze`, but their number is said), e.g. `casift lint finds 3 issues in these
+    /// policies (1 critical, 2 info); run casift lint --policies to see them`.
+    pub fn summary(&self) -> String {
+        if self.findings.is_empty() {
+            return "casift lint finds no issue in these policies".to_string();
+        }
+        let mut counts: Vec<(&str, usize)> = Vec::new();
+        for f in &self.findings {
+            match counts.last_mut() {
+                Some((s, n)) if *s == f.severity.as_str() => *n += 1,
+                _ => counts.push((f.severity.as_str(), 1)),
+            }
+        }
+        let parts: Vec<String> = counts.iter().map(|(s, n)| format!("{n} {s}")).collect();
+        format!(
+            "casift lint finds {} issue{} in these policies ({}); run casift lint --policies to see them",
+            self.findings.len(),
+            if self.findings.len() == 1 { "" } else { "s" },
+            parts.join(", ")
+        )
+    }
+
     /// Findings at or above `min`.
     pub fn at_or_above(&self, min: Severity) -> Vec<&LintFinding> {
         self.findings.iter().filter(|f| f.severity >= min).collect()
@@ -105,17 +128,14 @@ pub(crate) struct Ctx<'a> {
     pub policies: Vec<&'a Policy>,
     pub deleted: Vec<&'a Policy>,
     pub locations: Option<Vec<&'a NamedLocation>>,
+    /// `locations` by lower-cased id.
+    pub by_id: std::collections::BTreeMap<String, &'a NamedLocation>,
     pub break_glass: BreakGlass,
 }
 
 impl Ctx<'_> {
     pub fn location(&self, id: &str) -> Option<&NamedLocation> {
-        let id = id.trim();
-        self.locations
-            .as_ref()?
-            .iter()
-            .find(|l| !l.id.is_empty() && l.id.eq_ignore_ascii_case(id))
-            .copied()
+        self.by_id.get(&id.trim().to_ascii_lowercase()).copied()
     }
 }
 
@@ -125,9 +145,13 @@ pub fn lint(set: &PolicySet, extra: &[NamedLocation], opts: &LintOptions) -> Lin
     let (deleted, policies): (Vec<&Policy>, Vec<&Policy>) =
         set.policies.iter().partition(|p| p.deleted);
     let mut locs: Vec<&NamedLocation> = Vec::new();
+    let mut by_id = std::collections::BTreeMap::new();
     for l in extra.iter().chain(&set.locations) {
-        let dup = !l.id.is_empty() && locs.iter().any(|k| k.id.eq_ignore_ascii_case(&l.id));
-        if !dup {
+        let key = l.id.trim().to_ascii_lowercase();
+        if key.is_empty() {
+            locs.push(l);
+        } else if let std::collections::btree_map::Entry::Vacant(e) = by_id.entry(key) {
+            e.insert(l);
             locs.push(l);
         }
     }
@@ -137,6 +161,7 @@ pub fn lint(set: &PolicySet, extra: &[NamedLocation], opts: &LintOptions) -> Lin
         policies,
         deleted,
         locations: (!locs.is_empty()).then_some(locs),
+        by_id,
         break_glass,
     };
     let mut findings = Vec::new();
@@ -144,14 +169,23 @@ pub fn lint(set: &PolicySet, extra: &[NamedLocation], opts: &LintOptions) -> Lin
     broken::check(&ctx, &mut findings);
     network::check(&ctx, &mut findings, &mut notes);
     coverage::check(&ctx, &mut findings);
-    for p in &ctx.policies {
-        if !p.missing.is_empty() {
-            notes.push(format!(
-                "{} came from a shape that does not carry {}: rules on those parts were not checked",
-                p.label(),
-                p.missing.join(", ")
-            ));
-        }
+    // One note per distinct missing list (a lossy shape gives every policy the same one).
+    let mut lossy: std::collections::BTreeMap<&[String], Vec<String>> =
+        std::collections::BTreeMap::new();
+    for p in ctx.policies.iter().filter(|p| !p.missing.is_empty()) {
+        lossy
+            .entry(p.missing.as_slice())
+            .or_default()
+            .push(p.label());
+    }
+    for (missing, who) in lossy {
+        notes.push(format!(
+            "{} {} from an export shape that does not carry {}: the rules on those parts were not checked for {}",
+            who.len(),
+            if who.len() == 1 { "policy comes" } else { "policies come" },
+            capped(missing, ", "),
+            capped(&who, ", ")
+        ));
     }
     findings.sort_by(|a, b| {
         b.severity
@@ -232,4 +266,22 @@ pub(crate) fn name(p: &Policy) -> String {
     } else {
         format!("'{}'", p.display_name)
     }
+}
+
+/// Values listed in one finding before "and N more": a hostile export with 100,000 ids
+/// must not make a report of megabytes.
+pub(crate) const MAX_LISTED: usize = 20;
+
+/// `v` joined by `sep`, at most [`MAX_LISTED`] items, then "and N more".
+pub(crate) fn capped<S: AsRef<str>>(v: &[S], sep: &str) -> String {
+    let mut s = v
+        .iter()
+        .take(MAX_LISTED)
+        .map(AsRef::as_ref)
+        .collect::<Vec<&str>>()
+        .join(sep);
+    if v.len() > MAX_LISTED {
+        s.push_str(&format!("{sep}and {} more", v.len() - MAX_LISTED));
+    }
+    s
 }

@@ -3,10 +3,11 @@
 //! pass every policy-file value goes through before it is shown. Pure: no clock, no I/O
 //! besides the writer it is given.
 //!
-//! Submodules: `markdown` (the default view, also what a terminal shows), `html`.
+//! Submodules: `text` (the terminal view), `markdown` (the default on a pipe), `html`.
 
 mod html;
 mod markdown;
+mod text;
 
 use std::fmt::Write as _;
 use std::io::Write;
@@ -158,9 +159,8 @@ pub fn render(format: ReportFormat, rep: &LintReport, w: &mut dyn Write) -> Resu
             s.push('\n');
             s
         }
-        // The lint report has no separate terminal layout yet: its Markdown is plain enough
-        // to read there, and every policy-file value in it is already terminal-safe.
-        ReportFormat::Markdown | ReportFormat::Text(_) => markdown::render(rep),
+        ReportFormat::Markdown => markdown::render(rep),
+        ReportFormat::Text(style) => text::render(rep, style),
         ReportFormat::Csv => csv(rep)?,
         ReportFormat::Html => html::render(rep),
     };
@@ -301,7 +301,11 @@ mod tests {
                     );
                     assert!(s.contains("default-src 'none'"));
                 }
-                _ => assert!(s.contains(",\"'=HYPERLINK"), "{s}"),
+                ReportFormat::Csv => assert!(s.contains(",\"'=HYPERLINK"), "{s}"),
+                _ => assert!(
+                    s.contains("=HYPERLINK(\"x\")\\u{1b}[31m\\u{202e}evil|<b>\\u{200b}"),
+                    "{s}"
+                ),
             }
         }
         let mut out = Vec::new();

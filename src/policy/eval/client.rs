@@ -219,6 +219,16 @@ pub(super) fn auth_flow(p: &Policy, s: &Subject, out: &mut Vec<ConditionResult>)
         .cloned()
         .collect();
     if methods.is_empty() {
+        // A lossy export (Extractor-Suite CSV) cannot say whether the policy restricts
+        // flows; a device-code block read from it would otherwise look like "block all".
+        if super::lacks(p, "authenticationFlows") {
+            out.push(super::result(
+                Condition::AuthenticationFlow,
+                Outcome::Unknown(
+                    "the export shape does not carry authenticationFlows, so whether this policy is limited to device code or authentication transfer is unknown".to_string(),
+                ),
+            ));
+        }
         return;
     }
     let outcome = match s.auth_flow.as_deref() {

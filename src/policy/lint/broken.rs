@@ -4,8 +4,8 @@
 
 use chrono::{DateTime, Utc};
 
-use super::scope;
 use super::{Ctx, LintFinding, name, on_policy, tenant};
+use super::{capped, scope};
 use crate::evaluate::Severity;
 use crate::policy::model::{Policy, PolicyState};
 
@@ -85,7 +85,17 @@ fn cp012(p: &Policy, out: &mut Vec<LintFinding>) {
         .include_applications
         .iter()
         .all(|v| v.trim().is_empty() || v.trim().eq_ignore_ascii_case("None"));
+    // A shape without user actions or auth contexts cannot tell a user-action policy from an
+    // untargeted one: the loader's note says so, no finding.
+    let unsure = [
+        "conditions.applications.includeUserActions",
+        "conditions.applications.includeAuthenticationContextClassReferences",
+        "conditions.applications.applicationFilter",
+    ]
+    .iter()
+    .any(|f| scope::lacks(p, f));
     if !none
+        || unsure
         || !a.include_user_actions.is_empty()
         || !a.include_auth_context.is_empty()
         || a.application_filter.is_some()
@@ -102,7 +112,7 @@ fn cp012(p: &Policy, out: &mut Vec<LintFinding>) {
             if a.include_applications.is_empty() {
                 "empty".to_string()
             } else {
-                format!("[{}]", a.include_applications.join(", "))
+                format!("[{}]", capped(&a.include_applications, ", "))
             }
         ),
         format!(
@@ -116,7 +126,14 @@ fn cp012(p: &Policy, out: &mut Vec<LintFinding>) {
 /// CP013: no target identities. `includeUsers ["None"]` with workload identities or agents
 /// is a valid workload policy (maester #1778).
 fn cp013(p: &Policy, out: &mut Vec<LintFinding>) {
-    if scope::targeting(p) != scope::Targeting::Nobody {
+    let unsure = [
+        "conditions.clientApplications",
+        "conditions.agents",
+        "conditions.users.includeGuestsOrExternalUsers",
+    ]
+    .iter()
+    .any(|f| scope::lacks(p, f));
+    if unsure || scope::targeting(p) != scope::Targeting::Nobody {
         return;
     }
     out.push(on_policy(
@@ -162,15 +179,17 @@ fn cp014(p: &Policy, out: &mut Vec<LintFinding>) {
     }
     let mut both = Vec::new();
     for (what, inc, exc) in pairs {
+        let exc: std::collections::BTreeSet<String> =
+            exc.iter().map(|s| s.trim().to_ascii_lowercase()).collect();
         let mut ids: Vec<&str> = inc
             .iter()
             .map(|s| s.trim())
-            .filter(|s| !s.is_empty() && scope::has(exc, s))
+            .filter(|s| !s.is_empty() && exc.contains(&s.to_ascii_lowercase()))
             .collect();
         ids.sort_unstable_by_key(|s| s.to_ascii_lowercase());
         ids.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
         if !ids.is_empty() {
-            both.push(format!("{what}: {}", ids.join(", ")));
+            both.push(format!("{what}: {}", capped(&ids, ", ")));
         }
     }
     if both.is_empty() {
@@ -183,7 +202,7 @@ fn cp014(p: &Policy, out: &mut Vec<LintFinding>) {
         "Same id included and excluded",
         format!(
             "included and excluded at once ({}); the exclusion wins, so the inclusion does nothing",
-            both.join("; ")
+            capped(&both, "; ")
         ),
         format!(
             "Remove each of these ids from either the include or the exclude list of {}, whichever was not meant.",
@@ -287,7 +306,7 @@ fn cp018(p: &Policy, out: &mut Vec<LintFinding>) {
         "CP018",
         Severity::Low,
         "Deprecated setting",
-        format!("uses {}", found.join("; ")),
+        format!("uses {}", capped(&found, "; ")),
         format!(
             "Replace these in {}: app protection (compliantApplication) for approved client app, mobileAppsAndDesktopClients / exchangeActiveSync for the old client app types, a device filter for deviceStates, and an IP named location for the MFA trusted IPs.",
             name(p)
@@ -317,7 +336,7 @@ fn cp019(p: &Policy, out: &mut Vec<LintFinding>) {
     if !c.applications.exclude_applications.is_empty() {
         wrong.push(format!(
             "it excludes applications ({})",
-            c.applications.exclude_applications.join(", ")
+            capped(&c.applications.exclude_applications, ", ")
         ));
     }
     let others: Vec<String> = scope::narrowing(p, true)
@@ -325,7 +344,10 @@ fn cp019(p: &Policy, out: &mut Vec<LintFinding>) {
         .filter(|n| !n.starts_with("user risk"))
         .collect();
     if !others.is_empty() {
-        wrong.push(format!("it has other conditions ({})", others.join("; ")));
+        wrong.push(format!(
+            "it has other conditions ({})",
+            capped(&others, "; ")
+        ));
     }
     if wrong.is_empty() {
         return;
@@ -335,7 +357,7 @@ fn cp019(p: &Policy, out: &mut Vec<LintFinding>) {
         "CP019",
         Severity::Medium,
         "Password change misconfigured",
-        format!("requires passwordChange, but {}", wrong.join("; ")),
+        format!("requires passwordChange, but {}", capped(&wrong, "; ")),
         format!(
             "Make {} require mfa AND passwordChange for a user risk level on All resources, with no application exclusion and no other condition.",
             name(p)
@@ -357,8 +379,8 @@ fn cp020(p: &Policy, out: &mut Vec<LintFinding>) {
         "User risk and sign-in risk combined",
         format!(
             "user risk ({}) and sign-in risk ({}) in one policy: both must hold at once, so it applies far less often than either alone",
-            c.user_risk_levels.join(", "),
-            c.sign_in_risk_levels.join(", ")
+            capped(&c.user_risk_levels, ", "),
+            capped(&c.sign_in_risk_levels, ", ")
         ),
         format!(
             "Split {} into one policy for user risk and one for sign-in risk.",
@@ -380,7 +402,7 @@ fn cp021(p: &Policy, out: &mut Vec<LintFinding>) {
         "Persistent browser without All resources",
         format!(
             "persistentBrowser is set while the policy targets [{}]",
-            p.conditions.applications.include_applications.join(", ")
+            capped(&p.conditions.applications.include_applications, ", ")
         ),
         format!(
             "Target All resources in {} for its persistent browser session control to work.",
@@ -403,12 +425,12 @@ fn cp024(p: &Policy, out: &mut Vec<LintFinding>) {
         "Condition casift does not evaluate",
         format!(
             "configured conditions casift keeps but does not evaluate: {}; rules and What If treat them as unknown",
-            keys.join(", ")
+            capped(keys, ", ")
         ),
         format!(
             "Check {} in the portal's What If tool for the effect of {}.",
             name(p),
-            keys.join(", ")
+            capped(keys, ", ")
         ),
         SRC_UNKNOWN,
     ));

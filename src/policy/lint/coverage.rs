@@ -3,8 +3,8 @@
 //! and all resources and nothing else narrows it (SG #92 / #316: a legacy block for Linux
 //! only, or outside the US only, is not tenant-wide); narrowed ones make the gap "partial".
 
-use super::scope;
 use super::{Ctx, LintFinding, tenant};
+use super::{capped, scope};
 use crate::evaluate::Severity;
 use crate::policy::model::{Policy, PolicyState};
 
@@ -19,6 +19,8 @@ struct Gap {
     candidate: fn(&Policy) -> bool,
     /// The narrowing entry that is the policy's own subject, not a narrowing.
     own: &'static str,
+    /// The policy field that holds the subject (a lossy shape may not carry it).
+    field: &'static str,
     remediation: &'static str,
     source: &'static str,
 }
@@ -32,6 +34,7 @@ const GAPS: [Gap; 3] = [
         what: "legacy authentication (Exchange ActiveSync and other clients)",
         candidate: legacy_block,
         own: "client apps",
+        field: "conditions.clientAppTypes",
         remediation: "Create (or widen) an enabled policy for All users and All resources with client apps Exchange ActiveSync and Other clients and grant Block, excluding only the break-glass accounts.",
         source: "MT.1009/MT.1010; ZTA 21796; SG MS.AAD.1.1 (false passes SG #92, #316)",
     },
@@ -43,6 +46,7 @@ const GAPS: [Gap; 3] = [
         what: "the device code flow",
         candidate: device_code_block,
         own: "authentication flows",
+        field: "conditions.authenticationFlows",
         remediation: "Create (or widen) an enabled policy for All users and All resources with the authentication flows condition Device code flow and grant Block, excluding only the break-glass accounts and the few users who need it.",
         source: "ED:concept-authentication-flows.md; MT.1052 (flags parsing: maester #1057, #1063); ZTA 21808",
     },
@@ -54,6 +58,7 @@ const GAPS: [Gap; 3] = [
         what: "unknown device platforms",
         candidate: unknown_platform_block,
         own: "platforms",
+        field: "conditions.platforms",
         remediation: "Create (or widen) an enabled policy for All users and All resources with platforms Any device excluding the platforms in use (android, iOS, windows, macOS) and grant Block.",
         source: "ED:concept-conditional-access-conditions.md (block unknown platforms); MT.1015",
     },
@@ -91,7 +96,7 @@ fn shortfalls(p: &Policy, own: &str) -> Vec<String> {
     if !scope::includes_all_apps(p) {
         v.push(format!(
             "targets resources [{}]",
-            p.conditions.applications.include_applications.join(", ")
+            capped(&p.conditions.applications.include_applications, ", ")
         ));
     }
     v.extend(
@@ -116,6 +121,32 @@ pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<LintFinding>) {
         if reasons.iter().any(|(_, r)| r.is_empty()) {
             continue;
         }
+        let blind: Vec<String> = ctx
+            .policies
+            .iter()
+            .filter(|p| p.state != PolicyState::Disabled && scope::lacks(p, g.field))
+            .map(|p| p.label())
+            .collect();
+        if !blind.is_empty() {
+            out.push(tenant(
+                g.rule,
+                Severity::Info,
+                g.title,
+                format!(
+                    "cannot tell: {} policies come from an export shape that does not carry {} ({}), so a policy that blocks {} may be among them",
+                    blind.len(),
+                    g.field,
+                    capped(&blind, ", "),
+                    g.what
+                ),
+                format!(
+                    "Lint a Graph or EntraExporter export of the policies to check whether one blocks {} for all users and all resources.",
+                    g.what
+                ),
+                g.source,
+            ));
+            continue;
+        }
         let (severity, detail) = if reasons.is_empty() {
             (
                 g.missing,
@@ -124,7 +155,7 @@ pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<LintFinding>) {
         } else {
             let each: Vec<String> = reasons
                 .iter()
-                .map(|(label, r)| format!("{label}: {}", r.join("; ")))
+                .map(|(label, r)| format!("{label}: {}", capped(r, "; ")))
                 .collect();
             let n = reasons.len();
             (
@@ -137,7 +168,7 @@ pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<LintFinding>) {
                         "policies block"
                     },
                     g.what,
-                    each.join(" | ")
+                    capped(&each, " | ")
                 ),
             )
         };

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use super::capped;
 use super::scope::{self, Targeting};
 use super::{BreakGlass, Ctx, LintFinding, name, on_policy};
 use crate::evaluate::Severity;
@@ -97,7 +98,7 @@ pub(crate) fn break_glass(
     let tie = if ties.is_empty() {
         String::new()
     } else {
-        format!(" (tied with {})", ties.join(", "))
+        format!(" (tied with {})", capped(&ties, ", "))
     };
     // MT #197 / #620: a wrong guess confused users, so a thin one says it is thin.
     let weak = if n * 2 < pool.len() {
@@ -173,10 +174,11 @@ fn tenant_scope(ctx: &Ctx<'_>, p: &Policy, out: &mut Vec<LintFinding>) {
                 },
                 format!(
                     "blocks {what} with no narrowing condition; only these are spared: {}",
-                    excluded.join(", ")
+                    capped(&excluded, ", ")
                 ),
             )
         };
+        let (severity, detail) = unsure(p, severity, detail);
         out.push(on_policy(
             p,
             rule,
@@ -213,26 +215,47 @@ fn tenant_scope(ctx: &Ctx<'_>, p: &Policy, out: &mut Vec<LintFinding>) {
         (true, true) => Severity::Medium,
         _ => Severity::High,
     };
-    out.push(on_policy(
+    let (severity, detail) = unsure(
         p,
-        "CP002",
         severity,
-        "Device or app requirement for all users and all resources",
         format!(
             "requires {} of every user for every resource with no narrowing condition: unenrolled users and administrators are locked out{when}, including from the Intune portal needed to fix it; {}",
-            required.join(" / "),
+            capped(&required, " / "),
             if spared {
                 format!("{} is excluded", ctx.break_glass.label())
             } else {
                 format!("{} is not excluded", ctx.break_glass.label())
             }
         ),
+    );
+    out.push(on_policy(
+        p,
+        "CP002",
+        severity,
+        "Device or app requirement for all users and all resources",
+        detail,
         format!(
             "Exclude the break-glass accounts from {} and exclude Microsoft Intune and Microsoft Intune Enrollment, or scope it to the platforms that are enrolled.",
             name(p)
         ),
         SRC_LOCKOUT,
     ));
+}
+
+/// A lossy export shape (Extractor-Suite CSV) cannot show every condition, so "nothing
+/// narrows it" is not known: at most medium, and the detail says what could be missing.
+fn unsure(p: &Policy, severity: Severity, detail: String) -> (Severity, String) {
+    let lossy = scope::lossy_conditions(p);
+    if lossy.is_empty() {
+        return (severity, detail);
+    }
+    (
+        severity.min(Severity::Medium),
+        format!(
+            "{detail}; but the export shape does not carry {}, which could narrow it: check the policy in the portal (reported as medium at most)",
+            capped(&lossy, ", ")
+        ),
+    )
 }
 
 /// CP004: a user-targeting policy that can block or demand a control and leaves the
@@ -260,7 +283,7 @@ fn cp004(ctx: &Ctx<'_>, p: &Policy, out: &mut Vec<LintFinding>) {
             Severity::Info,
             format!(
                 "{missing}; it sets session controls only ({}), so it cannot lock anyone out",
-                p.session.names().join(", ")
+                capped(&p.session.names(), ", ")
             ),
         )
     } else if t == Targeting::Narrow && !scope::includes_any(p, &bg.ids) {
@@ -289,7 +312,7 @@ fn cp004(ctx: &Ctx<'_>, p: &Policy, out: &mut Vec<LintFinding>) {
     } else {
         format!(
             "Add {} to the excluded users or groups of {}.",
-            bg.ids.join(" and "),
+            capped(&bg.ids, " and "),
             name(p)
         )
     };
@@ -371,11 +394,11 @@ fn cp006(p: &Policy, out: &mut Vec<LintFinding>) {
         "Report-only compliant-device policy prompts users",
         format!(
             "report-only, requires compliantDevice and covers {}: users there see device-certificate prompts although nothing is enforced",
-            hit.join(", ")
+            capped(&hit, ", ")
         ),
         format!(
             "Exclude {} from {} while it is report-only, or turn it on once its report shows the impact.",
-            hit.join(", "),
+            capped(&hit, ", "),
             name(p)
         ),
         SRC_PROMPTS,

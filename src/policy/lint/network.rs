@@ -1,14 +1,15 @@
 //! Location references and named-location rules (POLICIES.md CP010 and §D.3: CP007,
-//! CP030–CP033). Without any named locations (no `--locations`, none among the policy
+//! CP030–CP035). Without any named locations (no `--locations`, none among the policy
 //! files) these are skipped and a note says so; a report of no finding must not read as
 //! "every reference resolves".
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 
 use ipnet::IpNet;
 
-use super::scope;
 use super::{Ctx, LintFinding, name, on_policy, tenant};
+use super::{capped, scope};
 use crate::evaluate::Severity;
 use crate::locations::{CountryLookup, LocationKind, NamedLocation};
 use crate::policy::model::{Policy, PolicyState};
@@ -28,6 +29,11 @@ const SRC_LIMITS: &str = "ED:concept-assignment-network.md (masks greater than /
 const SRC_PRIVATE: &str = "ED:concept-assignment-network.md (CA sees the public egress address, never the private client address)";
 const SRC_UNKNOWN: &str =
     "ED:concept-assignment-network.md (\"Include unknown countries/regions\")";
+const SRC_UNTRUSTED: &str = "maester #2188, #2227 (MT.1011 passed untrusted exclusions); ED:location-condition.md (a location you exclude from MFA should be one you trust)";
+const SRC_BROAD: &str = "ED:concept-assignment-network.md (cloud proxies and VPN egress pools make IP allow-lists unmanageable)";
+/// CP035: trusted ranges at least this wide are broad.
+const BROAD_V4: u8 = 16;
+const BROAD_V6: u8 = 32;
 const SRC_GPS: &str = "ED:concept-assignment-network.md (report-only GPS locations prompt users to share their location)";
 
 fn special(id: &str) -> bool {
@@ -50,19 +56,36 @@ pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<LintFinding>, notes: &mut Vec<S
             format!("{refs} reference(s) to named locations in the policies could not be checked")
         };
         notes.push(format!(
-            "no named locations were given (--locations, or a named-locations file among --policies): CP010 and the location rules CP007, CP030-CP033 were skipped; {what}"
+            "no named locations were given (--locations, or a named-locations file among --policies): CP010 and the location rules CP007, CP030-CP035 were skipped; {what}"
         ));
         return;
     };
     for p in &ctx.policies {
         cp010(ctx, p, locs.len(), out);
         cp033(ctx, p, out);
+        cp034(ctx, p, out);
         cp007(ctx, p, out);
     }
+    // Location id (lower case, or "alltrusted") → the live policies that exclude it.
+    let mut excluded: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for p in ctx.policies.iter().filter(|p| scope::live(p)) {
+        let Some(c) = p.conditions.locations.as_ref() else {
+            continue;
+        };
+        let ids: BTreeSet<String> = c
+            .exclude
+            .iter()
+            .map(|x| x.trim().to_ascii_lowercase())
+            .collect();
+        for id in ids {
+            excluded.entry(id).or_default().push(p.label());
+        }
+    }
     for l in locs {
-        cp030(ctx, l, out);
+        cp030(&excluded, l, out);
         cp031(l, out);
         cp032(l, out);
+        cp035(l, out);
     }
     if locs.len() > MAX_LOCATIONS {
         out.push(tenant(
@@ -104,7 +127,7 @@ fn cp010(ctx: &Ctx<'_>, p: &Policy, known: usize, out: &mut Vec<LintFinding>) {
         "Location reference not in the named locations",
         format!(
             "{} not among the {known} named locations read: what the policy allows or blocks there cannot be reasoned about",
-            dangling.join(", ")
+            capped(&dangling, ", ")
         ),
         format!(
             "Pass the named-locations export that holds these ids with --locations, or remove the references from {} if the locations were deleted.",
@@ -116,31 +139,31 @@ fn cp010(ctx: &Ctx<'_>, p: &Policy, known: usize, out: &mut Vec<LintFinding>) {
 
 /// CP030: an IP location that lets sign-ins through (trusted, or excluded from a policy)
 /// with IPv4 ranges only: IPv6 sign-ins from the same network fall outside it.
-fn cp030(ctx: &Ctx<'_>, l: &NamedLocation, out: &mut Vec<LintFinding>) {
+fn cp030(excluded: &BTreeMap<String, Vec<String>>, l: &NamedLocation, out: &mut Vec<LintFinding>) {
     if l.kind != LocationKind::Ip
         || l.ranges.is_empty()
         || l.ranges.iter().any(|r| matches!(r, IpNet::V6(_)))
     {
         return;
     }
-    let excluded_by: Vec<String> = ctx
-        .policies
-        .iter()
-        .filter(|p| scope::live(p))
-        .filter(|p| {
-            p.conditions.locations.as_ref().is_some_and(|c| {
-                scope::has(&c.exclude, &l.id) || (l.trusted && scope::has(&c.exclude, "AllTrusted"))
-            })
-        })
-        .map(|p| p.label())
-        .collect();
+    let key = l.id.trim().to_ascii_lowercase();
+    let mut excluded_by: Vec<String> = if key.is_empty() {
+        Vec::new() // a CSV location has no id a policy could name
+    } else {
+        excluded.get(&key).cloned().unwrap_or_default()
+    };
+    if l.trusted {
+        excluded_by.extend(excluded.get("alltrusted").into_iter().flatten().cloned());
+    }
+    excluded_by.sort();
+    excluded_by.dedup();
     if !l.trusted && excluded_by.is_empty() {
         return;
     }
     let why = match (l.trusted, excluded_by.is_empty()) {
         (true, true) => "trusted".to_string(),
-        (true, false) => format!("trusted and excluded from {}", excluded_by.join(", ")),
-        (false, _) => format!("excluded from {}", excluded_by.join(", ")),
+        (true, false) => format!("trusted and excluded from {}", capped(&excluded_by, ", ")),
+        (false, _) => format!("excluded from {}", capped(&excluded_by, ", ")),
     };
     out.push(tenant(
         "CP030",
@@ -183,7 +206,7 @@ fn cp031(l: &NamedLocation, out: &mut Vec<LintFinding>) {
         .map(ToString::to_string)
         .collect();
     if !wide.is_empty() {
-        problems.push(format!("masks of /8 or shorter: {}", wide.join(", ")));
+        problems.push(format!("masks of /8 or shorter: {}", capped(&wide, ", ")));
     }
     let mut sorted: Vec<(bool, u128, u128, &IpNet)> = l
         .ranges
@@ -241,7 +264,7 @@ fn cp031(l: &NamedLocation, out: &mut Vec<LintFinding>) {
         "CP031",
         Severity::Medium,
         "Invalid IP ranges in a named location",
-        format!("named location '{}' ({}): {}", l.name, l.id, problems.join("; ")),
+        format!("named location '{}' ({}): {}", l.name, l.id, capped(&problems, "; ")),
         format!(
             "Edit the named location '{}': use masks longer than /8, remove the duplicate and nested ranges, and keep it under {MAX_RANGES} ranges.",
             l.name
@@ -288,7 +311,7 @@ fn cp032(l: &NamedLocation, out: &mut Vec<LintFinding>) {
             "named location '{}' ({}) holds {}: Conditional Access sees the public egress address, so these never match",
             l.name,
             l.id,
-            hits.join(", ")
+            capped(&hits, ", ")
         ),
         format!(
             "Replace the private ranges in the named location '{}' with the public egress addresses of the network (its NAT or proxy addresses).",
@@ -333,7 +356,7 @@ fn cp033(ctx: &Ctx<'_>, p: &Policy, out: &mut Vec<LintFinding>) {
         "CP033",
         Severity::Medium,
         "Unknown countries handled the wrong way",
-        found.join("; "),
+        capped(&found, "; "),
         format!(
             "Untick \"Include unknown countries/regions\" in the country locations that {} excludes, and tick it in those it includes.",
             name(p)
@@ -364,12 +387,105 @@ fn cp007(ctx: &Ctx<'_>, p: &Policy, out: &mut Vec<LintFinding>) {
         "Report-only policy on a GPS location prompts users",
         format!(
             "report-only, and uses the GPS-based country location(s) {}: users are asked to share their location although nothing is enforced",
-            gps.join(", ")
+            capped(&gps, ", ")
         ),
         format!(
             "Turn {} on or off once its report-only results are read; while report-only, it keeps prompting for GPS.",
             name(p)
         ),
         SRC_GPS,
+    ));
+}
+
+/// CP034: an MFA (or authentication strength, or security-info registration) policy that
+/// skips MFA in a location that is not trusted: an untrusted IP location or a country.
+fn cp034(ctx: &Ctx<'_>, p: &Policy, out: &mut Vec<LintFinding>) {
+    let mfa = p
+        .grant
+        .as_ref()
+        .is_some_and(|g| g.has("mfa") || g.authentication_strength.is_some());
+    if !scope::live(p) || !mfa {
+        return;
+    }
+    let Some(lc) = p.conditions.locations.as_ref() else {
+        return;
+    };
+    if !(lc.include.is_empty() || scope::has(&lc.include, "All")) {
+        return;
+    }
+    let untrusted: Vec<String> = lc
+        .exclude
+        .iter()
+        .filter_map(|id| ctx.location(id))
+        .filter(|l| match l.kind {
+            LocationKind::Ip => !l.trusted,
+            LocationKind::Country => true,
+            LocationKind::CompliantNetwork => false,
+        })
+        .map(|l| {
+            format!(
+                "'{}' ({}, {})",
+                l.name,
+                l.id,
+                if l.kind == LocationKind::Country {
+                    "a country location"
+                } else {
+                    "not trusted"
+                }
+            )
+        })
+        .collect();
+    if untrusted.is_empty() {
+        return;
+    }
+    out.push(on_policy(
+        p,
+        "CP034",
+        Severity::Low,
+        "MFA skipped in an untrusted location",
+        format!(
+            "requires MFA everywhere except {}: sign-ins from there skip MFA although the location is not marked trusted",
+            capped(&untrusted, ", ")
+        ),
+        format!(
+            "Exclude only trusted locations from {} (mark the IP location trusted if it is the corporate network), or remove the exclusion.",
+            name(p)
+        ),
+        SRC_UNTRUSTED,
+    ));
+}
+
+/// CP035: a trusted IP location with very wide ranges trusts far more than one network.
+fn cp035(l: &NamedLocation, out: &mut Vec<LintFinding>) {
+    if l.kind != LocationKind::Ip || !l.trusted {
+        return;
+    }
+    let broad: Vec<String> = l
+        .ranges
+        .iter()
+        .filter(|r| match r {
+            IpNet::V4(v) => v.prefix_len() <= BROAD_V4 && v.prefix_len() > 8,
+            IpNet::V6(v) => v.prefix_len() <= BROAD_V6 && v.prefix_len() > 8,
+        })
+        .map(ToString::to_string)
+        .collect();
+    if broad.is_empty() {
+        return;
+    }
+    out.push(tenant(
+        "CP035",
+        Severity::Low,
+        "Very wide range in a trusted location",
+        format!(
+            "trusted named location '{}' ({}) holds {}: wider than one site's egress (IPv4 /{BROAD_V4} or IPv6 /{BROAD_V6} and wider), often a cloud or VPN provider's pool",
+            l.name,
+            l.id,
+            capped(&broad, ", ")
+        ),
+        format!(
+            "Narrow the ranges of the trusted named location '{}' to the organisation's own egress addresses.",
+            l.name
+        ),
+        SRC_BROAD,
     ));
 }

@@ -1,6 +1,7 @@
 //! Scope questions the lint rules share: whom and what a policy targets, which conditions
 //! narrow it, whether it excludes the break-glass set. Pure functions over one `Policy`.
 
+use super::capped;
 use crate::policy::model::{IncludeExclude, Policy, PolicyState};
 
 /// Case-insensitive membership, the way Graph's specials (`All`, `all`) are compared.
@@ -143,7 +144,10 @@ pub(crate) fn narrowing(p: &Policy, with_platforms: bool) -> Vec<String> {
         v.push(s);
     }
     if !all_client_apps(p) {
-        v.push(format!("client apps ({})", c.client_app_types.join(", ")));
+        v.push(format!(
+            "client apps ({})",
+            capped(&c.client_app_types, ", ")
+        ));
     }
     for (name, levels) in [
         ("sign-in risk", &c.sign_in_risk_levels),
@@ -152,13 +156,13 @@ pub(crate) fn narrowing(p: &Policy, with_platforms: bool) -> Vec<String> {
         ("insider risk", &c.insider_risk_levels),
     ] {
         if !levels.is_empty() {
-            v.push(format!("{name} ({})", levels.join(", ")));
+            v.push(format!("{name} ({})", capped(levels, ", ")));
         }
     }
     if !c.transfer_methods.is_empty() {
         v.push(format!(
             "authentication flows ({})",
-            c.transfer_methods.join(", ")
+            capped(&c.transfer_methods, ", ")
         ));
     }
     if let Some(f) = &c.device_filter {
@@ -170,7 +174,7 @@ pub(crate) fn narrowing(p: &Policy, with_platforms: bool) -> Vec<String> {
     if !c.unknown_conditions.is_empty() {
         v.push(format!(
             "conditions casift does not evaluate ({})",
-            c.unknown_conditions.join(", ")
+            capped(&c.unknown_conditions, ", ")
         ));
     }
     v
@@ -186,7 +190,7 @@ pub(crate) fn user_exclusions(p: &Policy) -> Vec<String> {
     v.extend(u.exclude_groups.iter().map(|x| format!("group {x}")));
     v.extend(u.exclude_roles.iter().map(|x| format!("role {x}")));
     if let Some(g) = &u.exclude_guests {
-        v.push(format!("guests ({})", g.types.join(", ")));
+        v.push(format!("guests ({})", capped(&g.types, ", ")));
     }
     v
 }
@@ -215,12 +219,12 @@ pub(crate) fn includes_any(p: &Policy, ids: &[String]) -> bool {
 fn include_exclude(ie: &IncludeExclude) -> String {
     let mut parts = Vec::new();
     if !ie.include.is_empty() {
-        parts.push(format!("include {}", ie.include.join(", ")));
+        parts.push(format!("include {}", capped(&ie.include, ", ")));
     }
     if !ie.exclude.is_empty() {
-        parts.push(format!("exclude {}", ie.exclude.join(", ")));
+        parts.push(format!("exclude {}", capped(&ie.exclude, ", ")));
     }
-    parts.join("; ")
+    capped(&parts, "; ")
 }
 
 /// A short label of the included identities, for texts ("groups ceeac9b8-…").
@@ -230,20 +234,44 @@ pub(crate) fn included_identities(p: &Policy) -> String {
     };
     let mut parts = Vec::new();
     if !u.include_users.is_empty() {
-        parts.push(format!("users {}", u.include_users.join(", ")));
+        parts.push(format!("users {}", capped(&u.include_users, ", ")));
     }
     if !u.include_groups.is_empty() {
-        parts.push(format!("groups {}", u.include_groups.join(", ")));
+        parts.push(format!("groups {}", capped(&u.include_groups, ", ")));
     }
     if !u.include_roles.is_empty() {
         parts.push(format!("{} directory role(s)", u.include_roles.len()));
     }
     if let Some(g) = &u.include_guests {
-        parts.push(format!("guests ({})", g.types.join(", ")));
+        parts.push(format!("guests ({})", capped(&g.types, ", ")));
     }
     if parts.is_empty() {
         "nobody".to_string()
     } else {
-        parts.join("; ")
+        capped(&parts, "; ")
     }
+}
+
+/// What the export shape could not carry about the conditions (Extractor-Suite CSV): a
+/// rule that needs "nothing else narrows it" cannot be sure for such a policy.
+pub(crate) fn lossy_conditions(p: &Policy) -> Vec<&str> {
+    p.missing
+        .iter()
+        .map(String::as_str)
+        .filter(|m| m.starts_with("conditions"))
+        // Whom and what it targets are known (users, groups, roles, apps); these name
+        // targets, not narrowing conditions.
+        .filter(|m| {
+            !m.starts_with("conditions.users.")
+                && !m.starts_with("conditions.applications.include")
+                && !m.starts_with("conditions.clientApplications")
+                && !m.starts_with("conditions.agents")
+        })
+        .collect()
+}
+
+/// The shape could not carry this field (a `missing` entry, e.g.
+/// `conditions.authenticationFlows`).
+pub(crate) fn lacks(p: &Policy, field: &str) -> bool {
+    p.missing.iter().any(|m| m == field)
 }

@@ -470,3 +470,130 @@ fn device_code_and_unknown_platform_coverage() {
     });
     assert_eq!(rules(&run(v)), ["CP041"]);
 }
+
+#[test]
+fn a_huge_hostile_export_stays_fast_and_bounded() {
+    let ids: Vec<String> = (0..50_000)
+        .map(|i| format!("00000000-0000-4000-8000-{i:012}"))
+        .collect();
+    let mut p = good("huge");
+    p.conditions.users.as_mut().unwrap().include_groups = ids.clone();
+    p.conditions.users.as_mut().unwrap().exclude_groups = ids.clone();
+    p.conditions.locations = Some(IncludeExclude {
+        include: vec!["All".into()],
+        exclude: ids.clone(),
+    });
+    let locs: Vec<NamedLocation> = (0..5_000)
+        .map(|i| {
+            ip_loc(
+                &format!("10c00000-0000-4000-8000-{i:012}"),
+                "L",
+                true,
+                &["203.0.113.0/24"],
+            )
+        })
+        .collect();
+    let started = std::time::Instant::now();
+    let r = run_with([covered(), vec![p]].concat(), &locs, &[]);
+    assert!(started.elapsed().as_secs() < 20, "{:?}", started.elapsed());
+    let cp014 = &of(&r, "CP014")[0].detail;
+    assert!(
+        cp014.contains("and 49980 more") && cp014.len() < 4_000,
+        "{}",
+        cp014.len()
+    );
+    assert!(of(&r, "CP010")[0].detail.contains("and 49980 more"));
+    assert!(r.findings.iter().all(|f| f.detail.len() < 10_000));
+}
+
+#[test]
+fn a_lossy_shape_does_not_raise_false_alarms() {
+    let missing: Vec<String> = [
+        "conditions.applications.includeUserActions",
+        "conditions.clientApplications",
+        "conditions.authenticationFlows",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    // A device-code block read without its authentication flows looks tenant-wide.
+    let mut block = exclude_group(blocking("csv-block"), BG);
+    block.missing = missing.clone();
+    // A user-action policy read without its user actions looks untargeted.
+    let mut action = good("csv-action");
+    action.conditions.applications.include_applications = vec![];
+    action.missing = missing.clone();
+    // A workload policy read without its service principals looks like it targets nobody.
+    let mut workload = good("csv-workload");
+    workload.conditions.users = Some(Users {
+        include_users: vec!["None".into()],
+        ..Users::default()
+    });
+    workload.missing = missing;
+    let r = run(vec![block, action, workload]);
+    let cp001 = of(&r, "CP001");
+    assert_eq!(cp001[0].severity, Severity::Medium);
+    assert!(
+        cp001[0]
+            .detail
+            .contains("does not carry conditions.authenticationFlows")
+    );
+    assert!(of(&r, "CP012").is_empty() && of(&r, "CP013").is_empty());
+    assert_eq!(of(&r, "CP041")[0].severity, Severity::Info);
+    assert_eq!(
+        r.notes
+            .iter()
+            .filter(|n| n.contains("3 policies come from"))
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn mfa_skipped_in_untrusted_locations_and_broad_trust() {
+    // maester #2188 / #2227: an untrusted IP location excluded from MFA is not "trusted".
+    let mut p = good("mfa");
+    p.conditions.locations = Some(IncludeExclude {
+        include: vec!["All".into()],
+        exclude: vec![LOC.into(), LOC2.into()],
+    });
+    let branch = ip_loc(
+        LOC,
+        "Branch",
+        false,
+        &["203.0.113.0/24", "2001:db8:20::/48"],
+    );
+    let r = run_with(
+        [covered(), vec![p.clone()]].concat(),
+        &[branch.clone(), country(LOC2, false)],
+        &[],
+    );
+    assert_eq!(hits(&r), vec![("CP034", "low", "mfa".into())]);
+    let d = &of(&r, "CP034")[0].detail;
+    assert!(
+        d.contains("'Branch'") && d.contains("a country location"),
+        "{d}"
+    );
+    // Trusted: fine. A block policy excluding it is CP030's business, not CP034's.
+    let mut trusted = branch;
+    trusted.trusted = true;
+    let r = run_with(
+        [covered(), vec![p]].concat(),
+        &[
+            trusted,
+            ip_loc(
+                LOC2,
+                "Wide",
+                true,
+                &["198.0.0.0/12", "2001:db8::/32", "192.0.2.0/24"],
+            ),
+        ],
+        &[],
+    );
+    assert_eq!(rules(&r), ["CP035"]);
+    assert!(
+        of(&r, "CP035")[0]
+            .detail
+            .contains("holds 198.0.0.0/12, 2001:db8::/32:")
+    );
+}

@@ -33,6 +33,8 @@ const SIGN_INS: &str = "looks like a sign-in export, not Conditional Access poli
 /// `walked`: found by a directory walk or in a zip, where unrelated files are ignored
 /// instead of stopping the run.
 pub(super) fn text(label: &str, text: &str, walked: bool) -> Res<Outcome> {
+    // A second byte-order mark (an editor's re-save) is not content.
+    let text = text.trim_start_matches('\u{feff}');
     let body = text.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
     if body.starts_with('{') || body.starts_with('[') {
         return json_file(label, text, walked);
@@ -44,7 +46,7 @@ pub(super) fn text(label: &str, text: &str, walked: bool) -> Res<Outcome> {
     } else {
         first
     };
-    if extractor::is_header(header) {
+    if extractor::header_delimiter(header).is_some() {
         let (mut policies, notes) = extractor::policies(body)?;
         for p in &mut policies {
             p.origin.shape = "extractor_csv";
@@ -121,7 +123,8 @@ fn kind(v: &Value) -> Kind {
         Kind::Policy
     } else if looks_like_location(m) {
         Kind::Location
-    } else if has("userPrincipalName")
+    } else if has("userPrincipalName") && (has("appId") || has("ipAddress") || has("status"))
+        // A user object (EntraExporter exports those too) has a UPN but no app or IP.
         || has("appliedConditionalAccessPolicies")
         || has("conditionalAccessStatus")
         || has("signInEventTypes")

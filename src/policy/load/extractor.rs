@@ -34,16 +34,20 @@ pub const MISSING: &[&str] = &[
     "sub-second times",
 ];
 
-/// Whether the first line is this exporter's header (`"DisplayName","Id","State",…`, quoted
-/// or not, BOM already removed).
-pub(super) fn is_header(first_line: &str) -> bool {
+/// The field separator when the first line is this exporter's header
+/// (`"DisplayName","Id","State",…`, quoted or not, BOM already removed): `,`, or `;` / tab
+/// from `Export-Csv -UseCulture` / `-Delimiter`.
+pub(super) fn header_delimiter(first_line: &str) -> Option<u8> {
     let head: String = first_line
         .chars()
         .filter(|c| !matches!(c, '"' | ' '))
         .take(21)
         .collect::<String>()
         .to_ascii_lowercase();
-    head.starts_with("displayname,id,state,")
+    [b',', b';', b'\t'].into_iter().find(|&d| {
+        let d = char::from(d);
+        head.starts_with(&format!("displayname{d}id{d}state{d}"))
+    })
 }
 
 /// The policies of the file (origin index filled, path and shape left to the caller) and
@@ -55,9 +59,15 @@ pub(super) fn policies(text: &str) -> Res<(Vec<Policy>, Vec<String>)> {
         None => text,
     };
     let skipped_lines = u64::from(body.len() != text.len());
+    let delimiter = body
+        .lines()
+        .next()
+        .and_then(header_delimiter)
+        .unwrap_or(b',');
     let mut reader = ::csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
+        .delimiter(delimiter)
         .from_reader(body.as_bytes());
     let header = reader
         .headers()
@@ -69,9 +79,11 @@ pub(super) fn policies(text: &str) -> Res<(Vec<Policy>, Vec<String>)> {
         .map(|(i, h)| (h.trim().to_ascii_lowercase(), i))
         .collect();
     let mut rows = Vec::new();
+    let mut lines = LineCounter::default();
     for record in reader.records() {
         let record = record.map_err(|e| format!("CSV: {e}"))?;
-        let line = record.position().map_or(0, |p| p.line()) + skipped_lines;
+        let byte = record.position().map_or(0, |p| p.byte());
+        let line = lines.at(body.as_bytes(), byte) + skipped_lines;
         if record.iter().all(|f| f.trim().is_empty()) {
             continue;
         }
@@ -105,6 +117,29 @@ pub(super) fn policies(text: &str) -> Res<(Vec<Policy>, Vec<String>)> {
         out.push(p);
     }
     Ok((out, notes))
+}
+
+/// 1-based line of a record from its byte offset. The csv crate's own line count lags by
+/// one after a CRLF (it consumes the `\n` with the next record), so count here.
+#[derive(Default)]
+struct LineCounter {
+    upto: usize,
+    newlines: u64,
+}
+
+impl LineCounter {
+    fn at(&mut self, body: &[u8], byte: u64) -> u64 {
+        let mut pos = usize::try_from(byte).unwrap_or(usize::MAX).min(body.len());
+        // The record starts after what is left of the previous terminator.
+        while body.get(pos).is_some_and(|b| matches!(b, b'\r' | b'\n')) {
+            pos += 1;
+        }
+        if pos > self.upto {
+            self.newlines += body[self.upto..pos].iter().filter(|&&b| b == b'\n').count() as u64;
+            self.upto = pos;
+        }
+        self.newlines + 1
+    }
 }
 
 struct Row<'a> {

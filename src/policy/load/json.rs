@@ -66,8 +66,17 @@ fn read(o: &Obj<'_>, display_name: Option<String>, id: Option<String>) -> Res<Po
 /// RFC 3339 (fractional seconds of any length; no zone = UTC, as PowerShell 7 writes
 /// `DateTimeKind.Unspecified`), or Windows PowerShell's `/Date(1716542872700)/`.
 fn date(o: &Obj<'_>, key: &str) -> Res<Option<DateTime<Utc>>> {
-    let Some(s) = o.text(key)? else {
-        return Ok(None);
+    // Windows PowerShell writes a DateTime that carries extra properties as
+    // `{"value":"\/Date(…)\/","DisplayHint":2,"DateTime":"Monday, …"}`.
+    let s = match o.get(key) {
+        Some(v @ Value::Object(m)) => match Obj::new(m, &o.field(key))?.text("value")? {
+            Some(s) => s,
+            None => return Err(format!("{} is not a date: {}", o.field(key), shown(v))),
+        },
+        _ => match o.text(key)? {
+            Some(s) => s,
+            None => return Ok(None),
+        },
     };
     if let Some(t) = ms_date(&s) {
         return Ok(Some(t));
