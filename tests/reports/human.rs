@@ -180,3 +180,17 @@ fn redacted_json_is_valid_and_holds_no_identity() {
         assert!(cidrs > 0 || extra.is_empty(), "{args:?}: no CIDR to check");
     }
 }
+
+#[test]
+fn a_service_principal_is_redacted_too() {
+    let csv = "fixtures/signins/csv/ApplicationSignIns_2026-10-01_2026-10-02.csv";
+    let out = run(&["analyze", csv, "-f", "json", "--redact"]);
+    assert_valid(&schema_validator(), &["analyze", csv], &out);
+    // The object id is gone (the app's display name, which here is the same as the service
+    // principal's, is not personal data and stays).
+    assert!(!out.contains("00000000-0000-4000-8000-000000000060"));
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let p = &v["causes"][0]["principal"];
+    assert_eq!(p["kind"], "service_principal");
+    assert!(p["id"].as_str().unwrap().starts_with("uid-"), "{p}");
+}
