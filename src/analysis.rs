@@ -696,6 +696,29 @@ pub struct Finding {
     pub fix: Option<crate::policy::fix::Fix>,
 }
 
+/// The policy inputs of a run, as the JSON report's `policies` key shows them.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PolicySummary {
+    pub inputs: Vec<crate::policy::PolicyInput>,
+    pub count: u64,
+    /// Graph state value → number of policies.
+    pub by_state: BTreeMap<String, u64>,
+}
+
+impl PolicySummary {
+    pub fn of(set: &crate::policy::PolicySet) -> PolicySummary {
+        let mut by_state = BTreeMap::new();
+        for p in &set.policies {
+            *by_state.entry(p.state.as_str().to_string()).or_insert(0) += 1;
+        }
+        PolicySummary {
+            inputs: set.inputs.clone(),
+            count: set.policies.len() as u64,
+            by_state,
+        }
+    }
+}
+
 /// Who a cause is about.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Principal {
@@ -717,6 +740,8 @@ pub struct Cause {
     pub count: u64,
     /// The cause in one sentence.
     pub cause: String,
+    /// The change in a few words (the at-a-glance table); the full text is `fix_text`.
+    pub change: String,
     /// The same text as the most specific finding's remediation.
     pub fix_text: String,
     pub fix: Option<crate::policy::fix::Fix>,
@@ -753,6 +778,8 @@ pub struct Analysis {
     /// Ordered by count (most first), at most `MAX_CAUSES`; `causes_total` counts all.
     pub causes: Vec<Cause>,
     pub causes_total: u64,
+    /// With `--policies`: what was read (for the report's `policies` key).
+    pub policies: Option<PolicySummary>,
     pub acc: Acc,
     pub by_ip: Vec<IpRow>,
     pub skipped: Vec<Skip>,

@@ -608,6 +608,7 @@ fn finish(
         findings,
         causes,
         causes_total,
+        policies: None,
         acc,
         by_ip,
         skipped,

@@ -230,6 +230,7 @@ fn load_inputs(c: &Common) -> Result<(Option<NamedLocations>, Option<PolicySet>)
 /// What the report says about the policies it joined (DESIGN §7: ids the export lacks are
 /// said, not guessed over).
 fn policy_notes(a: &mut crate::analysis::Analysis, set: &PolicySet) {
+    a.policies = Some(crate::analysis::PolicySummary::of(set));
     let missing: Vec<String> = a
         .acc
         .by_policy

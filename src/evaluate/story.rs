@@ -81,6 +81,7 @@ pub fn causes(acc: &BTreeMap<CauseKey, CauseAcc>, findings: &[Finding]) -> (Vec<
                 rules,
                 count: c.count,
                 cause: sentence(c, chosen),
+                change: change(c, chosen),
                 fix_text: chosen.map_or_else(
                     || "Open one of these sign-ins with `casift explain --id` to see the failing policy and its conditions.".to_string(),
                     |f| f.remediation.clone(),
@@ -197,5 +198,54 @@ fn codes(c: &CauseAcc) -> String {
         "no error code".to_string()
     } else {
         v.join(", ")
+    }
+}
+
+/// The change in a few words, for the at-a-glance table (the full text is `fix_text`).
+fn change(c: &CauseAcc, chosen: Option<&Finding>) -> String {
+    let p = policy_short(c);
+    let who = if c.principal.name.is_empty() {
+        "the account".to_string()
+    } else {
+        c.principal.name.clone()
+    };
+    let Some(f) = chosen else {
+        return "Open a sign-in with casift explain --id to see the failing policy".to_string();
+    };
+    let ranges = |f: &Finding| {
+        let target = f
+            .fix
+            .as_ref()
+            .and_then(|x| x.target.as_ref())
+            .filter(|t| t.kind == crate::policy::fix::TargetKind::NamedLocation)
+            .map_or_else(
+                || "a trusted named location".to_string(),
+                |t| format!("'{}'", t.display_name),
+            );
+        format!("Add {} to {target}", f.suggested_cidrs.join(", "))
+    };
+    match f.acc.rule {
+        Rule::Ip001 | Rule::Ip003 if !f.suggested_cidrs.is_empty() => ranges(f),
+        Rule::Ip001 | Rule::Ip003 => {
+            "Add the caller's egress range to a trusted named location".to_string()
+        }
+        Rule::Ca002 => format!("Use a workload identity, or exclude {who} from {p}"),
+        Rule::Ca003 | Rule::Ca004 if c.non_interactive > 0 => {
+            format!("Exclude {who} from {p} (this flow carries no device)")
+        }
+        Rule::Ca003 => format!("Make the device compliant, or exclude {who} from {p}"),
+        Rule::Ca004 => format!("Hybrid join the device, or exclude {who} from {p}"),
+        Rule::Ca005 => "Use an approved client app or an app protection policy".to_string(),
+        Rule::Ca006 => "Sign in again and renew the token, or use a workload identity".to_string(),
+        Rule::Ca007 => format!("Exclude {who} from {p} before turning it on"),
+        Rule::Ca008 => {
+            "Remediate the risk in ID Protection (never exclude or trust the IP)".to_string()
+        }
+        Rule::Ca001 if c.policy.is_none() => {
+            "Download the export as JSON to name the policy".to_string()
+        }
+        Rule::Ca001 => format!("Exclude {who} from {p}, or change the condition that matched"),
+        Rule::Sd001 => format!("Scope the target resources of {p}"),
+        Rule::Ip002 => "Export the named locations again".to_string(),
     }
 }

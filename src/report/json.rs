@@ -34,6 +34,8 @@ pub struct Report<'a> {
     pub summary: Summary,
     pub skipped: Vec<SkippedOut>,
     pub notes: Vec<String>,
+    /// With `--policies` (schema 2): what was read; `null` without.
+    pub policies: Option<PoliciesOut>,
 }
 
 #[derive(Serialize)]
@@ -112,6 +114,7 @@ pub struct CauseOut {
     pub rules: Vec<&'static str>,
     pub count: u64,
     pub cause: String,
+    pub change: String,
     pub fix_text: String,
     pub fix: Option<Fix>,
 }
@@ -140,6 +143,7 @@ pub fn cause_out(c: &Cause, r: &Redactor) -> CauseOut {
         rules: c.rules.iter().map(|r| r.id()).collect(),
         count: c.count,
         cause: r.text(&c.cause).into_owned(),
+        change: r.text(&c.change).into_owned(),
         fix_text: r.text(&c.fix_text).into_owned(),
         fix: c.fix.as_ref().map(|f| r.fix(f)),
     }
@@ -500,6 +504,7 @@ pub fn build<'a>(a: &Analysis, meta: &'a RunMeta, r: &Redactor) -> Report<'a> {
             })
             .collect(),
         notes: a.notes.iter().map(|n| r.text(n).into_owned()).collect(),
+        policies: a.policies.as_ref().map(policies_out),
     }
 }
 
@@ -508,4 +513,47 @@ pub fn write(a: &Analysis, meta: &RunMeta, r: &Redactor, w: &mut dyn Write) -> R
     serde_json::to_writer_pretty(&mut *w, &report).map_err(std::io::Error::other)?;
     w.write_all(b"\n")?;
     Ok(())
+}
+
+#[derive(Serialize)]
+pub struct PoliciesOut {
+    pub inputs: Vec<PolicyInputOut>,
+    pub count: u64,
+    /// Graph's state values as keys: `enabled`, `enabledForReportingButNotEnforced`,
+    /// `disabled` (always present), and any newer value seen.
+    pub by_state: serde_json::Map<String, serde_json::Value>,
+}
+
+#[derive(Serialize)]
+pub struct PolicyInputOut {
+    pub path: String,
+    pub shape: &'static str,
+    pub policies: u64,
+    pub locations: u64,
+    pub note: Option<String>,
+}
+
+fn policies_out(p: &crate::analysis::PolicySummary) -> PoliciesOut {
+    let mut by_state = serde_json::Map::new();
+    for k in ["enabled", "enabledForReportingButNotEnforced", "disabled"] {
+        by_state.insert(k.to_string(), 0.into());
+    }
+    for (k, v) in &p.by_state {
+        by_state.insert(k.clone(), (*v).into());
+    }
+    PoliciesOut {
+        inputs: p
+            .inputs
+            .iter()
+            .map(|i| PolicyInputOut {
+                path: i.path.clone(),
+                shape: i.shape,
+                policies: i.policies as u64,
+                locations: i.locations as u64,
+                note: i.note.clone(),
+            })
+            .collect(),
+        count: p.count,
+        by_state,
+    }
 }

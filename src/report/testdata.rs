@@ -96,6 +96,7 @@ fn cause(i: usize) -> Cause {
         rules: vec![Rule::Ip001, Rule::Ca001],
         count: 1000 - i as u64,
         cause: "PAT from 198.51.100.23 outside the trusted locations that 'Block DevOps outside corporate network' requires.".into(),
+        change: "Add 198.51.100.23/32 to 'Corporate egress'".into(),
         fix_text: "Add 198.51.100.23/32 to the trusted named location 'Corporate egress', or exclude the service account from the policy.".into(),
         fix: None,
     }
@@ -169,6 +170,7 @@ pub fn analysis(causes: usize, causes_total: u64) -> Analysis {
         ],
         causes: (0..causes).map(cause).collect(),
         causes_total,
+        policies: None,
         acc,
         by_ip,
         skipped: vec![],
