@@ -202,10 +202,25 @@ fn causes(o: &mut String, rep: &Report<'_>) {
             c.rules.join(", "),
             c.count,
             esc(&c.cause),
-            esc(&c.fix_text)
+            full_fix(rep, c)
         );
     }
     o.push_str("</tbody></table>\n");
+}
+
+/// A cause's short change, linked to the finding card that has the full fix.
+fn full_fix(rep: &Report<'_>, c: &super::json::CauseOut) -> String {
+    let change = glance::change(c);
+    match glance::finding_of(rep, c) {
+        Some(i) if change != c.fix_text => {
+            format!(
+                "{} <a href=\"#f{n}\">(finding {n})</a>",
+                esc(change),
+                n = i + 1
+            )
+        }
+        _ => esc(change),
+    }
 }
 
 /// The index of findings, so a long report can be scanned before reading the cards.

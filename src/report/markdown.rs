@@ -300,7 +300,7 @@ fn causes(rep: &Report<'_>, o: &mut String) {
                 c.rules.join(", "),
                 c.count,
                 escape_md(&c.cause),
-                escape_md(&c.fix_text)
+                full_fix(rep, c)
             ),
         );
     }
@@ -308,6 +308,15 @@ fn causes(rep: &Report<'_>, o: &mut String) {
 }
 
 const RANKED: &str = "ranked by Conditional Access failures, then failures, then sign-ins";
+
+/// A cause's short change, with the finding that has the full fix.
+fn full_fix(rep: &Report<'_>, c: &super::json::CauseOut) -> String {
+    let change = glance::change(c);
+    match glance::finding_of(rep, c) {
+        Some(i) if change != c.fix_text => format!("{} (finding {})", escape_md(change), i + 1),
+        _ => escape_md(change),
+    }
+}
 
 /// "Showing 20 of 57 users, <order>; ..." above a table that is cut: `rows` is what the JSON
 /// report holds (itself cut at 1000 for users, apps and IPs), `total` how many there were.

@@ -136,7 +136,7 @@ fn causes(o: &mut Out, rep: &Report<'_>) {
     let mut blocks: Vec<String> = Vec::new();
     let mut used = 0;
     for (i, c) in all.iter().take(TOP_CAUSES).enumerate() {
-        let b = cause_block(o, i, c);
+        let b = cause_block(o, i, c, glance::finding_of(rep, c));
         let n = b.lines().count();
         if !blocks.is_empty() && used + n > GLANCE_LINES {
             break;
@@ -163,7 +163,7 @@ fn causes(o: &mut Out, rep: &Report<'_>) {
 }
 
 /// One cause: who, app, policy, count and rules, then the cause and the change in full.
-fn cause_block(o: &Out, i: usize, c: &super::json::CauseOut) -> String {
+fn cause_block(o: &Out, i: usize, c: &super::json::CauseOut, finding: Option<usize>) -> String {
     let mut b = Out {
         s: String::new(),
         width: o.width,
@@ -189,8 +189,19 @@ fn cause_block(o: &Out, i: usize, c: &super::json::CauseOut) -> String {
     if !c.cause.is_empty() {
         b.field(n.len() + 8, &pad("Cause:  "), &esc(&c.cause));
     }
-    if !c.fix_text.is_empty() {
-        b.field(n.len() + 8, &pad("Change: "), &esc(&c.fix_text));
+    let change = glance::change(c);
+    if !change.is_empty() {
+        let full = match finding {
+            Some(f) if f < TOP_FINDINGS && change != c.fix_text => {
+                format!(" (the full fix: finding {})", f + 1)
+            }
+            _ => String::new(),
+        };
+        b.field(
+            n.len() + 8,
+            &pad("Change: "),
+            &format!("{}{full}", esc(change)),
+        );
     }
     b.s
 }

@@ -42,8 +42,8 @@ fn opens_with_the_causes_and_fits_on_a_screen() {
         .expect("glance block");
     let findings = t.find("\nFINDINGS").expect("findings");
     assert!(glance < findings);
-    assert!(t.contains("(6 of 57 causes, most sign-ins first)"), "{t}");
-    assert!(t.contains("    The other 51 causes: -f markdown, -f html -o report.html or -f json."));
+    assert!(t.contains("(8 of 57 causes, most sign-ins first)"), "{t}");
+    assert!(t.contains("    The other 49 causes: -f markdown, -f html -o report.html or -f json."));
     let before: Vec<&str> = t[..findings].lines().collect();
     assert!(
         before.len() <= 50,
@@ -52,7 +52,10 @@ fn opens_with_the_causes_and_fits_on_a_screen() {
     );
     // The cause, its change, and the policy and rules in the row.
     assert!(t.contains("Cause:  PAT from 198.51.100.23"));
-    assert!(t.contains("Change: Add 198.51.100.23/32"));
+    assert!(
+        t.contains("Change: Add 198.51.100.23/32 to 'Corporate egress'"),
+        "{t}"
+    );
     let flat = t.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(flat.contains(
         "2. svc-01@example.com (service principal) · Azure DevOps · Block DevOps outside corporate network · 999 sign-ins · IP001, CA001"
@@ -129,7 +132,7 @@ fn colour_only_when_allowed_and_never_from_a_log() {
 fn long_changes_are_shown_whole_and_the_block_stays_short() {
     let mut a = analysis(30, 30);
     for c in &mut a.causes {
-        c.fix_text = format!(
+        c.change = format!(
             "{} END.",
             "Exclude the account from the policy and add the range to the location.".repeat(8)
         );
