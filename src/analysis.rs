@@ -526,6 +526,8 @@ impl Acc {
             &s.user_display_name,
             &s.user_id,
             &s.service_principal_name,
+            // A workload's object id names it as much as a user's does (causes, fixes).
+            &s.service_principal_id,
         ]);
         for ip in [s.ip.as_str(), s.resource_ip.as_str()] {
             self.note_once('i', ip);

@@ -373,6 +373,8 @@ fn csv_report_is_formula_safe_and_complete() {
         assert_eq!(&row[0], f["rule"].as_str().unwrap());
         assert_eq!(row[8], f["count"].to_string());
         assert_eq!(&row[16], f["remediation"].as_str().unwrap());
+        assert_eq!(row[17], f["users_total"].to_string());
+        assert_eq!(row[18], f["ips_total"].to_string());
     }
     // The hostile names come back whole (none starts with a formula character).
     let hostile = rows
@@ -648,3 +650,43 @@ fn a_pseudonym_means_the_same_person_in_every_command() {
         "{mallory} not in the analyze report"
     );
 }
+
+// ---------------------------------------------------------------- terminal view and explain
+
+#[test]
+fn snapshot_text_view() {
+    insta::assert_snapshot!("analyze_text", analyze("text", &[]));
+}
+
+#[test]
+fn snapshot_explain() {
+    insta::assert_snapshot!(
+        "explain_text",
+        run(&[
+            "explain",
+            PORTAL,
+            "--locations",
+            LOCATIONS,
+            "--id",
+            "00000000-0000-4000-8000-000000000002",
+        ])
+    );
+    insta::assert_snapshot!(
+        "explain_text_hostile_redacted",
+        run(&[
+            "explain",
+            PORTAL,
+            "--locations",
+            LOCATIONS,
+            "--id",
+            HOSTILE_ID,
+            "--redact",
+        ])
+    );
+}
+
+// The human formats' behaviour (terminal view, explain, redaction) and the bounded lists.
+#[path = "reports/bounded.rs"]
+mod bounded;
+#[path = "reports/human.rs"]
+mod human;

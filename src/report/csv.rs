@@ -4,9 +4,12 @@
 //! Columns, in this fixed order (scripts may rely on it):
 //!
 //! `rule,kind,severity,title,policy_id,policy_name,app_id,app_name,count,users,ips,
-//! error_codes,first_seen,last_seen,examples,suggested_cidrs,remediation`
+//! error_codes,first_seen,last_seen,examples,suggested_cidrs,remediation,users_total,
+//! ips_total`
 //!
-//! Lists (users, IPs, error codes, example request ids, CIDRs) are joined with `; `; a
+//! Lists (users, IPs, error codes, example request ids, CIDRs) are joined with `; `; users and
+//! IPs hold at most 100 values as in the JSON report, and `users_total` / `ips_total` (added
+//! at the end in schema 2, so the earlier columns keep their places) say how many there are; a
 //! finding without a policy has empty `policy_id` and `policy_name`; times are RFC 3339 UTC.
 //! Every cell goes through `csv_cell`, so a value starting with `= + - @`, tab or CR cannot
 //! run as a spreadsheet formula. Quoting (RFC 4180 style, only where needed) and `\n` line
@@ -24,7 +27,7 @@ use crate::analysis::Analysis;
 use crate::error::Result;
 
 /// The header row, in column order.
-pub const COLUMNS: [&str; 17] = [
+pub const COLUMNS: [&str; 19] = [
     "rule",
     "kind",
     "severity",
@@ -42,6 +45,8 @@ pub const COLUMNS: [&str; 17] = [
     "examples",
     "suggested_cidrs",
     "remediation",
+    "users_total",
+    "ips_total",
 ];
 
 /// The separator of list values inside one cell.
@@ -61,7 +66,7 @@ pub fn write(a: &Analysis, meta: &RunMeta, r: &Redactor, w: &mut dyn Write) -> R
 }
 
 /// The cells of one finding, before formula neutralisation.
-fn row(f: &FindingOut) -> [String; 17] {
+fn row(f: &FindingOut) -> [String; 19] {
     let (policy_id, policy_name) = f
         .policy
         .as_ref()
@@ -87,5 +92,7 @@ fn row(f: &FindingOut) -> [String; 17] {
         f.examples.join(LIST_SEPARATOR),
         f.suggested_cidrs.join(LIST_SEPARATOR),
         f.remediation.clone(),
+        f.users_total.to_string(),
+        f.ips_total.to_string(),
     ]
 }

@@ -49,6 +49,8 @@ struct ExplainOut {
     id: String,
     records_searched: u64,
     sign_ins: Vec<Explained>,
+    /// What applies to every sign-in shown (said once, as in the analyze report).
+    notes: Vec<String>,
 }
 
 pub(crate) fn diagnoses(
@@ -125,6 +127,7 @@ pub fn render_json(
                     .map(|s| policies::evaluate(c, s, locations.unwrap_or(&empty))),
             })
             .collect(),
+        notes: a.notes.iter().map(|n| r.text(n).into_owned()).collect(),
     };
     let mut s = serde_json::to_string_pretty(&out).unwrap_or_default();
     s.push('\n');

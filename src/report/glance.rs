@@ -48,6 +48,25 @@ pub fn principal_kind(c: &CauseOut) -> &'static str {
     }
 }
 
+/// The change in a few words (`change`), else the full fix text.
+pub fn change(c: &CauseOut) -> &str {
+    if c.change.trim().is_empty() {
+        &c.fix_text
+    } else {
+        &c.change
+    }
+}
+
+/// The finding a cause's full fix comes from (its most specific rule, policy and app), as a
+/// 0-based index into `rep.findings`.
+pub fn finding_of(rep: &Report<'_>, c: &CauseOut) -> Option<usize> {
+    rep.findings.iter().position(|f| {
+        c.rules.first() == Some(&f.rule)
+            && f.app.id == c.app.id
+            && f.policy.as_ref().map(|p| &p.id) == c.policy.as_ref().map(|p| &p.id)
+    })
+}
+
 /// The app's name, else its id.
 pub fn app(c: &CauseOut) -> &str {
     if c.app.display_name.is_empty() {

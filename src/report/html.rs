@@ -1,20 +1,22 @@
 //! The HTML report: one self-contained page (inline CSS, inline SVG charts, no script, no
 //! external resource, a Content-Security-Policy that forbids every network load) built from
-//! the same `json::build` data as the other formats. Findings first, then activity charts,
-//! statistics tables, inputs with their accounting, skipped records and notes. Every log
-//! value goes through `escape_html`; the bytes are deterministic (no clock, no hash order).
+//! the same `json::build` data as the other formats. The short part first: the figures,
+//! "Blocked sign-ins at a glance", the index of findings and the charts; then the long
+//! finding cards, statistics tables, inputs with their accounting, skipped records and notes.
+//! Every log value goes through `escape_html`; the bytes are deterministic (no clock, no
+//! hash order). No table header pretends to sort: the page has no script.
 
+mod charts;
 mod svg;
 mod tables;
 
 use std::fmt::Write as _;
 use std::io::Write;
 
-use super::json::{FindingOut, Report, TallyOut, build};
-use super::{Redactor, RunMeta, escape_html as esc, timestamp};
+use super::json::{FindingOut, Report, build};
+use super::{Redactor, RunMeta, count, escape_html as esc, glance, timestamp};
 use crate::analysis::Analysis;
 use crate::error::Result;
-use svg::{Bar, Tone};
 
 /// Rows in the statistics tables and bars in the charts (the JSON report has them all).
 const TOP_ROWS: usize = 50;
@@ -30,8 +32,10 @@ pub fn write(a: &Analysis, meta: &RunMeta, r: &Redactor, w: &mut dyn Write) -> R
     let mut o = String::with_capacity(64 * 1024);
     head(&mut o);
     masthead(&mut o, a, &rep);
-    findings(&mut o, &rep);
-    activity(&mut o, a, &rep);
+    causes(&mut o, &rep);
+    index(&mut o, &rep);
+    charts::activity(&mut o, a, &rep);
+    cards(&mut o, &rep);
     tables::tables(&mut o, &rep);
     tables::inputs(&mut o, &rep);
     let _ = write!(
@@ -63,22 +67,22 @@ fn masthead(o: &mut String, a: &Analysis, rep: &Report<'_>) {
     let _ = writeln!(
         o,
         "<header class=\"masthead\"><div><div class=\"brand\">casift · Entra ID sign-in analysis</div><h1>Conditional Access report</h1></div>\
-         <div class=\"meta\">{}<br>{} input file(s) · casift {}</div></header>",
+         <div class=\"meta\">{}<br>{} · casift {}</div></header>",
         esc(&span),
-        rep.inputs.len(),
+        count(rep.inputs.len() as u64, "input file", "input files"),
         esc(rep.generator.version)
     );
     let _ = writeln!(
         o,
-        "<p class=\"lede\">{} sign-ins matched of {} read ({} skipped, {} duplicates): <strong>{} failures</strong>, <strong>{} blocked by Conditional Access</strong>, {} interrupted. {} finding(s).</p>",
-        t.records_matched,
+        "<p class=\"lede\">{} matched of {} read ({} skipped, {}): <strong>{}</strong>, <strong>{} blocked by Conditional Access</strong>, {} interrupted. {}.</p>",
+        count(t.records_matched, "sign-in", "sign-ins"),
         t.records_read,
         t.records_skipped,
-        t.duplicates,
-        t.failures,
+        count(t.duplicates, "duplicate", "duplicates"),
+        count(t.failures, "failure", "failures"),
         t.ca_failures,
         t.interrupted,
-        rep.findings.len()
+        count(rep.findings.len() as u64, "finding", "findings")
     );
     let active: Vec<String> = rep
         .filters
@@ -114,7 +118,7 @@ fn masthead(o: &mut String, a: &Analysis, rep: &Report<'_>) {
     };
     let _ = writeln!(
         o,
-        "<section class=\"kpis\">{}{}{}{}<div class=\"kpi{}\"><div class=\"v\">{}</div><div class=\"l\">findings</div><div class=\"sevs\">{} high · {} medium · {} low</div></div></section>",
+        "<section class=\"kpis\">{}{}{}{}<div class=\"kpi{}\"><div class=\"v\">{}</div><div class=\"l\">{}</div><div class=\"sevs\">{} high · {} medium · {} low</div></div></section>",
         kpi("", t.records_matched, "sign-ins matched"),
         kpi(
             if t.failures > 0 { "warn" } else { "" },
@@ -129,23 +133,28 @@ fn masthead(o: &mut String, a: &Analysis, rep: &Report<'_>) {
         kpi("", t.interrupted, "interrupted"),
         if sev("high") > 0 { " bad" } else { "" },
         rep.findings.len(),
+        if rep.findings.len() == 1 {
+            "finding"
+        } else {
+            "findings"
+        },
         sev("high"),
         sev("medium"),
         sev("low")
     );
 }
 
-fn chips(v: &[String], class: &str) -> String {
+/// Up to `MAX_LIST` values, then "and N more" up to `total` (the count before any cut).
+fn chips(v: &[String], total: u64, class: &str) -> String {
     let mut s = String::new();
+    let mut shown = 0u64;
     for x in v.iter().take(MAX_LIST) {
         let _ = write!(s, "<span class=\"chip{class}\">{}</span>", esc(x));
+        shown += 1;
     }
-    if v.len() > MAX_LIST {
-        let _ = write!(
-            s,
-            "<span class=\"more\">and {} more</span>",
-            v.len() - MAX_LIST
-        );
+    let rest = total.max(v.len() as u64).saturating_sub(shown);
+    if rest > 0 {
+        let _ = write!(s, "<span class=\"more\">and {rest} more</span>");
     }
     if v.is_empty() {
         s.push_str("<span class=\"more\">none</span>");
@@ -163,7 +172,59 @@ fn named(name: &str, id: &str) -> String {
     }
 }
 
-fn findings(o: &mut String, rep: &Report<'_>) {
+/// "Blocked sign-ins at a glance": who, app, policy, rules, count, cause and the one change.
+fn causes(o: &mut String, rep: &Report<'_>) {
+    let _ = writeln!(o, "<h2 id=\"glance\">{}</h2>", glance::TITLE);
+    let rows = glance::rows(rep);
+    if rows.is_empty() {
+        let _ = writeln!(o, "<p>{}</p>", glance::empty(rep));
+        return;
+    }
+    if let Some(n) = glance::shown_of(rep, rows.len()) {
+        let _ = writeln!(
+            o,
+            "<p class=\"note\">Showing {}; the JSON report has the rest.</p>",
+            esc(&n)
+        );
+    }
+    o.push_str(
+        "<table class=\"glance\"><thead><tr><th class=\"n\">#</th><th>Who</th><th>App</th><th>Policy</th><th>Rules</th><th class=\"n\">Sign-ins</th><th>Cause</th><th>The change</th></tr></thead><tbody>\n",
+    );
+    for (i, c) in rows.iter().enumerate() {
+        let _ = writeln!(
+            o,
+            "<tr><td class=\"n\">{}</td><td>{}<div class=\"more\">{}</div></td><td>{}</td><td>{}</td><td><code>{}</code></td><td class=\"n\">{}</td><td>{}</td><td class=\"change\">{}</td></tr>",
+            i + 1,
+            esc(glance::who(c)),
+            glance::principal_kind(c),
+            esc(glance::app(c)),
+            esc(glance::policy(c)),
+            c.rules.join(", "),
+            c.count,
+            esc(&c.cause),
+            full_fix(rep, c)
+        );
+    }
+    o.push_str("</tbody></table>\n");
+}
+
+/// A cause's short change, linked to the finding card that has the full fix.
+fn full_fix(rep: &Report<'_>, c: &super::json::CauseOut) -> String {
+    let change = glance::change(c);
+    match glance::finding_of(rep, c) {
+        Some(i) if change != c.fix_text => {
+            format!(
+                "{} <a href=\"#f{n}\">(finding {n})</a>",
+                esc(change),
+                n = i + 1
+            )
+        }
+        _ => esc(change),
+    }
+}
+
+/// The index of findings, so a long report can be scanned before reading the cards.
+fn index(o: &mut String, rep: &Report<'_>) {
     o.push_str("<h2 id=\"findings\">Findings</h2>\n");
     if rep.findings.is_empty() {
         o.push_str(
@@ -171,9 +232,8 @@ fn findings(o: &mut String, rep: &Report<'_>) {
         );
         return;
     }
-    // An index first, so a long report can be scanned before reading the details.
     o.push_str(
-        "<table class=\"index\"><thead><tr><th class=\"n\">#</th><th class=\"s\" aria-sort=\"descending\">Severity</th><th class=\"s\">Rule</th><th>Finding</th><th class=\"s\">Policy</th><th class=\"s\">App</th><th class=\"n s\">Sign-ins</th></tr></thead><tbody>\n",
+        "<p class=\"note\">Most severe first, then most sign-ins; each links to its card below the charts.</p>\n<table class=\"index\"><thead><tr><th class=\"n\">#</th><th>Severity</th><th>Rule</th><th>Finding</th><th>Policy</th><th>App</th><th class=\"n\">Sign-ins</th></tr></thead><tbody>\n",
     );
     for (i, f) in rep.findings.iter().enumerate() {
         let _ = writeln!(
@@ -192,13 +252,20 @@ fn findings(o: &mut String, rep: &Report<'_>) {
             count = f.count
         );
     }
-    o.push_str("</tbody></table>\n<div class=\"spacer\"></div>\n");
+    o.push_str("</tbody></table>\n");
+}
+
+fn cards(o: &mut String, rep: &Report<'_>) {
+    if rep.findings.is_empty() {
+        return;
+    }
+    o.push_str("<h2 id=\"details\">Finding details</h2>\n");
     for (i, f) in rep.findings.iter().enumerate() {
         finding(o, i + 1, f);
     }
 }
 
-fn app_label<'a>(name: &'a str, id: &'a str) -> &'a str {
+pub(super) fn app_label<'a>(name: &'a str, id: &'a str) -> &'a str {
     if name.is_empty() { id } else { name }
 }
 
@@ -225,9 +292,9 @@ fn finding(o: &mut String, n: usize, f: &FindingOut) {
     };
     fact("Policy", policy);
     fact("App", named(&f.app.display_name, &f.app.id));
-    fact("Users", chips(&f.users, ""));
-    fact("IP addresses", chips(&f.ips, ""));
-    fact("Error codes", chips(&codes, ""));
+    fact("Users", chips(&f.users, f.users_total, ""));
+    fact("IP addresses", chips(&f.ips, f.ips_total, ""));
+    fact("Error codes", chips(&codes, codes.len() as u64, ""));
     fact("First seen", esc(&f.first_seen));
     fact("Last seen", esc(&f.last_seen));
     fact(
@@ -239,7 +306,8 @@ fn finding(o: &mut String, n: usize, f: &FindingOut) {
             .join("<br>"),
     );
     if !f.suggested_cidrs.is_empty() {
-        fact("CIDRs to add", chips(&f.suggested_cidrs, " cidr"));
+        let n = f.suggested_cidrs.len() as u64;
+        fact("CIDRs to add", chips(&f.suggested_cidrs, n, " cidr"));
     }
     o.push_str("</dl>");
     let _ = write!(
@@ -258,127 +326,16 @@ fn finding(o: &mut String, n: usize, f: &FindingOut) {
         let _ = write!(
             o,
             "<p class=\"thin\">{} of these sign-ins came from an export without per-policy detail: the policy is inferred from the error code and IP, not read from the log.</p>",
-            f.without_policy_detail
+            if f.without_policy_detail == f.count {
+                "All".to_string()
+            } else {
+                f.without_policy_detail.to_string()
+            }
         );
     }
     o.push_str("</article>\n");
 }
 
-fn activity(o: &mut String, a: &Analysis, rep: &Report<'_>) {
-    o.push_str("<h2 id=\"activity\">Activity</h2>\n");
-    let (size, buckets) = svg::rebucket(&a.acc.timeline);
-    if buckets.is_empty() {
-        o.push_str("<p>No matched sign-ins to chart.</p>\n");
-    } else {
-        let _ = writeln!(
-            o,
-            "<div class=\"panel\"><h3>Sign-ins per {} (UTC)</h3>{}<div class=\"legend\"><span><i class=\"signins\"></i>Sign-ins</span><span><i class=\"failures\"></i>Failures</span><span><i class=\"ca\"></i>Blocked by Conditional Access</span></div></div>",
-            svg::bucket_name(size),
-            svg::timeline(size, &buckets)
-        );
-    }
-    let s = &rep.summary;
-    let fails = |p: &super::json::PolicyRow| {
-        p.results
-            .get("failure")
-            .and_then(serde_json::Value::as_u64)
-            .unwrap_or(0)
-    };
-    let policies: Vec<Bar> = s
-        .by_policy
-        .iter()
-        .take(TOP_BARS)
-        .map(|p| Bar {
-            label: app_label(&p.display_name, &p.id).to_string(),
-            total: p.evaluations,
-            part: fails(p),
-            tone: Tone::Red,
-            value: fails(p).to_string(),
-            tooltip: format!(
-                "{} ({}): {} failures of {} evaluations",
-                p.display_name,
-                p.id,
-                fails(p),
-                p.evaluations
-            ),
-        })
-        .collect();
-    let codes: Vec<Bar> = s
-        .by_error_code
-        .iter()
-        .take(TOP_BARS)
-        .map(|c| Bar {
-            label: if c.name.is_empty() {
-                c.code.to_string()
-            } else {
-                format!("{} {}", c.code, c.name)
-            },
-            total: c.count,
-            part: c.count,
-            tone: match c.category {
-                _ if c.code == 0 => Tone::Green,
-                "ca-block" | "risk" => Tone::Red,
-                "ca-interrupt" | "mfa" | "device" => Tone::Amber,
-                "credential" => Tone::Blue,
-                _ => Tone::Slate,
-            },
-            value: c.count.to_string(),
-            tooltip: format!(
-                "{} {} ({}): {} sign-ins",
-                c.code, c.name, c.category, c.count
-            ),
-        })
-        .collect();
-    let tally_bar = |label: &str, t: &TallyOut| Bar {
-        label: label.to_string(),
-        total: t.signins,
-        part: t.failures,
-        tone: Tone::Amber,
-        value: format!("{}/{}", t.failures, t.signins),
-        tooltip: format!(
-            "{label}: {} sign-ins, {} failures, {} blocked by Conditional Access, {} interrupted",
-            t.signins, t.failures, t.ca_failures, t.interrupted
-        ),
-    };
-    let users: Vec<Bar> = s
-        .by_user
-        .iter()
-        .take(TOP_BARS)
-        .map(|u| tally_bar(&u.user, &u.tally))
-        .collect();
-    let apps: Vec<Bar> = s
-        .by_app
-        .iter()
-        .take(TOP_BARS)
-        .map(|x| tally_bar(app_label(&x.display_name, &x.id), &x.tally))
-        .collect();
-    let ips: Vec<Bar> = s
-        .by_ip
-        .iter()
-        .take(TOP_BARS)
-        .map(|x| tally_bar(&x.ip, &x.tally))
-        .collect();
-    o.push_str("<div class=\"grid2\">\n");
-    let panels: [(&str, &str, &[Bar]); 5] = [
-        (
-            "Policies by failures",
-            "Bars: evaluations; red: failures",
-            &policies,
-        ),
-        ("Error codes", "Sign-ins per error code", &codes),
-        ("Users", "Bars: sign-ins; amber: failures", &users),
-        ("Apps", "Bars: sign-ins; amber: failures", &apps),
-        ("IP addresses", "Bars: sign-ins; amber: failures", &ips),
-    ];
-    for (title, caption, bars) in panels {
-        if bars.is_empty() {
-            continue;
-        }
-        let _ = writeln!(
-            o,
-            "<div class=\"panel\"><h3>{title}</h3>{}<p class=\"caption\">{caption} (top {TOP_BARS})</p></div>",
-            svg::hbars(title, bars)
-        );
-    }
-    o.push_str("</div>\n");
-}
+#[cfg(test)]
+#[path = "html/tests.rs"]
+mod tests;

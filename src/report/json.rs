@@ -310,8 +310,8 @@ fn bounded(it: impl Iterator<Item = String>) -> Vec<String> {
 }
 
 /// The first `MAX_FINDING_VALUES` addresses in numeric order (on the originals: a pseudonym
-/// says nothing about order), then redacted.
-/// The set is already in numeric order (IPv4, IPv6, then non-addresses as text).
+/// says nothing about order), then redacted. The set is already in numeric order (IPv4,
+/// IPv6, then values that are not addresses, as text).
 fn bounded_ips(
     ips: &std::collections::BTreeSet<crate::analysis::IpText>,
     r: &Redactor,

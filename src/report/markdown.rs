@@ -151,12 +151,8 @@ fn render(rep: &Report<'_>, o: &mut String) {
     if s.by_policy.is_empty() {
         line(o, "No per-policy results in the matched sign-ins.");
     } else {
-        cut_note(
-            o,
-            s.by_policy.len().min(TOP),
-            s.by_policy.len() as u64,
-            "policies",
-        );
+        let n = s.by_policy.len();
+        cut_note(o, (n, n as u64), "policies", "most failures first");
         line(o, "| Policy | Evaluations | Results |");
         line(o, "|---|---:|---|");
         for p in s.by_policy.iter().take(TOP) {
@@ -175,12 +171,8 @@ fn render(rep: &Report<'_>, o: &mut String) {
     line(o, "");
     line(o, "## Error codes");
     line(o, "");
-    cut_note(
-        o,
-        s.by_error_code.len().min(TOP),
-        s.by_error_code.len() as u64,
-        "error codes",
-    );
+    let n = s.by_error_code.len();
+    cut_note(o, (n, n as u64), "error codes", "most sign-ins first");
     line(o, "| Code | Name | Sign-ins |");
     line(o, "|---:|---|---:|");
     for c in s.by_error_code.iter().take(TOP) {
@@ -208,7 +200,7 @@ fn render(rep: &Report<'_>, o: &mut String) {
     );
     line(o, "## IP addresses");
     line(o, "");
-    cut_note(o, s.by_ip.len().min(TOP), s.by_ip_total, "addresses");
+    cut_note(o, (s.by_ip.len(), s.by_ip_total), "addresses", RANKED);
     line(
         o,
         "| IP | Sign-ins | Failures | CA failures | Named locations | Trusted |",
@@ -265,16 +257,7 @@ fn render(rep: &Report<'_>, o: &mut String) {
         }
         line(o, "");
     }
-    let notes: Vec<String> = rep
-        .notes
-        .iter()
-        .map(|n| escape_md(n))
-        .chain(rep.inputs.iter().flat_map(|i| {
-            i.notes
-                .iter()
-                .map(move |n| format!("{}: {}", escape_md(&i.path), escape_md(n)))
-        }))
-        .collect();
+    let notes: Vec<String> = super::all_notes(rep).iter().map(|n| escape_md(n)).collect();
     if !notes.is_empty() {
         line(o, "## Notes");
         line(o, "");
@@ -317,20 +300,34 @@ fn causes(rep: &Report<'_>, o: &mut String) {
                 c.rules.join(", "),
                 c.count,
                 escape_md(&c.cause),
-                escape_md(&c.fix_text)
+                full_fix(rep, c)
             ),
         );
     }
     line(o, "");
 }
 
-/// "Showing 20 of 57 users" above a table that is cut.
-fn cut_note(o: &mut String, shown: usize, total: u64, what: &str) {
-    if total > shown as u64 {
+const RANKED: &str = "ranked by Conditional Access failures, then failures, then sign-ins";
+
+/// A cause's short change, with the finding that has the full fix.
+fn full_fix(rep: &Report<'_>, c: &super::json::CauseOut) -> String {
+    let change = glance::change(c);
+    match glance::finding_of(rep, c) {
+        Some(i) if change != c.fix_text => format!("{} (finding {})", escape_md(change), i + 1),
+        _ => escape_md(change),
+    }
+}
+
+/// "Showing 20 of 57 users, <order>; ..." above a table that is cut: `rows` is what the JSON
+/// report holds (itself cut at 1000 for users, apps and IPs), `total` how many there were.
+fn cut_note(o: &mut String, (rows, total): (usize, u64), what: &str, by: &str) {
+    let shown = rows.min(TOP) as u64;
+    if total > shown {
         line(
             o,
             &format!(
-                "Showing {shown} of {total} {what}, ranked by Conditional Access failures, then failures, then sign-ins; the JSON report has up to 1000."
+                "Showing {shown} of {total} {what}, {by}; {}.",
+                super::json_has(rows, total)
             ),
         );
         line(o, "");
@@ -363,7 +360,7 @@ fn table(
 ) {
     line(o, &format!("## {title}"));
     line(o, "");
-    cut_note(o, rows.len().min(TOP), total, what);
+    cut_note(o, (rows.len(), total), what, RANKED);
     line(
         o,
         &format!("| {col} | Sign-ins | Failures | Interrupted | CA failures |"),
@@ -425,27 +422,36 @@ mod tests {
     fn blocked_users_come_first_and_cuts_are_counted() {
         let m = md(1, 1);
         let users = &m[m.find("## Users").expect("users")..];
-        assert!(users.contains("Showing 20 of 40 users, ranked by Conditional Access failures"));
+        assert!(users.contains("Showing 20 of 60 users, ranked by Conditional Access failures"));
         let first: Vec<&str> = users
             .lines()
             .filter(|l| l.starts_with("| user"))
             .take(5)
             .collect();
-        // The five blocked users (3 sign-ins each) before the 35 busy ones.
+        // The five blocked users (3 sign-ins each) before the 55 busy ones.
         for l in &first {
             assert!(
                 l.ends_with("| 3 | 3 | 0 | 3 |") || l.ends_with("| 3 | 3 | 0 | 2 |"),
                 "{l}"
             );
         }
-        assert!(
-            first[0].contains("user035") || first[0].contains("user037"),
-            "{}",
-            first[0]
-        );
+        assert!(first[0].contains("user055"), "{}", first[0]);
         assert!(m.contains("user000@example.com, user001@example.com"));
         assert!(m.contains("and 140 more"), "150 users, 10 shown");
         assert!(m.contains("Location 09 and 4 more"));
+    }
+
+    #[test]
+    fn input_notes_are_listed_once() {
+        let mut a = analysis(1, 1);
+        a.inputs[0].notes = vec!["decoded from UTF-16 LE".into(), "renamed CSV".into()];
+        a.notes
+            .push("exports/big.json: decoded from UTF-16 LE".into());
+        let mut out = Vec::new();
+        write(&a, &RunMeta::default(), &Redactor::off(), &mut out).expect("render");
+        let m = String::from_utf8(out).expect("UTF-8");
+        assert_eq!(m.matches("decoded from UTF-16 LE").count(), 1, "{m}");
+        assert!(m.contains("- exports/big.json: renamed CSV"));
     }
 
     #[test]

@@ -124,6 +124,30 @@ pub fn count(n: u64, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
+/// The notes a human format lists, raw: the report's notes, then each input's own notes as
+/// "path: note" unless the report already says it that way (the pipeline copies them).
+pub fn all_notes(rep: &json::Report<'_>) -> Vec<String> {
+    let mut out: Vec<String> = rep.notes.clone();
+    for i in &rep.inputs {
+        for n in &i.notes {
+            let line = format!("{}: {n}", i.path);
+            if !out.contains(&line) {
+                out.push(line);
+            }
+        }
+    }
+    out
+}
+
+/// What the JSON report holds of a summary table that a human format cut: `rows` of `total`.
+pub fn json_has(rows: usize, total: u64) -> String {
+    if rows as u64 >= total {
+        "the JSON report has them all".to_string()
+    } else {
+        format!("the JSON report has the first {rows}")
+    }
+}
+
 /// Whether a character could rewrite or hide text on a terminal (DESIGN.md §9): C0 and C1
 /// controls, DEL, bidi overrides and isolates, zero-width characters and the BOM.
 pub fn is_invisible(c: char) -> bool {

@@ -8,7 +8,8 @@ use std::collections::BTreeSet;
 use chrono::{TimeZone, Utc};
 
 use crate::analysis::{
-    Acc, Analysis, Cause, Finding, FindingAcc, InputReport, IpRow, Principal, Tally, Totals,
+    Acc, Analysis, Cause, Finding, FindingAcc, InputReport, IpKey, IpRow, IpText, Principal, Tally,
+    Totals,
 };
 use crate::evaluate::{PolicyRef, Rule};
 use crate::policy::PrincipalKind;
@@ -44,11 +45,10 @@ fn finding(rule: Rule, policy: &str, users: usize, count: u64, remediation: &str
             app_name: "Azure DevOps".into(),
             count,
             ips: (0..users.len().min(150))
-                .filter_map(|i| {
-                    let t = format!("203.0.113.{}", i % 250);
-                    crate::analysis::IpKey::of(&t, t.parse().ok())
+                .map(|i| {
+                    let ip = std::net::IpAddr::from([203, 0, 113, (i % 250) as u8]);
+                    IpText::new(IpKey::Addr(ip))
                 })
-                .map(crate::analysis::IpText::new)
                 .collect(),
             users,
             error_codes: [53003].into_iter().collect(),
@@ -102,13 +102,13 @@ fn cause(i: usize) -> Cause {
     }
 }
 
-/// `causes` rows of `causes_total`, 40 users (the blocked ones with fewest sign-ins), and
+/// `causes` rows of `causes_total`, 60 users (the blocked ones with fewest sign-ins), and
 /// 3 findings, one with 150 users.
 pub fn analysis(causes: usize, causes_total: u64) -> Analysis {
     let mut acc = Acc::default();
-    for i in 0..40u64 {
+    for i in 0..60u64 {
         // Busy users who were never blocked, then the blocked few with little volume.
-        let t = if i < 35 {
+        let t = if i < 55 {
             tally(1000 + i, 0, 0)
         } else {
             tally(3, 3, 2 + (i % 2))

@@ -20,8 +20,10 @@ pub const MAX_WIDTH: usize = 200;
 
 /// Findings printed in full; the rest are counted (the other formats have them all).
 const TOP_FINDINGS: usize = 15;
-/// Causes shown: each takes three to five lines, and the block must fit on a screen.
-const TOP_CAUSES: usize = 6;
+/// Causes shown: at most this many, and only as many whole blocks as fit in
+/// `GLANCE_LINES` (at least one), so the block fits on a screen with each change in full.
+const TOP_CAUSES: usize = 8;
+const GLANCE_LINES: usize = 40;
 /// Users and IPs named per finding before "and N more".
 const NAMES: usize = 3;
 
@@ -124,47 +126,84 @@ pub fn render(rep: &Report<'_>, style: TextStyle) -> String {
 }
 
 fn causes(o: &mut Out, rep: &Report<'_>) {
-    let rows = &glance::rows(rep)[..glance::rows(rep).len().min(TOP_CAUSES)];
-    o.heading(glance::TITLE, glance::shown_of(rep, rows.len()));
-    if rows.is_empty() {
+    let all = glance::rows(rep);
+    if all.is_empty() {
+        o.heading(glance::TITLE, None);
         o.para(2, glance::empty(rep));
         o.line("");
         return;
     }
-    for (i, c) in rows.iter().enumerate() {
-        let n = format!("{:>2}. ", i + 1);
-        let rules = c.rules.join(", ");
-        let head = format!(
-            "{} ({}) · {} · {} · {} · {}",
-            esc(glance::who(c)),
-            glance::principal_kind(c),
-            esc(glance::app(c)),
-            esc(glance::policy(c)),
-            count(c.count, "sign-in", "sign-ins"),
-            rules
+    let mut blocks: Vec<String> = Vec::new();
+    let mut used = 0;
+    for (i, c) in all.iter().take(TOP_CAUSES).enumerate() {
+        let b = cause_block(o, i, c, glance::finding_of(rep, c));
+        let n = b.lines().count();
+        if !blocks.is_empty() && used + n > GLANCE_LINES {
+            break;
+        }
+        used += n;
+        blocks.push(b);
+    }
+    o.heading(glance::TITLE, glance::shown_of(rep, blocks.len()));
+    for b in &blocks {
+        o.s.push_str(b);
+    }
+    let total = rep.causes_total.max(all.len() as u64);
+    let rest = total.saturating_sub(blocks.len() as u64);
+    if rest > 0 {
+        o.para(
+            4,
+            &format!(
+                "The other {}: -f markdown, -f html -o report.html or -f json.",
+                count(rest, "cause", "causes")
+            ),
         );
-        let lines = wrap(&head, o.width, n.len(), n.len());
-        let first = format!("{n}{}", o.paint(Style::Bold, &lines[0]));
-        o.line(&first);
-        for l in lines.iter().skip(1) {
-            o.line(l);
-        }
-        if !c.cause.is_empty() {
-            o.field(
-                n.len() + 8,
-                &format!("{:w$}Cause:  ", "", w = n.len()),
-                &esc(&c.cause),
-            );
-        }
-        if !c.fix_text.is_empty() {
-            o.field(
-                n.len() + 8,
-                &format!("{:w$}Change: ", "", w = n.len()),
-                &esc(&c.fix_text),
-            );
-        }
     }
     o.line("");
+}
+
+/// One cause: who, app, policy, count and rules, then the cause and the change in full.
+fn cause_block(o: &Out, i: usize, c: &super::json::CauseOut, finding: Option<usize>) -> String {
+    let mut b = Out {
+        s: String::new(),
+        width: o.width,
+        color: o.color,
+    };
+    let n = format!("{:>2}. ", i + 1);
+    let head = format!(
+        "{} ({}) · {} · {} · {} · {}",
+        esc(glance::who(c)),
+        glance::principal_kind(c),
+        esc(glance::app(c)),
+        esc(glance::policy(c)),
+        count(c.count, "sign-in", "sign-ins"),
+        c.rules.join(", ")
+    );
+    let lines = wrap(&head, b.width, n.len(), n.len());
+    let first = format!("{n}{}", b.paint(Style::Bold, &lines[0]));
+    b.line(&first);
+    for l in lines.iter().skip(1) {
+        b.line(l);
+    }
+    let pad = |l: &str| format!("{:w$}{l}", "", w = n.len());
+    if !c.cause.is_empty() {
+        b.field(n.len() + 8, &pad("Cause:  "), &esc(&c.cause));
+    }
+    let change = glance::change(c);
+    if !change.is_empty() {
+        let full = match finding {
+            Some(f) if f < TOP_FINDINGS && change != c.fix_text => {
+                format!(" (the full fix: finding {})", f + 1)
+            }
+            _ => String::new(),
+        };
+        b.field(
+            n.len() + 8,
+            &pad("Change: "),
+            &format!("{}{full}", esc(change)),
+        );
+    }
+    b.s
 }
 
 fn names(v: &[String], total: u64) -> String {
@@ -256,15 +295,9 @@ fn findings(o: &mut Out, rep: &Report<'_>) {
 }
 
 fn notes(o: &mut Out, rep: &Report<'_>) {
-    let notes: Vec<String> = rep
-        .notes
+    let notes: Vec<String> = super::all_notes(rep)
         .iter()
         .map(|n| esc(n).into_owned())
-        .chain(rep.inputs.iter().flat_map(|i| {
-            i.notes
-                .iter()
-                .map(move |n| format!("{}: {}", esc(&i.path), esc(n)))
-        }))
         .collect();
     if !rep.skipped.is_empty() {
         o.heading("Skipped records", None);

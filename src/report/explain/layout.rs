@@ -1,8 +1,8 @@
 //! The text of `casift explain`, in the order of the portal's sign-in details: basic info,
 //! location, device, authentication details, Conditional Access (the failing policy first)
 //! and report-only policies apart, then a place for policy evaluation (`--policies`, filled
-//! by the caller through `Extra`), then the diagnosis. A field the export left empty is not
-//! printed at all. Every log value goes through `escape_terminal`.
+//! by the caller through `Extra`), then the diagnosis; the run's notes once at the end. A
+//! field the export left empty is not printed at all. Every log value goes through `escape_terminal`.
 
 use std::fmt::Write as _;
 
@@ -116,6 +116,19 @@ pub fn render_text_with(
             }
         }
         diagnosis(&mut o, c, locations, r, extra.and_then(|x| x.policies));
+    }
+    // The run's notes, once; the Azure DevOps facts are already under the diagnosis they
+    // concern.
+    let notes: Vec<&String> = a
+        .notes
+        .iter()
+        .filter(|n| n.as_str() != crate::evaluate::remedy::DEVOPS_IP_NOTE)
+        .collect();
+    if !notes.is_empty() {
+        o.heading("Notes");
+        for n in notes {
+            o.line(2, &format!("- {}", r.text(n)));
+        }
     }
     o.s
 }

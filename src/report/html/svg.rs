@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use crate::analysis::Tally;
-use crate::report::escape_html as esc;
+use crate::report::{count, escape_html as esc};
 
 pub const HOUR: i64 = 3600;
 pub const SIX_HOURS: i64 = 6 * HOUR;
@@ -135,11 +135,11 @@ pub fn timeline(size: i64, buckets: &[(i64, Tally)]) -> String {
         }
         let x = L + slot * i as f64 + (slot - bw) / 2.0;
         let tip = format!(
-            "{} UTC, {}: {} sign-ins, {} failures, {} blocked by Conditional Access, {} interrupted",
+            "{} UTC, {}: {}, {}, {} blocked by Conditional Access, {} interrupted",
             fmt_time(*start, with_time),
             bucket_name(size),
-            t.signins,
-            t.failures,
+            count(t.signins, "sign-in", "sign-ins"),
+            count(t.failures, "failure", "failures"),
             t.ca_failures,
             t.interrupted
         );
@@ -182,48 +182,62 @@ pub fn timeline(size: i64, buckets: &[(i64, Tally)]) -> String {
     s
 }
 
-/// Colour of a bar's highlighted part (classes of the page's stylesheet).
-#[derive(Debug, Clone, Copy)]
+/// What a colour means. One colour per meaning across the page (charts, legends, the
+/// timeline): the stylesheet has one class per variant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tone {
-    Red,
-    Amber,
-    Green,
-    Blue,
-    Slate,
+    SignIns,
+    Failures,
+    CaFailures,
+    Interrupted,
+    Success,
 }
 
 impl Tone {
-    fn class(self) -> &'static str {
+    pub fn class(self) -> &'static str {
         match self {
-            Tone::Red => "t-red",
-            Tone::Amber => "t-amber",
-            Tone::Green => "t-green",
-            Tone::Blue => "t-blue",
-            Tone::Slate => "t-slate",
+            Tone::SignIns => "signins",
+            Tone::Failures => "failures",
+            Tone::CaFailures => "ca",
+            Tone::Interrupted => "interrupted",
+            Tone::Success => "success",
+        }
+    }
+
+    /// The words of the legend.
+    pub fn meaning(self) -> &'static str {
+        match self {
+            Tone::SignIns => "Sign-ins",
+            Tone::Failures => "Failures",
+            Tone::CaFailures => "Blocked by Conditional Access",
+            Tone::Interrupted => "Interrupted (MFA or another step)",
+            Tone::Success => "Success",
         }
     }
 }
 
-/// One bar: `total` drawn light, `part` of it in `tone`; `value` is the printed number.
+/// One bar: `total` drawn in `tone`, the first `part` of it in `part_tone` (a part of the
+/// same quantity: CA failures are failures). `value` is the printed number.
 pub struct Bar {
     pub label: String,
     pub total: u64,
-    pub part: u64,
     pub tone: Tone,
+    pub part: u64,
+    pub part_tone: Tone,
     pub value: String,
     pub tooltip: String,
 }
 
-/// A horizontal bar chart with its labels on the left; labels are cut to fit, the full
-/// text stays in the tooltip.
+/// A horizontal bar chart, every bar scaled to the largest `total` of the chart. Each label
+/// stands on its own line above its bar, across the whole width, so it is never clipped
+/// (a label longer than the line is shortened, the full text stays in the tooltip).
 pub fn hbars(aria: &str, bars: &[Bar]) -> String {
     const W: f64 = 520.0;
-    const ROW: f64 = 24.0;
-    const LABEL: f64 = 200.0;
-    const VALUE: f64 = 64.0;
-    const MAX_CHARS: usize = 30;
+    const ROW: f64 = 34.0;
+    const VALUE: f64 = 72.0;
+    const MAX_CHARS: usize = 80;
     let h = ROW * bars.len().max(1) as f64 + 4.0;
-    let track = W - LABEL - VALUE;
+    let track = W - VALUE;
     let max = bars
         .iter()
         .map(|b| b.total.max(b.part))
@@ -247,40 +261,55 @@ pub fn hbars(aria: &str, bars: &[Bar]) -> String {
         };
         let label = label.replace(['\n', '\r', '\t'], " ");
         let wt = track * b.total as f64 / max as f64;
-        let wp = track * b.part as f64 / max as f64;
+        let wp = track * b.part.min(b.total.max(b.part)) as f64 / max as f64;
         let _ = write!(
             s,
-            r#"<g><title>{}</title><text x="{:.1}" y="{:.1}" text-anchor="end">{}</text><rect class="track" x="{LABEL}" y="{:.1}" width="{track:.1}" height="14" rx="2"/>"#,
+            r#"<g><title>{}</title><text x="0" y="{:.1}">{}</text><rect class="track" x="0" y="{:.1}" width="{track:.1}" height="12" rx="2"/>"#,
             esc(&b.tooltip),
-            LABEL - 8.0,
-            y + 15.0,
+            y + 11.0,
             esc(&label),
-            y + 4.0
+            y + 16.0
         );
         if b.total > 0 {
             let _ = write!(
                 s,
-                r#"<rect class="signins" x="{LABEL}" y="{:.1}" width="{wt:.1}" height="14" rx="2"/>"#,
-                y + 4.0
+                r#"<rect class="{}" x="0" y="{:.1}" width="{wt:.1}" height="12" rx="2"/>"#,
+                b.tone.class(),
+                y + 16.0
             );
         }
         if b.part > 0 {
             let _ = write!(
                 s,
-                r#"<rect class="{}" x="{LABEL}" y="{:.1}" width="{wp:.1}" height="14" rx="2"/>"#,
-                b.tone.class(),
-                y + 4.0
+                r#"<rect class="{}" x="0" y="{:.1}" width="{wp:.1}" height="12" rx="2"/>"#,
+                b.part_tone.class(),
+                y + 16.0
             );
         }
         let _ = write!(
             s,
             r#"<text class="val" x="{:.1}" y="{:.1}">{}</text></g>"#,
-            LABEL + track + 8.0,
-            y + 15.0,
+            track + 8.0,
+            y + 26.0,
             esc(&b.value)
         );
     }
     s.push_str("</svg>");
+    s
+}
+
+/// The legend of the tones a chart uses, in the page's one colour per meaning.
+pub fn legend(tones: &[Tone]) -> String {
+    let mut s = String::from("<div class=\"legend\">");
+    for t in tones {
+        let _ = write!(
+            s,
+            "<span><i class=\"{}\"></i>{}</span>",
+            t.class(),
+            t.meaning()
+        );
+    }
+    s.push_str("</div>");
     s
 }
 
@@ -347,12 +376,44 @@ mod tests {
             &[Bar {
                 label: "<script>x</script>".into(),
                 total: 1,
+                tone: Tone::Failures,
                 part: 1,
-                tone: Tone::Red,
+                part_tone: Tone::CaFailures,
                 value: "1".into(),
                 tooltip: "<img onerror=x>".into(),
             }],
         );
         assert!(!s.contains("<script") && !s.contains("<img"));
+    }
+
+    #[test]
+    fn bars_scale_to_the_largest_total_and_labels_fit() {
+        let bar = |label: &str, total, part| Bar {
+            label: label.into(),
+            total,
+            tone: Tone::Failures,
+            part,
+            part_tone: Tone::CaFailures,
+            value: total.to_string(),
+            tooltip: String::new(),
+        };
+        let long = "x".repeat(120);
+        let s = hbars("t", &[bar("a", 4, 2), bar(&long, 1, 0)]);
+        // The largest total fills the track (448 wide), the others in proportion.
+        assert!(
+            s.contains(r#"<rect class="failures" x="0" y="18.0" width="448.0""#),
+            "{s}"
+        );
+        assert!(
+            s.contains(r#"<rect class="ca" x="0" y="18.0" width="224.0""#),
+            "{s}"
+        );
+        assert!(
+            s.contains(r#"<rect class="failures" x="0" y="52.0" width="112.0""#),
+            "{s}"
+        );
+        // Labels start at the left edge and are shortened to the line.
+        assert!(s.contains(&format!(">{}…</text>", "x".repeat(79))));
+        assert!(!s.contains("text-anchor=\"end\""));
     }
 }

@@ -1,6 +1,7 @@
 //! The statistics and accounting tables of the HTML report: policies, error codes, users,
-//! apps and IPs (sortable-looking headers; the arrows are decoration, the marked column is
-//! the real order), then inputs with the accounting line, skipped records and notes.
+//! apps and IPs, each with a sentence saying its order and "N of M" when it is cut (plain
+//! headers: the page has no script, so nothing pretends to sort), then inputs with the
+//! accounting line, skipped records and notes.
 
 use std::fmt::Write as _;
 
@@ -8,25 +9,37 @@ use super::TOP_ROWS;
 use crate::report::escape_html as esc;
 use crate::report::json::{Report, TallyOut};
 
-fn th(label: &str, class: &str, sorted: bool) -> String {
-    format!(
-        "<th class=\"{class} s\"{}>{label}</th>",
-        if sorted {
-            " aria-sort=\"descending\""
-        } else {
-            ""
-        }
-    )
-}
-
-fn shown(o: &mut String, total: usize) {
-    if total > TOP_ROWS {
-        let _ = writeln!(
-            o,
-            "<p class=\"note\">Showing the first {TOP_ROWS} of {total} rows; the JSON report has them all.</p>"
-        );
+fn th(label: &str, class: &str) -> String {
+    if class.is_empty() {
+        format!("<th>{label}</th>")
+    } else {
+        format!("<th class=\"{class}\">{label}</th>")
     }
 }
+
+/// The order of a table, and "N of M" when it is cut (`total` counts the rows before the
+/// JSON report's own cut).
+fn order(o: &mut String, rows: usize, total: u64, what: &str, by: &str) {
+    let shown = rows.min(TOP_ROWS) as u64;
+    if total > shown {
+        let _ = writeln!(
+            o,
+            "<p class=\"note\">{shown} of {total} {what}, {by}; {}.</p>",
+            crate::report::json_has(rows, total)
+        );
+    } else {
+        let _ = writeln!(o, "<p class=\"note\">{} {by}.</p>", capital(what));
+    }
+}
+
+fn capital(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+const RANKED: &str = "ranked by Conditional Access failures, then failures, then sign-ins";
 
 fn tally_cells(t: &TallyOut) -> String {
     format!(
@@ -38,11 +51,11 @@ fn tally_cells(t: &TallyOut) -> String {
 fn tally_head(first: &str, extra: &str) -> String {
     format!(
         "<table><thead><tr>{}{extra}{}{}{}{}</tr></thead><tbody>\n",
-        th(first, "", false),
-        th("Sign-ins", "n", true),
-        th("Failures", "n", false),
-        th("Interrupted", "n", false),
-        th("CA failures", "n", false)
+        th(first, ""),
+        th("Sign-ins", "n"),
+        th("Failures", "n"),
+        th("Interrupted", "n"),
+        th("CA failures", "n")
     )
 }
 
@@ -52,14 +65,16 @@ pub(super) fn tables(o: &mut String, rep: &Report<'_>) {
     if s.by_policy.is_empty() {
         o.push_str("<p>No per-policy results in the matched sign-ins.</p>\n");
     } else {
+        let n = s.by_policy.len();
+        order(o, n, n as u64, "policies", "most failures first");
         let _ = writeln!(
             o,
             "<table><thead><tr>{}{}{}{}{}</tr></thead><tbody>",
-            th("Policy", "", false),
-            th("ID", "", false),
-            th("Failures", "n", true),
-            th("Evaluations", "n", false),
-            th("Results", "", false)
+            th("Policy", ""),
+            th("ID", ""),
+            th("Failures", "n"),
+            th("Evaluations", "n"),
+            th("Results", "")
         );
         for p in s.by_policy.iter().take(TOP_ROWS) {
             let f = p
@@ -78,17 +93,18 @@ pub(super) fn tables(o: &mut String, rep: &Report<'_>) {
             );
         }
         o.push_str("</tbody></table>\n");
-        shown(o, s.by_policy.len());
     }
 
     o.push_str("<h2 id=\"error-codes\">Error codes</h2>\n");
+    let n = s.by_error_code.len();
+    order(o, n, n as u64, "error codes", "most sign-ins first");
     let _ = writeln!(
         o,
         "<table><thead><tr>{}{}{}{}</tr></thead><tbody>",
-        th("Code", "n", false),
-        th("Name", "", false),
-        th("Category", "", false),
-        th("Sign-ins", "n", true)
+        th("Code", "n"),
+        th("Name", ""),
+        th("Category", ""),
+        th("Sign-ins", "n")
     );
     for c in s.by_error_code.iter().take(TOP_ROWS) {
         let _ = writeln!(
@@ -101,9 +117,9 @@ pub(super) fn tables(o: &mut String, rep: &Report<'_>) {
         );
     }
     o.push_str("</tbody></table>\n");
-    shown(o, s.by_error_code.len());
 
     o.push_str("<h2 id=\"users\">Users</h2>\n");
+    order(o, s.by_user.len(), s.by_user_total, "users", RANKED);
     o.push_str(&tally_head("User", ""));
     for u in s.by_user.iter().take(TOP_ROWS) {
         let _ = writeln!(
@@ -114,10 +130,10 @@ pub(super) fn tables(o: &mut String, rep: &Report<'_>) {
         );
     }
     o.push_str("</tbody></table>\n");
-    shown(o, s.by_user.len());
 
     o.push_str("<h2 id=\"apps\">Apps</h2>\n");
-    o.push_str(&tally_head("App", &th("App ID", "", false)));
+    order(o, s.by_app.len(), s.by_app_total, "apps", RANKED);
+    o.push_str(&tally_head("App", &th("App ID", "")));
     for x in s.by_app.iter().take(TOP_ROWS) {
         let _ = writeln!(
             o,
@@ -128,19 +144,19 @@ pub(super) fn tables(o: &mut String, rep: &Report<'_>) {
         );
     }
     o.push_str("</tbody></table>\n");
-    shown(o, s.by_app.len());
 
     o.push_str("<h2 id=\"ips\">IP addresses</h2>\n");
+    order(o, s.by_ip.len(), s.by_ip_total, "addresses", RANKED);
     let _ = writeln!(
         o,
         "<table><thead><tr>{}{}{}{}{}{}{}</tr></thead><tbody>",
-        th("IP", "", false),
-        th("Sign-ins", "n", true),
-        th("Failures", "n", false),
-        th("Interrupted", "n", false),
-        th("CA failures", "n", false),
-        th("Named locations", "", false),
-        th("Trusted", "", false)
+        th("IP", ""),
+        th("Sign-ins", "n"),
+        th("Failures", "n"),
+        th("Interrupted", "n"),
+        th("CA failures", "n"),
+        th("Named locations", ""),
+        th("Trusted", "")
     );
     for x in s.by_ip.iter().take(TOP_ROWS) {
         let trusted = match x.trusted {
@@ -153,16 +169,24 @@ pub(super) fn tables(o: &mut String, rep: &Report<'_>) {
             "<tr><td><code>{}</code></td>{}<td>{}</td><td>{trusted}</td></tr>",
             esc(&x.ip),
             tally_cells(&x.tally),
-            esc(&x.locations.join(", "))
+            esc(&locations(&x.locations, x.locations_total))
         );
     }
     o.push_str("</tbody></table>\n");
-    shown(o, s.by_ip.len());
     let _ = writeln!(
         o,
         "<p class=\"note\">Interrupted flows that never reached success (abandoned): {}.</p>",
         s.abandoned_flows
     );
+}
+
+fn locations(l: &[String], total: u64) -> String {
+    let rest = total.saturating_sub(l.len() as u64);
+    if rest > 0 {
+        format!("{} and {rest} more", l.join(", "))
+    } else {
+        l.join(", ")
+    }
 }
 
 pub(super) fn inputs(o: &mut String, rep: &Report<'_>) {
@@ -171,12 +195,12 @@ pub(super) fn inputs(o: &mut String, rep: &Report<'_>) {
     let _ = writeln!(
         o,
         "<table><thead><tr>{}{}{}{}{}{}</tr></thead><tbody>",
-        th("File", "", false),
-        th("Format", "", false),
-        th("Records", "n", false),
-        th("Analysed", "n", false),
-        th("Skipped", "n", false),
-        th("Duplicates", "n", false)
+        th("File", ""),
+        th("Format", ""),
+        th("Records", "n"),
+        th("Analysed", "n"),
+        th("Skipped", "n"),
+        th("Duplicates", "n")
     );
     for i in &rep.inputs {
         let _ = writeln!(
@@ -201,10 +225,10 @@ pub(super) fn inputs(o: &mut String, rep: &Report<'_>) {
         let _ = writeln!(
             o,
             "<table><thead><tr>{}{}{}{}</tr></thead><tbody>",
-            th("File", "", false),
-            th("Record", "n", false),
-            th("Line", "n", false),
-            th("Reason", "", false)
+            th("File", ""),
+            th("Record", "n"),
+            th("Line", "n"),
+            th("Reason", "")
         );
         for k in &rep.skipped {
             let _ = writeln!(
@@ -218,16 +242,7 @@ pub(super) fn inputs(o: &mut String, rep: &Report<'_>) {
         }
         o.push_str("</tbody></table>\n");
     }
-    let notes: Vec<String> = rep
-        .notes
-        .iter()
-        .cloned()
-        .chain(
-            rep.inputs
-                .iter()
-                .flat_map(|i| i.notes.iter().map(move |n| format!("{}: {n}", i.path))),
-        )
-        .collect();
+    let notes = crate::report::all_notes(rep);
     if !notes.is_empty() {
         o.push_str("<h2 id=\"notes\">Notes</h2>\n<ul class=\"notes\">");
         for n in &notes {

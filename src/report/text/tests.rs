@@ -42,7 +42,8 @@ fn opens_with_the_causes_and_fits_on_a_screen() {
         .expect("glance block");
     let findings = t.find("\nFINDINGS").expect("findings");
     assert!(glance < findings);
-    assert!(t.contains("(6 of 57 causes, most sign-ins first)"), "{t}");
+    assert!(t.contains("(8 of 57 causes, most sign-ins first)"), "{t}");
+    assert!(t.contains("    The other 49 causes: -f markdown, -f html -o report.html or -f json."));
     let before: Vec<&str> = t[..findings].lines().collect();
     assert!(
         before.len() <= 50,
@@ -51,7 +52,10 @@ fn opens_with_the_causes_and_fits_on_a_screen() {
     );
     // The cause, its change, and the policy and rules in the row.
     assert!(t.contains("Cause:  PAT from 198.51.100.23"));
-    assert!(t.contains("Change: Add 198.51.100.23/32"));
+    assert!(
+        t.contains("Change: Add 198.51.100.23/32 to 'Corporate egress'"),
+        "{t}"
+    );
     let flat = t.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(flat.contains(
         "2. svc-01@example.com (service principal) · Azure DevOps · Block DevOps outside corporate network · 999 sign-ins · IP001, CA001"
@@ -122,4 +126,28 @@ fn colour_only_when_allowed_and_never_from_a_log() {
     // Colour changes nothing but the SGR sequences, and a log's ESC stays escaped.
     assert_eq!(strip(&colour), plain);
     assert!(!strip(&colour).contains('\u{1b}'));
+}
+
+#[test]
+fn long_changes_are_shown_whole_and_the_block_stays_short() {
+    let mut a = analysis(30, 30);
+    for c in &mut a.causes {
+        c.change = format!(
+            "{} END.",
+            "Exclude the account from the policy and add the range to the location.".repeat(8)
+        );
+    }
+    let mut out = Vec::new();
+    write(&a, &RunMeta::default(), &Redactor::off(), PLAIN, &mut out).expect("render");
+    let t = String::from_utf8(out).expect("UTF-8");
+    let findings = t.find("\nFINDINGS").expect("findings");
+    let glance = &t[..findings];
+    assert!(glance.lines().count() <= 50, "{glance}");
+    let shown = glance.matches(" END.").count();
+    assert!(shown >= 1, "at least one cause, whole");
+    assert!(
+        glance.contains(&format!("({shown} of 30 causes")),
+        "{glance}"
+    );
+    assert!(!glance.contains('…'), "no cut change");
 }
