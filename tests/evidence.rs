@@ -9,7 +9,8 @@ use serde_json::{Value, json};
 use support::*;
 
 const SIGNINS: &str = "signins/evidence/signins.jsonl";
-const POLICIES: &str = "signins/evidence/policies.json";
+// Not next to the sign-ins: every file under fixtures/signins/ must be a sign-in export.
+const POLICIES: &str = "tenant/evidence_policies.json";
 const PLAIN: &str = "00000000-0000-4000-8000-0000000000e1";
 const DEVICE_CODE: &str = "00000000-0000-4000-8000-0000000000e2";
 const MFA: &str = "0ca00000-0000-4000-a000-0000000000e1";
