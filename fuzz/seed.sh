@@ -23,7 +23,7 @@ seed la_csv "$fx"/signins/csv/loganalytics_signinlogs.csv
 seed locations "$fx"/locations/*
 # One record per seed for the decoder: the lines of the JSON-lines fixtures.
 mkdir -p "$here/corpus/json_decode"
-cat "$fx"/signins/signins.jsonl "$fx"/signins/loganalytics.jsonl | awk -v d="$here/corpus/json_decode" \
+cat "$fx"/signins/signins.jsonl "$fx"/signins/loganalytics.jsonl "$fx"/signins/evidence/signins.jsonl | awk -v d="$here/corpus/json_decode" \
     'NF { f = sprintf("%s/line-%03d.json", d, NR); printf "%s", $0 > f; close(f) }'
 # The containers too: every reader target must survive gzip and zip input.
 for t in json_array json_lines graph_page diagnostic portal_csv la_csv; do

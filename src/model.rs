@@ -182,6 +182,13 @@ pub struct AppliedPolicy {
     pub conditions_not_satisfied: String,
     pub session_controls_not_satisfied: Vec<String>,
     pub authentication_strength: String,
+    /// `includeRulesSatisfied[]` as (conditionalAccessCondition, ruleSatisfied), e.g.
+    /// `("users", "groupId")`: which include rule of each condition matched. Beta Graph
+    /// and the exports built from it only; empty elsewhere.
+    pub include_rules_satisfied: Vec<(String, String)>,
+    /// `excludeRulesSatisfied[]`, same shape: which exclusion matched (`("users", "groupId")`
+    /// = excluded by one of the policy's excluded groups; the log does not say which).
+    pub exclude_rules_satisfied: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -262,6 +269,15 @@ pub struct SignIn {
     pub risk_state: String,
     pub risk_detail: String,
     pub risk_event_types: Vec<String>,
+    /// `conditionalAccessAudiences[].applicationId` (beta): the resources Conditional
+    /// Access evaluated, which can differ from `resourceId`. Empty when not exported.
+    pub audiences: Vec<String>,
+    /// `authenticationProtocol` as written (`deviceCode`, `oAuth2`, `ropc`, `wsFederation`,
+    /// `saml20`, `authenticationTransfer`, `none`, ...); empty when not exported.
+    pub authentication_protocol: String,
+    /// `originalTransferMethod` as written (`none`, `deviceCodeFlow`,
+    /// `authenticationTransfer`); empty when not exported.
+    pub original_transfer_method: String,
 }
 
 impl SignIn {

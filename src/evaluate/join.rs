@@ -15,7 +15,8 @@ use crate::policy::fix::{Fix, FixAction, FixTarget, GraphRequest, TargetKind};
 use crate::policy::{DeviceFacts, LogEvidence, Policy, PrincipalKind, Subject};
 
 /// A log record as evaluation sees it. What the log does not carry stays unknown (group
-/// and role membership, the authentication flow), so evaluation answers `unknown` there.
+/// and role membership; the authentication flow of a record without `authenticationProtocol`),
+/// so evaluation answers `unknown` there.
 pub fn subject_of(s: &SignIn) -> Subject {
     let kind = match s.event_type {
         EventType::ServicePrincipal => PrincipalKind::ServicePrincipal,
@@ -28,7 +29,40 @@ pub fn subject_of(s: &SignIn) -> Subject {
         "member" => Some(false),
         _ => None,
     };
-    let resource = some(&s.resource_id).or_else(|| some(&s.app_id));
+    // The audiences Conditional Access evaluated beat `resourceId` (POLICIES.md §B.10): a
+    // token for one resource can be evaluated for another (resource mapping).
+    let audiences: Vec<String> = s.audiences.iter().filter_map(|a| some(a)).collect();
+    let resources = if audiences.is_empty() {
+        some(&s.resource_id)
+            .or_else(|| some(&s.app_id))
+            .into_iter()
+            .collect()
+    } else {
+        audiences
+    };
+    // A transfer (device code, authentication transfer) the sign-in came from counts first;
+    // otherwise the protocol: deviceCode and authenticationTransfer are flows, the other
+    // known protocols transfer nothing, and an unknown value goes on as written so the
+    // evaluation can say it does not know it.
+    let auth_flow = {
+        let transfer = s.original_transfer_method.trim();
+        let protocol = s.authentication_protocol.trim();
+        if transfer.eq_ignore_ascii_case("deviceCodeFlow") {
+            Some("deviceCodeFlow".to_string())
+        } else if transfer.eq_ignore_ascii_case("authenticationTransfer") {
+            Some("authenticationTransfer".to_string())
+        } else {
+            match protocol.to_ascii_lowercase().as_str() {
+                "" => None,
+                "devicecode" | "devicecodeflow" => Some("deviceCodeFlow".to_string()),
+                "authenticationtransfer" => Some("authenticationTransfer".to_string()),
+                "none" | "oauth2" | "ropc" | "wsfederation" | "saml20" | "nativeauth" => {
+                    Some("none".to_string())
+                }
+                _ => Some(protocol.to_string()),
+            }
+        }
+    };
     Subject {
         kind,
         user_id: s.user_id.clone(),
@@ -38,7 +72,7 @@ pub fn subject_of(s: &SignIn) -> Subject {
         guest_type: None,
         groups: None,
         roles: None,
-        resources: resource.into_iter().collect(),
+        resources,
         resource_names: some(&s.resource_display_name).into_iter().collect(),
         user_action: None,
         auth_contexts: Vec::new(),
@@ -60,7 +94,7 @@ pub fn subject_of(s: &SignIn) -> Subject {
         user_risk: some(&s.risk_level_aggregated),
         service_principal_risk: None,
         insider_risk: None,
-        auth_flow: None,
+        auth_flow,
     }
 }
 
@@ -107,14 +141,16 @@ pub fn client_app_type_of(client_app_used: &str) -> Option<String> {
     Some(v.to_string())
 }
 
-/// The record's own per-policy result, as evidence for the evaluation.
+/// The record's own per-policy result and the include / exclude rules it says matched
+/// (`includeRulesSatisfied`, `excludeRulesSatisfied`), as evidence for the evaluation.
 pub fn evidence_of(s: &SignIn, policy_id: &str) -> Option<LogEvidence> {
     s.policies
         .iter()
         .find(|p| p.id.trim().eq_ignore_ascii_case(policy_id.trim()))
         .map(|p| LogEvidence {
             result: p.result.clone(),
-            ..LogEvidence::default()
+            include_rules: p.include_rules_satisfied.clone(),
+            exclude_rules: p.exclude_rules_satisfied.clone(),
         })
 }
 
@@ -276,3 +312,7 @@ fn exclude_users(f: &FindingAcc, def: &Policy) -> Fix {
         }),
     }
 }
+
+#[cfg(test)]
+#[path = "join_tests.rs"]
+mod tests;

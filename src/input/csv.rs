@@ -10,6 +10,8 @@ mod aliases;
 mod la;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_evidence;
 
 use std::borrow::Cow;
 

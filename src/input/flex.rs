@@ -2,6 +2,10 @@
 //! numbers written as strings, booleans as `"TRUE"`, nested objects embedded as JSON text
 //! (Log Analytics), lists written as one string. Used by the JSON record decoder.
 
+mod lenient;
+
+pub use lenient::{Audience, AudienceList, LenientList, ObjectItem, Rule, RuleList, key_index};
+
 use std::fmt;
 use std::marker::PhantomData;
 

@@ -3,11 +3,15 @@
 //! Deserializes straight into typed structs with only the needed fields; never a
 //! `serde_json::Value` tree.
 
+#[cfg(test)]
+mod evidence_tests;
 mod fast;
 
 use serde::Deserialize;
 
-use super::flex::{Embedded, FlexBool, FlexInt, FlexString, FromPlain, StrList};
+use super::flex::{
+    AudienceList, Embedded, FlexBool, FlexInt, FlexString, FromPlain, RuleList, StrList,
+};
 use super::time::parse_datetime;
 use crate::model::{
     AppliedPolicy, AuthDetail, CaStatus, Device, EventType, Location, NetworkLocation,
@@ -85,6 +89,10 @@ struct RawPolicy {
     conditions_not_satisfied: FlexString,
     #[serde(default)]
     session_controls_not_satisfied: StrList,
+    #[serde(default)]
+    include_rules_satisfied: RuleList,
+    #[serde(default)]
+    exclude_rules_satisfied: RuleList,
 }
 impl FromPlain for RawPolicy {}
 
@@ -190,6 +198,12 @@ struct RawSignIn {
     risk_event_types_v2: StrList,
     #[serde(default, alias = "Category")]
     category: FlexString,
+    #[serde(default, alias = "ConditionalAccessAudiences")]
+    conditional_access_audiences: AudienceList,
+    #[serde(default, alias = "AuthenticationProtocol")]
+    authentication_protocol: FlexString,
+    #[serde(default, alias = "OriginalTransferMethod")]
+    original_transfer_method: FlexString,
     /// Log Analytics table name (`SigninLogs`, `AADNonInteractiveUserSignInLogs`).
     #[serde(default, rename = "Type")]
     table: FlexString,
@@ -409,6 +423,8 @@ fn normalize(raw: RawSignIn, env: Option<(String, RawEnvelope)>) -> Result<SignI
             conditions_not_satisfied: p.conditions_not_satisfied.0,
             session_controls_not_satisfied: p.session_controls_not_satisfied.0,
             authentication_strength: String::new(),
+            include_rules_satisfied: p.include_rules_satisfied.into_pairs(),
+            exclude_rules_satisfied: p.exclude_rules_satisfied.into_pairs(),
         })
         .collect();
 
@@ -482,6 +498,9 @@ fn normalize(raw: RawSignIn, env: Option<(String, RawEnvelope)>) -> Result<SignI
         risk_state: raw.risk_state.0,
         risk_detail: raw.risk_detail.0,
         risk_event_types: raw.risk_event_types_v2.0,
+        audiences: raw.conditional_access_audiences.into_ids(),
+        authentication_protocol: raw.authentication_protocol.0,
+        original_transfer_method: raw.original_transfer_method.0,
     })
 }
 

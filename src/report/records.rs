@@ -8,6 +8,23 @@ use crate::evaluate::{Facts, Hit};
 use crate::knowledge;
 use crate::model::SignIn;
 
+/// One `includeRulesSatisfied` / `excludeRulesSatisfied` entry of the log.
+#[derive(Serialize)]
+pub struct RuleOut {
+    pub condition: String,
+    pub rule: String,
+}
+
+fn rules_out(rules: &[(String, String)]) -> Vec<RuleOut> {
+    rules
+        .iter()
+        .map(|(c, r)| RuleOut {
+            condition: c.clone(),
+            rule: r.clone(),
+        })
+        .collect()
+}
+
 #[derive(Serialize)]
 pub struct PolicyOut {
     pub id: String,
@@ -17,6 +34,9 @@ pub struct PolicyOut {
     pub session_controls: Vec<String>,
     pub conditions_satisfied: String,
     pub conditions_not_satisfied: String,
+    /// Which include / exclude rule of each condition the log says matched (beta exports).
+    pub include_rules_satisfied: Vec<RuleOut>,
+    pub exclude_rules_satisfied: Vec<RuleOut>,
 }
 
 #[derive(Serialize)]
@@ -31,6 +51,10 @@ pub struct RecordOut {
     pub app_display_name: String,
     pub resource_id: String,
     pub resource_display_name: String,
+    /// `conditionalAccessAudiences[].applicationId`: what Conditional Access evaluated.
+    pub audiences: Vec<String>,
+    pub authentication_protocol: String,
+    pub original_transfer_method: String,
     pub ip: String,
     pub resource_ip: String,
     pub client_app_used: String,
@@ -69,6 +93,9 @@ pub fn record(s: &SignIn, facts: Facts, hits: &[Hit], r: &Redactor) -> RecordOut
         app_display_name: s.app_display_name.clone(),
         resource_id: s.resource_id.clone(),
         resource_display_name: s.resource_display_name.clone(),
+        audiences: s.audiences.clone(),
+        authentication_protocol: s.authentication_protocol.clone(),
+        original_transfer_method: s.original_transfer_method.clone(),
         ip: v(&s.ip),
         resource_ip: v(&s.resource_ip),
         client_app_used: s.client_app_used.clone(),
@@ -95,6 +122,8 @@ pub fn record(s: &SignIn, facts: Facts, hits: &[Hit], r: &Redactor) -> RecordOut
                 session_controls: p.session_controls.clone(),
                 conditions_satisfied: p.conditions_satisfied.clone(),
                 conditions_not_satisfied: p.conditions_not_satisfied.clone(),
+                include_rules_satisfied: rules_out(&p.include_rules_satisfied),
+                exclude_rules_satisfied: rules_out(&p.exclude_rules_satisfied),
             })
             .collect(),
         device_name: v(&s.device.display_name),

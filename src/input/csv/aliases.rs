@@ -56,6 +56,12 @@ pub enum Field {
     RiskState,
     RiskDetail,
     RiskEventTypes,
+    /// `AuthenticationProtocol` (Log Analytics only: the portal's display text is unverified).
+    AuthProtocol,
+    /// `OriginalTransferMethod` (Log Analytics only).
+    TransferMethod,
+    /// `ConditionalAccessAudiences` (Log Analytics only; JSON text).
+    Audiences,
     AuthMethod,
     AuthMethodDetail,
     AuthSucceeded,
@@ -386,6 +392,9 @@ const LA: &[(&str, Field, u8)] = &[
     ("riskdetail", Field::RiskDetail, 0),
     ("riskeventtypes_v2", Field::RiskEventTypes, 0),
     ("riskeventtypes", Field::RiskEventTypes, 3),
+    ("authenticationprotocol", Field::AuthProtocol, 0),
+    ("originaltransfermethod", Field::TransferMethod, 0),
+    ("conditionalaccessaudiences", Field::Audiences, 0),
 ];
 
 /// Looks a Log Analytics column up; `X`, `X_dynamic` and `X_string` coalesce in that order.

@@ -7,6 +7,7 @@ use std::borrow::Cow;
 use serde::Deserialize;
 
 use super::{CsvLayout, Field, clip, common, parse_bool, parse_code};
+use crate::input::flex::{AudienceList, RuleList};
 use crate::model::{
     AppliedPolicy, AuthDetail, CaStatus, EventType, Location, NetworkLocation, PolicyResult, SignIn,
 };
@@ -80,6 +81,10 @@ struct Policy<'a> {
     session_controls_not_satisfied: Option<Vec<Option<Cow<'a, str>>>>,
     #[serde(borrow)]
     authentication_strength: Option<Flex<'a>>,
+    #[serde(default)]
+    include_rules_satisfied: RuleList,
+    #[serde(default)]
+    exclude_rules_satisfied: RuleList,
 }
 
 #[derive(Deserialize)]
@@ -279,6 +284,16 @@ pub(super) fn decode(
                 .collect(),
         })
         .unwrap_or_default();
+
+    s.authentication_protocol = layout.string(rec, Field::AuthProtocol);
+    s.original_transfer_method = layout.string(rec, Field::TransferMethod);
+    // A cell that is not JSON says nothing: the lenient list reads as empty.
+    s.audiences = layout
+        .get(rec, Field::Audiences)
+        .as_deref()
+        .and_then(json::<AudienceList>)
+        .map(AudienceList::into_ids)
+        .unwrap_or_default();
     Ok(s)
 }
 
@@ -299,6 +314,8 @@ fn policies(cell: &str) -> Result<Vec<AppliedPolicy>, String> {
             conditions_not_satisfied: text(&p.conditions_not_satisfied),
             session_controls_not_satisfied: strings(p.session_controls_not_satisfied),
             authentication_strength: text(&p.authentication_strength),
+            include_rules_satisfied: p.include_rules_satisfied.into_pairs(),
+            exclude_rules_satisfied: p.exclude_rules_satisfied.into_pairs(),
         })
         .collect())
 }

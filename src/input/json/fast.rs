@@ -86,6 +86,15 @@ pub(super) fn sign_in(text: &str) -> Sure<RawSignIn> {
         b"riskDetail" => seen.once(30, || c.flex_string().map(|v| f.risk_detail = v)),
         b"riskEventTypes_v2" => seen.once(31, || c.str_list().map(|v| f.risk_event_types_v2 = v)),
         b"category" => seen.once(32, || c.flex_string().map(|v| f.category = v)),
+        b"conditionalAccessAudiences" => seen.once(33, || {
+            c.lenient_list().map(|v| f.conditional_access_audiences = v)
+        }),
+        b"authenticationProtocol" => seen.once(34, || {
+            c.flex_string().map(|v| f.authentication_protocol = v)
+        }),
+        b"originalTransferMethod" => seen.once(35, || {
+            c.flex_string().map(|v| f.original_transfer_method = v)
+        }),
         _ => c.skip_value(),
     })
 }
@@ -189,6 +198,12 @@ fn policy(c: &mut Cursor) -> Sure<RawPolicy> {
         }),
         b"sessionControlsNotSatisfied" => seen.once(7, || {
             c.str_list().map(|v| r.session_controls_not_satisfied = v)
+        }),
+        b"includeRulesSatisfied" => seen.once(8, || {
+            c.lenient_list().map(|v| r.include_rules_satisfied = v)
+        }),
+        b"excludeRulesSatisfied" => seen.once(9, || {
+            c.lenient_list().map(|v| r.exclude_rules_satisfied = v)
         }),
         _ => c.skip_value(),
     })
@@ -628,5 +643,6 @@ fn find_special(b: &[u8], mut at: usize) -> Sure<usize> {
         .map(|p| at + p)
 }
 
+mod lenient;
 #[cfg(test)]
 mod tests;

@@ -106,11 +106,16 @@ const KEYS: &[&str] = &[
     "authenticationDetails",
     "riskEventTypes_v2",
     "category",
+    "conditionalAccessAudiences",
+    "authenticationProtocol",
+    "originalTransferMethod",
+    "includeRulesSatisfied",
     "Id",
     "TimeGenerated",
     "ResultType",
     "Type",
     "IPAddress",
+    "AuthenticationProtocol",
     "mfaDetail",
     "@odata.type",
     "errorCode",
@@ -140,6 +145,13 @@ const NESTED_KEYS: &[&str] = &[
     "networkNames",
     "succeeded",
     "authenticationMethod",
+    "includeRulesSatisfied",
+    "excludeRulesSatisfied",
+    "conditionalAccessCondition",
+    "ruleSatisfied",
+    "RuleSatisfied",
+    "applicationId",
+    "audienceReasons",
     "ErrorCode",
 ];
 
@@ -176,6 +188,8 @@ fn scalar() -> impl Strategy<Value = String> {
                     "a", "Z", " ", "é", "😀", "\\\"", "\\\\", "\\/", "\\n", "\\u00e9",
                     "\\u0000", "\\ud83d\\ude00", "TRUE", "yes", "0", "1", " 53003 ",
                     "2026-10-01T00:00:00Z", "[", "{\\\"errorCode\\\":1}", "[\\\"x\\\"]", ",",
+                    "{\\\"conditionalAccessCondition\\\":\\\"users\\\",\\\"ruleSatisfied\\\":\\\"groupId\\\"}",
+                    "[{\\\"applicationId\\\":\\\"a\\\"}]", "deviceCode",
                 ]),
                 1 => prop::sample::select(vec!["\\ud800", "\\x", "\u{1}", "\\u12"]),
             ],
@@ -199,7 +213,7 @@ fn value() -> impl Strategy<Value = String> {
 }
 
 /// A realistic record with `$` for each leaf, and each leaf's usual value.
-const TEMPLATE: &str = r#"{"id":$,"createdDateTime":$,"userPrincipalName":$,"userId":$,"appId":$,"appDisplayName":$,"ipAddress":$,"ipAddressFromResourceProvider":$,"isInteractive":$,"signInEventTypes":$,"conditionalAccessStatus":$,"status":{"errorCode":$,"failureReason":$,"additionalDetails":$},"deviceDetail":{"deviceId":$,"isCompliant":$,"isManaged":$,"trustType":$},"location":{"city":$,"countryOrRegion":$,"geoCoordinates":$},"appliedConditionalAccessPolicies":[{"id":$,"displayName":$,"enforcedGrantControls":$,"result":$,"conditionsSatisfied":$},$],"networkLocationDetails":$,"authenticationDetails":[{"authenticationMethod":$,"succeeded":$}],"riskEventTypes_v2":$,"category":$}"#;
+const TEMPLATE: &str = r#"{"id":$,"createdDateTime":$,"userPrincipalName":$,"userId":$,"appId":$,"appDisplayName":$,"ipAddress":$,"ipAddressFromResourceProvider":$,"isInteractive":$,"signInEventTypes":$,"conditionalAccessStatus":$,"status":{"errorCode":$,"failureReason":$,"additionalDetails":$},"deviceDetail":{"deviceId":$,"isCompliant":$,"isManaged":$,"trustType":$},"location":{"city":$,"countryOrRegion":$,"geoCoordinates":$},"appliedConditionalAccessPolicies":[{"id":$,"displayName":$,"enforcedGrantControls":$,"result":$,"conditionsSatisfied":$,"includeRulesSatisfied":[{"conditionalAccessCondition":$,"ruleSatisfied":$},$],"excludeRulesSatisfied":$},$],"networkLocationDetails":$,"authenticationDetails":[{"authenticationMethod":$,"succeeded":$}],"riskEventTypes_v2":$,"category":$,"authenticationProtocol":$,"originalTransferMethod":$,"conditionalAccessAudiences":[{"applicationId":$,"audienceReasons":$},$]}"#;
 const USUAL: &[&str] = &[
     r#""0f1e2d3c-0000-4000-8000-000000000001""#,
     r#""2026-10-01T08:00:00Z""#,
@@ -227,12 +241,21 @@ const USUAL: &[&str] = &[
     r#"["Block"]"#,
     r#""failure""#,
     r#""application,users""#,
+    r#""users""#,
+    r#""allUsers""#,
+    r#"{"conditionalAccessCondition":"application","ruleSatisfied":"allApps"}"#,
+    r#"[{"conditionalAccessCondition":"users","ruleSatisfied":"groupId"}]"#,
     r#"{"id":"p2","displayName":"MFA","result":"notApplied","enforcedGrantControls":[],"sessionControlsNotSatisfied":[]}"#,
     r#"[{"networkType":"namedNetwork","networkNames":["HQ"]}]"#,
     r#""Password""#,
     "true",
     "[]",
     r#""SignInLogs""#,
+    r#""deviceCode""#,
+    r#""none""#,
+    r#""00000003-0000-0000-c000-000000000000""#,
+    r#""resourceMapping""#,
+    r#"{"applicationId":"499b84ac-1321-427f-aa17-267ca6975798","audienceReasons":null}"#,
 ];
 
 /// The template with most leaves usual and some replaced by any value; then some fields
@@ -317,5 +340,123 @@ fn generated_records_exercise_both_paths() {
     assert!(
         fast > 50 && rejected > 50 && peeked > 50,
         "fast {fast}, rejected {rejected}, peeked {peeked} of 500"
+    );
+}
+
+/// Member names of the evidence lists' items, in the cases exports and attackers use.
+const EVIDENCE_KEYS: &[&str] = &[
+    "conditionalAccessCondition",
+    "ruleSatisfied",
+    "applicationId",
+    "audienceReasons",
+    "other",
+];
+/// Rarer ones: other cases, an escaped name (serde's to read).
+const ODD_EVIDENCE_KEYS: &[&str] = &[
+    "RuleSatisfied",
+    "CONDITIONALACCESSCONDITION",
+    "ApplicationId",
+    "rule\\u0053atisfied",
+];
+
+/// An evidence list (`includeRulesSatisfied`, `conditionalAccessAudiences`) in any shape:
+/// objects with drifting members, items that are JSON text or junk, the list as text.
+fn evidence_list() -> impl Strategy<Value = String> {
+    let member = prop_oneof![
+        12 => prop::sample::select(vec![
+            r#""users""#, r#""groupId""#, r#"" application ""#, r#""""#, r#""allApps""#,
+            r#""00000003-0000-0000-c000-000000000000""#, r#""grou\u0070Id""#,
+        ])
+        .prop_map(str::to_string),
+        1 => scalar(),
+        1 => value(),
+    ];
+    let key = prop_oneof![
+        8 => prop::sample::select(EVIDENCE_KEYS),
+        1 => prop::sample::select(ODD_EVIDENCE_KEYS),
+    ];
+    let item = prop::collection::vec((key, member.clone()), 0..4).prop_map(|kv| {
+        let fields: Vec<String> = kv.iter().map(|(k, v)| format!("\"{k}\":{v}")).collect();
+        format!("{{{}}}", fields.join(","))
+    });
+    // Well-formed items as exports write them, members still drifting.
+    let usual = (member.clone(), member.clone(), any::<bool>()).prop_map(|(a, b, audience)| {
+        if audience {
+            format!(r#"{{"applicationId":{a},"audienceReasons":{b}}}"#)
+        } else {
+            format!(r#"{{"conditionalAccessCondition":{a},"ruleSatisfied":{b}}}"#)
+        }
+    });
+    let element = prop_oneof![
+        10 => usual,
+        8 => item.clone(),
+        // The Log Analytics shape: the object as JSON text.
+        2 => item.clone().prop_map(|o| serde_json::Value::String(o).to_string()),
+        1 => scalar(),
+        1 => value(),
+    ];
+    let list = prop::collection::vec(element, 0..4).prop_map(|v| format!("[{}]", v.join(",")));
+    prop_oneof![
+        16 => list.clone(),
+        2 => list.prop_map(|l| serde_json::Value::String(l).to_string()),
+        2 => Just("null".to_string()),
+        1 => scalar(),
+        1 => item,
+    ]
+}
+
+const EVIDENCE: &str = r#"{"id":"e","createdDateTime":"2026-10-01T08:00:00Z","conditionalAccessAudiences":$,"appliedConditionalAccessPolicies":[{"id":"p","includeRulesSatisfied":$,"excludeRulesSatisfied":$}]}"#;
+
+fn evidence_record() -> impl Strategy<Value = String> {
+    prop::collection::vec(evidence_list(), 3).prop_map(|lists| {
+        let mut parts = EVIDENCE.split('$');
+        let mut text = parts.next().unwrap_or_default().to_string();
+        for (list, part) in lists.iter().zip(parts) {
+            text.push_str(list);
+            text.push_str(part);
+        }
+        text
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(3_000))]
+
+    #[test]
+    fn evidence_lists_decode_the_same_both_ways(text in evidence_record()) {
+        let fast = decode_with(text.as_bytes(), JsonShape::SignIn, true);
+        let slow = decode_with(text.as_bytes(), JsonShape::SignIn, false);
+        prop_assert_eq!(fast, slow, "record: {}", text);
+    }
+}
+
+/// The evidence generator must give records the fast path takes with rules in them, and
+/// records only serde reads.
+#[test]
+fn evidence_records_exercise_both_paths() {
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+    let mut runner = TestRunner::deterministic();
+    let (mut fast_with_rules, mut slow_with_rules) = (0, 0);
+    for _ in 0..500 {
+        let text = evidence_record().new_tree(&mut runner).unwrap().current();
+        let Ok(s) = decode_with(text.as_bytes(), JsonShape::SignIn, false) else {
+            continue;
+        };
+        let rules = s.policies.iter().any(|p| {
+            !p.include_rules_satisfied.is_empty() || !p.exclude_rules_satisfied.is_empty()
+        }) || !s.audiences.is_empty();
+        if !rules {
+            continue;
+        }
+        if sign_in(&text).is_some() {
+            fast_with_rules += 1;
+        } else {
+            slow_with_rules += 1;
+        }
+    }
+    assert!(
+        fast_with_rules > 20 && slow_with_rules > 20,
+        "fast {fast_with_rules}, serde only {slow_with_rules} of 500 with evidence"
     );
 }
