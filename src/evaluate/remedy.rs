@@ -141,7 +141,7 @@ pub fn remediation(
                 def.map(|d| summary(d, locations)).unwrap_or_default()
             ),
             Some(p) => format!(
-                "Policy {p} blocked {signins} of {users} to {app}. Find the condition that matched (the evidence lists the conditions the log says were satisfied; `casift explain --id` shows one sign-in in full), then either exclude {users} (or a group they are in) from {p}, or change the client so that condition no longer applies."
+                "Policy {p} blocked {signins} of {users} to {app}. Find the condition that matched (the evidence lists the conditions the log says were satisfied; with the tenant's policy export, --policies names them and the exact change), then either exclude {users} (or a group they are in) from {p}, or change the client so that condition no longer applies."
             ),
             None if f.without_policy_detail > 0 => format!(
                 "Conditional Access blocked {signins} of {users} to {app}, but this export has no per-policy detail, so neither this report nor `casift explain` can name the policy. Download the same sign-ins as JSON (portal: Download → JSON, or Microsoft Graph) and run casift on that file to see the policy and the exact change."
