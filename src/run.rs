@@ -148,21 +148,9 @@ fn whatif_cmd(
     json: bool,
     output: Option<&Path>,
 ) -> Result<i32> {
-    let set = crate::policy::load::load(policies)?;
-    let mut locs = if locations.is_empty() {
-        Vec::new()
-    } else {
-        NamedLocations::load(locations)?.locations
-    };
-    for l in &set.locations {
-        if !locs
-            .iter()
-            .any(|a| !a.id.is_empty() && a.id.eq_ignore_ascii_case(&l.id))
-        {
-            locs.push(l.clone());
-        }
-    }
-    let locs = NamedLocations::new(locs);
+    let (locs, set) = load_policy_inputs(policies, locations)?;
+    let set = set.unwrap_or_default();
+    let locs = locs.unwrap_or_default();
     let evals: Vec<(&crate::policy::Policy, crate::policy::Evaluation)> = set
         .policies
         .iter()
@@ -195,20 +183,27 @@ fn load_locations(c: &Common) -> Result<Option<NamedLocations>> {
 /// The named locations (`--locations`, plus those found among the `--policies` files that
 /// `--locations` does not already have) and the policies.
 fn load_inputs(c: &Common) -> Result<(Option<NamedLocations>, Option<PolicySet>)> {
-    let policies = if c.policies.is_empty() {
+    load_policy_inputs(&c.policies, &c.locations)
+}
+
+/// The policies, and the named locations of `--locations` plus those among the policy files
+/// (an id in both is taken once, from `--locations`); `None` where nothing was given.
+fn load_policy_inputs(
+    policies: &[PathBuf],
+    locations: &[PathBuf],
+) -> Result<(Option<NamedLocations>, Option<PolicySet>)> {
+    let set = if policies.is_empty() {
         None
     } else {
-        Some(crate::policy::load::load(&c.policies)?)
+        Some(crate::policy::load::load(policies)?)
     };
-    let given = if c.locations.is_empty() {
+    let given = if locations.is_empty() {
         None
     } else {
-        Some(NamedLocations::load(&c.locations)?)
+        Some(NamedLocations::load(locations)?)
     };
-    let extra = policies
-        .as_ref()
-        .map_or(&[][..], |p| p.locations.as_slice());
-    let locations = match given {
+    let extra = set.as_ref().map_or(&[][..], |p| p.locations.as_slice());
+    let merged = match given {
         Some(g) if extra.is_empty() => Some(g),
         None if extra.is_empty() => None,
         g => {
@@ -224,7 +219,28 @@ fn load_inputs(c: &Common) -> Result<(Option<NamedLocations>, Option<PolicySet>)
             Some(NamedLocations::new(all))
         }
     };
-    Ok((locations, policies))
+    Ok((merged, set))
+}
+
+/// "casift: wrote FILE (N things)" on stderr, unless quiet or writing to stdout.
+fn say_wrote(
+    warn: &mut dyn Write,
+    output: Option<&Path>,
+    quiet: bool,
+    n: u64,
+    one: &str,
+    many: &str,
+) {
+    if let Some(p) = output
+        && !quiet
+    {
+        let _ = writeln!(
+            warn,
+            "casift: wrote {} ({})",
+            p.display(),
+            counted(n, one, many)
+        );
+    }
 }
 
 /// What the report says about the policies it joined (DESIGN §7: ids the export lacks are
@@ -360,17 +376,14 @@ fn analyze(
     let mut buf = Vec::new();
     report::render(format, &a, &meta, &redactor, &mut buf)?;
     write_output(output, &buf)?;
-    if let Some(p) = output
-        && !c.quiet
-    {
-        let n = a.findings.len() as u64;
-        let _ = writeln!(
-            warn,
-            "casift: wrote {} ({})",
-            p.display(),
-            counted(n, "finding", "findings")
-        );
-    }
+    say_wrote(
+        warn,
+        output,
+        c.quiet,
+        a.findings.len() as u64,
+        "finding",
+        "findings",
+    );
     Ok(exit_code(&a, fail_on, warn))
 }
 
@@ -554,17 +567,14 @@ fn explain_cmd(
         explain::render_text(&a, locs.as_ref(), &redactor)
     };
     write_output(output, text.as_bytes())?;
-    if let Some(p) = output
-        && !c.quiet
-    {
-        let n = a.collected.len() as u64;
-        let _ = writeln!(
-            warn,
-            "casift: wrote {} ({})",
-            p.display(),
-            counted(n, "sign-in", "sign-ins")
-        );
-    }
+    say_wrote(
+        warn,
+        output,
+        c.quiet,
+        a.collected.len() as u64,
+        "sign-in",
+        "sign-ins",
+    );
     Ok(0)
 }
 
@@ -613,17 +623,14 @@ fn records_cmd(
     warn_skips(&a, warn);
     warn_empty(c, &mut a, warn);
     sink.commit()?;
-    if let Some(p) = output
-        && !c.quiet
-    {
-        let n = a.totals.records_matched;
-        let _ = writeln!(
-            warn,
-            "casift: wrote {} ({})",
-            p.display(),
-            counted(n, "sign-in", "sign-ins")
-        );
-    }
+    say_wrote(
+        warn,
+        output,
+        c.quiet,
+        a.totals.records_matched,
+        "sign-in",
+        "sign-ins",
+    );
     Ok(exit_code(&a, fail_on, warn))
 }
 

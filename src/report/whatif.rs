@@ -62,7 +62,7 @@ pub struct PolicyOut {
     pub session: Vec<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 pub struct ReasonOut {
     pub condition: &'static str,
     pub outcome: &'static str,
@@ -73,6 +73,18 @@ pub struct ReasonOut {
 pub struct GrantOut {
     pub operator: String,
     pub controls: Vec<String>,
+}
+
+/// Every condition's answer, in evaluation order (shared with `explain --policies`).
+pub fn reasons(e: &Evaluation) -> Vec<ReasonOut> {
+    e.conditions
+        .iter()
+        .map(|c| ReasonOut {
+            condition: c.condition.as_str(),
+            outcome: outcome_str(&c.outcome),
+            detail: c.outcome.detail().to_string(),
+        })
+        .collect()
 }
 
 fn outcome_str(o: &Outcome) -> &'static str {
@@ -125,15 +137,7 @@ pub fn build<'a>(
                 state: p.state.as_str().to_string(),
                 applies: e.applies.as_str(),
                 first_reason: e.first_reason.map(|c| c.as_str()),
-                reasons: e
-                    .conditions
-                    .iter()
-                    .map(|c| ReasonOut {
-                        condition: c.condition.as_str(),
-                        outcome: outcome_str(&c.outcome),
-                        detail: c.outcome.detail().to_string(),
-                    })
-                    .collect(),
+                reasons: reasons(e),
                 grant: p.grant.as_ref().map(|g| GrantOut {
                     operator: g.operator.clone(),
                     controls: g.controls(),

@@ -9,8 +9,9 @@ use crate::analysis::Collected;
 use crate::evaluate::join;
 use crate::locations::NamedLocations;
 use crate::model::PolicyResult;
-use crate::policy::{Applies, Evaluation, Outcome, Policy, PolicySet, PolicyState};
+use crate::policy::{Applies, Evaluation, Policy, PolicySet, PolicyState};
 use crate::report::escape_terminal;
+use crate::report::whatif::ReasonOut;
 
 #[derive(Serialize, Clone)]
 pub struct PolicyEvalOut {
@@ -25,21 +26,6 @@ pub struct PolicyEvalOut {
     pub log_result: Option<String>,
     /// Why the offline answer and the log differ (empty when they agree).
     pub disagreement: Option<String>,
-}
-
-#[derive(Serialize, Clone)]
-pub struct ReasonOut {
-    pub condition: &'static str,
-    pub outcome: &'static str,
-    pub detail: String,
-}
-
-fn outcome_str(o: &Outcome) -> &'static str {
-    match o {
-        Outcome::Match(_) => "match",
-        Outcome::NoMatch(_) => "no_match",
-        Outcome::Unknown(_) => "unknown",
-    }
 }
 
 fn log_applied(r: &PolicyResult) -> Option<bool> {
@@ -137,15 +123,7 @@ pub fn evaluate(c: &Collected, set: &PolicySet, locs: &NamedLocations) -> Vec<Po
                 state: p.state.as_str().to_string(),
                 applies: ev.applies.as_str(),
                 first_reason: ev.first_reason.map(|r| r.as_str()),
-                reasons: ev
-                    .conditions
-                    .iter()
-                    .map(|r| ReasonOut {
-                        condition: r.condition.as_str(),
-                        outcome: outcome_str(&r.outcome),
-                        detail: r.outcome.detail().to_string(),
-                    })
-                    .collect(),
+                reasons: crate::report::whatif::reasons(&ev),
                 log_result: lr.map(|r| r.as_str().to_string()),
                 disagreement: disagree,
             };
