@@ -21,6 +21,8 @@ seed diagnostic "$fx"/signins/diagnostic_PT1H.json "$fx"/signins/eventhub.json
 seed portal_csv "$fx"/signins/csv/*SignIns*.csv
 seed la_csv "$fx"/signins/csv/loganalytics_signinlogs.csv
 seed locations "$fx"/locations/*
+seed policies "$fx"/policies/*.json "$fx"/policies/*.csv "$fx"/policies/entity.zip "$fx"/policies/goose/* \
+    "$fx"/policies/entity/*.json "$fx"/tenant/*.json "$fx"/lint/*.json
 # One record per seed for the decoder: the lines of the JSON-lines fixtures.
 mkdir -p "$here/corpus/json_decode"
 cat "$fx"/signins/signins.jsonl "$fx"/signins/loganalytics.jsonl "$fx"/signins/evidence/signins.jsonl | awk -v d="$here/corpus/json_decode" \
