@@ -68,7 +68,9 @@ fn ip001_fix_adds_the_range_to_the_location_the_policy_excludes() {
     );
     let text = f["remediation"].as_str().unwrap();
     assert!(
-        text.starts_with(&format!("Add 203.0.113.6/31 to the named location 'Contoso HQ' ({HQ})")),
+        text.starts_with(&format!(
+            "Add 203.0.113.6/31 to the named location 'Contoso HQ' ({HQ})"
+        )),
         "{text}"
     );
     // The policy's own CA001 points to the ranges, not to an exclusion.
@@ -88,9 +90,15 @@ fn mfa_on_a_pat_asks_for_a_workload_identity_with_the_exclusion_request() {
     let v = joined();
     let fix = &finding(&v, "CA002", MFA)["fix"];
     assert_eq!(fix["action"], "use_workload_identity");
-    assert_eq!(fix["values"], json!(["0e000000-0000-4000-b000-000000000004"]));
+    assert_eq!(
+        fix["values"],
+        json!(["0e000000-0000-4000-b000-000000000004"])
+    );
     let g = &fix["graph_request"];
-    assert_eq!(g["path"], format!("/identity/conditionalAccess/policies/{MFA}"));
+    assert_eq!(
+        g["path"],
+        format!("/identity/conditionalAccess/policies/{MFA}")
+    );
     // Every list of conditions.users is sent, the existing exclusions kept.
     assert_eq!(
         g["body"],
@@ -126,7 +134,10 @@ fn the_first_cause_is_the_pat_block_with_its_structured_fix() {
     assert_eq!(c["fix"]["target"]["id"], HQ);
     // The notes say what was read and what the log has that the export lacks.
     let notes = v["notes"].to_string();
-    assert!(notes.contains("10 policies were read from --policies"), "{notes}");
+    assert!(
+        notes.contains("10 policies were read from --policies"),
+        "{notes}"
+    );
 }
 
 #[test]
@@ -181,7 +192,11 @@ fn explain_names_the_location_and_the_ipv4_range_for_the_ipv6_client() {
         "\"cidrAddress\":\"192.0.2.9/32\"",
         "VS403463",
     ] {
-        assert!(r.stdout.contains(want), "missing {want:?} in:\n{}", r.stdout);
+        assert!(
+            r.stdout.contains(want),
+            "missing {want:?} in:\n{}",
+            r.stdout
+        );
     }
     // The JSON view carries the same evaluation.
     let j = run(&[
@@ -202,7 +217,12 @@ fn explain_names_the_location_and_the_ipv4_range_for_the_ipv6_client() {
     assert_eq!(evals[0]["applies"], "no");
     assert_eq!(evals[0]["first_reason"], "location");
     assert_eq!(evals[0]["log_result"], "failure");
-    assert!(evals[0]["disagreement"].as_str().unwrap().contains("192.0.2.9"));
+    assert!(
+        evals[0]["disagreement"]
+            .as_str()
+            .unwrap()
+            .contains("192.0.2.9")
+    );
     assert_eq!(evals.len(), 10);
 }
 
@@ -322,10 +342,26 @@ fn whatif_text_lists_applying_then_unknown_then_the_rest() {
 
 #[test]
 fn whatif_rejects_what_it_cannot_read() {
-    let r = run(&["whatif", "--policies", &fixture(POLICIES), "--app", "No Such App", "--user", "a@example.com"]);
+    let r = run(&[
+        "whatif",
+        "--policies",
+        &fixture(POLICIES),
+        "--app",
+        "No Such App",
+        "--user",
+        "a@example.com",
+    ]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("--app \"No Such App\""), "{}", r.stderr);
-    let r = run(&["whatif", "--policies", &fixture(PORTAL), "--app", ADO, "--user", "a@example.com"]);
+    let r = run(&[
+        "whatif",
+        "--policies",
+        &fixture(PORTAL),
+        "--app",
+        ADO,
+        "--user",
+        "a@example.com",
+    ]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("portal.json"), "{}", r.stderr);
 }

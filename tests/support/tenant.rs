@@ -168,6 +168,8 @@ struct Spec {
 
 /// The tenant's real locations as Conditional Access logs them: IP named locations only.
 fn netloc(ip: &str) -> Value {
+    let ip = canonical(ip);
+    let ip = ip.as_str();
     let trusted = |n: &str| json!([{"networkType": "trustedNamedLocation", "networkNames": [n]}]);
     if ip.starts_with("198.51.100.") || ip.starts_with("2001:db8:100:") {
         trusted("Contoso HQ")
@@ -536,7 +538,18 @@ fn specs(rng: &mut Rng) -> Vec<Spec> {
     // IPv6 clients in the office whose resource (Azure DevOps) saw an untrusted IPv4.
     fail(&mut out, rng, 600, 4, 2, &|s| {
         (s.app, s.code, s.failing, s.compliant) = (ADO, 53003, Some((P_PAT, "failure")), true);
-        s.ip = format!("2001:db8:100:{:x}::{:x}", s.at % 7, 1 + s.at % 251);
+        // One address per user, written two ways (as exports do): the report must merge them.
+        let u = s
+            .user
+            .id
+            .rsplit('-')
+            .next()
+            .map_or(0, |n| n.parse::<u32>().unwrap_or(0) % 100);
+        s.ip = if s.at % 2 == 0 {
+            format!("2001:db8:100:{u:x}::{:x}", u + 1)
+        } else {
+            format!("2001:0db8:0100:{u:04x}:0:0:0:{:04x}", u + 1)
+        };
         s.resource_ip = Some(RESOURCE_V4.into());
     });
     // The planted drift: the tenant grew Contoso HQ to the /24, the file still says /25.
