@@ -69,3 +69,62 @@ fn the_prose_checker_catches_the_known_slips() {
     assert!(prose::contains_ip("a 192.0.2.1/32 b", "192.0.2.1"));
     assert!(!prose::contains_ip("a 192.0.2.10 b", "192.0.2.1"));
 }
+
+/// "Complete sentences whatever is unknown": the portal fixture with the names blanked out
+/// (policy, app, user) and with those fields missing altogether.
+#[test]
+fn sentences_stay_whole_when_names_are_unknown() {
+    let text = std::fs::read_to_string(support::fixture(support::PORTAL)).expect("fixture");
+    let records: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let loc = support::fixture(support::LOCATIONS);
+    for (name, blank) in [("blank.json", true), ("missing.json", false)] {
+        let mut v = records.clone();
+        for r in v
+            .as_array_mut()
+            .into_iter()
+            .flatten()
+            .filter_map(|r| r.as_object_mut())
+        {
+            for k in [
+                "appDisplayName",
+                "userPrincipalName",
+                "userDisplayName",
+                "resourceDisplayName",
+            ] {
+                if blank {
+                    r.insert(k.into(), "".into());
+                } else {
+                    r.remove(k);
+                }
+            }
+            let policies = r
+                .get_mut("appliedConditionalAccessPolicies")
+                .and_then(|p| p.as_array_mut());
+            for p in policies
+                .into_iter()
+                .flatten()
+                .filter_map(|p| p.as_object_mut())
+            {
+                if blank {
+                    p.insert("displayName".into(), "".into());
+                } else {
+                    p.remove("displayName");
+                }
+            }
+        }
+        let path = dir.path().join(name);
+        std::fs::write(&path, serde_json::to_vec(&v).expect("serialise")).expect("write");
+        let path = path.display().to_string();
+        let mut bad = Vec::new();
+        for args in [
+            vec![path.as_str()],
+            vec![path.as_str(), "--locations", loc.as_str()],
+        ] {
+            for format in ["json", "csv", "text"] {
+                bad.extend(prose::run_defects(&args, format));
+            }
+        }
+        assert!(bad.is_empty(), "{name}:\n{}", bad.join("\n"));
+    }
+}

@@ -107,23 +107,32 @@ fn report(what: &str, text: &str, strict: bool, bad: &mut Vec<String>) {
     }
 }
 
+/// A whole sentence: the checks above, and it starts with a capital (or a quote or a digit),
+/// never "policy 0ca…" when the name is unknown.
+fn sentence(what: &str, text: &str, bad: &mut Vec<String>) {
+    report(what, text, true, bad);
+    if text.chars().next().is_some_and(char::is_lowercase) {
+        bad.push(format!("{what}: starts in lower case: {text:?}"));
+    }
+}
+
 /// The prose fields of a JSON report.
 pub fn json_defects(v: &Value) -> Vec<String> {
     let mut bad = Vec::new();
     let text = |x: &Value| x.as_str().unwrap_or("").to_string();
     for f in v["findings"].as_array().into_iter().flatten() {
-        report("remediation", &text(&f["remediation"]), true, &mut bad);
+        sentence("remediation", &text(&f["remediation"]), &mut bad);
         report("title", &text(&f["title"]), true, &mut bad);
         for e in f["evidence"].as_array().into_iter().flatten() {
             report("evidence", &text(e), false, &mut bad);
         }
     }
     for c in v["causes"].as_array().into_iter().flatten() {
-        report("cause", &text(&c["cause"]), true, &mut bad);
-        report("fix_text", &text(&c["fix_text"]), true, &mut bad);
+        sentence("cause", &text(&c["cause"]), &mut bad);
+        sentence("fix_text", &text(&c["fix_text"]), &mut bad);
     }
     for n in v["notes"].as_array().into_iter().flatten() {
-        report("note", &text(n), true, &mut bad);
+        sentence("note", &text(n), &mut bad);
     }
     bad
 }
@@ -166,8 +175,11 @@ fn csv_defects(text: &str) -> Vec<String> {
     for rec in r.records().flatten() {
         for (i, cell) in rec.iter().enumerate() {
             let h = headers.get(i).map_or("", String::as_str);
-            let strict = ["remediation", "cause", "fix_text", "note"].contains(&h);
-            report(&format!("csv {h}"), cell, strict, &mut bad);
+            if ["remediation", "cause", "fix_text", "note"].contains(&h) {
+                sentence(&format!("csv {h}"), cell, &mut bad);
+            } else {
+                report(&format!("csv {h}"), cell, false, &mut bad);
+            }
         }
     }
     bad
