@@ -648,3 +648,84 @@ fn ips_are_canonical_and_counted_once() {
         );
     }
 }
+
+/// UPNs the tenant blocked with `policy`.
+fn blocked_by(policy: &str) -> BTreeSet<String> {
+    t().blocks
+        .iter()
+        .filter(|b| b.2 == policy)
+        .map(|b| b.0.clone())
+        .collect()
+}
+
+/// The portal CSV has no per-policy detail: the same story, told without policy names, and
+/// IP001 only as a conditional (medium) suggestion, never for a device or risk failure.
+#[test]
+fn the_csv_download_tells_the_same_story() {
+    let t = t();
+    let (v, code) = analyze_json(&[s(&t.csv), "--locations", s(&t.locations)]);
+    assert_eq!(code, 0);
+    assert_eq!(v["totals"]["records_read"], t.records as u64);
+    assert_eq!(v["totals"]["ca_failures"], t.ca_failures as u64);
+    let pairs: BTreeSet<(String, String)> = t
+        .blocks
+        .iter()
+        .map(|b| (b.0.clone(), b.1.clone()))
+        .collect();
+    assert_eq!(
+        v["causes_total"],
+        pairs.len() as u64,
+        "one cause per (principal, app)"
+    );
+    let top: Vec<&str> = v["causes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .take(3)
+        .map(|c| c["principal"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        top,
+        [tenant::SVC_BUILD, tenant::SVC_DEPLOY, tenant::SVC_SYNC]
+    );
+    let device_or_risk: BTreeSet<String> = [tenant::P_RISK, tenant::P_COMPLIANT, tenant::P_HYBRID]
+        .iter()
+        .flat_map(|p| blocked_by(p))
+        .collect();
+    let ip001 = findings(&v, "IP001");
+    assert!(!ip001.is_empty());
+    for f in &ip001 {
+        assert_eq!(f["severity"], "medium", "{f}");
+        let rem = f["remediation"].as_str().unwrap();
+        assert!(
+            rem.starts_with("If ") && rem.contains("uses a location condition"),
+            "{rem}"
+        );
+        let users: BTreeSet<String> = strs(&f["users"]).into_iter().collect();
+        let wrong: Vec<_> = users.intersection(&device_or_risk).collect();
+        assert!(
+            wrong.is_empty(),
+            "IP001 for device or risk failures of {wrong:?}"
+        );
+    }
+    let pat = ip001
+        .iter()
+        .find(|f| f["app"]["id"] == tenant::ADO)
+        .expect("PAT IP001");
+    assert_eq!(strs(&pat["suggested_cidrs"]), tenant::PAT_CIDRS);
+    for c in v["causes"].as_array().unwrap() {
+        let who = c["principal"]["name"].as_str().unwrap();
+        if blocked_by(tenant::P_RISK).contains(who) {
+            assert_eq!(strs(&c["rules"]), ["CA008"], "{c}");
+        }
+    }
+}
+
+#[test]
+fn no_broken_sentence_on_the_csv_download() {
+    let t = t();
+    for format in ["json", "markdown", "csv", "text"] {
+        prose::check_run(&[s(&t.csv), "--locations", s(&t.locations)], format);
+        prose::check_run(&[s(&t.csv)], format);
+    }
+}

@@ -12,6 +12,8 @@ use std::path::PathBuf;
 
 use serde_json::{Value, json};
 
+#[path = "tenant_csv.rs"]
+mod csv_export;
 #[path = "tenant_graph.rs"]
 mod graph;
 
@@ -54,6 +56,8 @@ pub struct Tenant {
     pub dir: PathBuf,
     /// Portal JSON export, with per-policy `conditionsSatisfied`.
     pub signins: PathBuf,
+    /// The same sign-ins as the portal's two CSV downloads (a directory): no policy detail.
+    pub csv: PathBuf,
     /// The same sign-ins without `conditionsSatisfied`/`conditionsNotSatisfied` (no evidence).
     pub bare: PathBuf,
     pub locations: PathBuf,
@@ -622,6 +626,7 @@ pub fn generate_in(seed: u64, dir: &std::path::Path) -> Tenant {
         std::fs::write(&p, serde_json::to_vec(v).expect("serialise")).expect("write");
         p
     };
+    let csv = csv_export::write(dir, &records);
     let signins = write(
         "InteractiveAndNonInteractiveSignIns_2026-11-02_2026-11-09.json",
         &Value::Array(records),
@@ -633,6 +638,7 @@ pub fn generate_in(seed: u64, dir: &std::path::Path) -> Tenant {
         tmp: None,
         dir: dir.to_path_buf(),
         signins,
+        csv,
         bare,
         locations,
         policies,
