@@ -30,6 +30,12 @@ fn the_tenant_has_the_planted_shape() {
     assert_eq!(v["totals"]["records_read"], t.records as u64);
     assert_eq!(v["totals"]["ca_failures"], t.ca_failures as u64);
     assert_eq!(v["totals"]["records_skipped"], 0);
+    assert_eq!(v["totals"]["interrupted"], t.interrupted as u64);
+    assert_eq!(v["summary"]["abandoned_flows"], t.abandoned as u64);
+    let ca007 = findings(&v, "CA007");
+    assert_eq!(ca007.len(), 1, "one report-only finding");
+    assert_eq!(ca007[0]["count"], t.report_only as u64);
+    assert_eq!(policy_id(ca007[0]), tenant::P_REPORT_ONLY);
     // The same seed writes the same bytes.
     let again = tenant::generate(SEED);
     for (a, b) in [(&t.signins, &again.signins), (&t.policies, &again.policies)] {

@@ -68,6 +68,11 @@ pub struct Tenant {
     pub ips: BTreeSet<String>,
     /// How many sign-ins were planted as CA failures.
     pub ca_failures: usize,
+    /// Interactive MFA prompts (50074/50076), and the flows among them that never succeeded.
+    pub interrupted: usize,
+    pub abandoned: usize,
+    /// Sign-ins the report-only policy would have blocked.
+    pub report_only: usize,
     /// (UPN, app id, policy id) of every CA failure planted.
     pub blocks: BTreeSet<(String, String, String)>,
 }
@@ -597,6 +602,21 @@ pub fn generate_in(seed: u64, dir: &std::path::Path) -> Tenant {
     let mut ips = BTreeSet::new();
     let mut blocks = BTreeSet::new();
     let mut ca_failures = 0;
+    let interrupted = specs
+        .iter()
+        .filter(|s| s.interactive && matches!(s.code, 50074 | 50076));
+    let prompted: BTreeSet<String> = interrupted.clone().filter_map(|s| s.corr.clone()).collect();
+    let succeeded: BTreeSet<String> = specs
+        .iter()
+        .filter(|s| s.code == 0)
+        .filter_map(|s| s.corr.clone())
+        .collect();
+    let abandoned = prompted.difference(&succeeded).count();
+    let interrupted = interrupted.count();
+    let report_only = specs
+        .iter()
+        .filter(|s| s.failing == Some((P_REPORT_ONLY, "reportOnlyFailure")))
+        .count();
     let records: Vec<Value> = specs
         .iter()
         .enumerate()
@@ -646,6 +666,9 @@ pub fn generate_in(seed: u64, dir: &std::path::Path) -> Tenant {
         upns,
         ips,
         ca_failures,
+        interrupted,
+        abandoned,
+        report_only,
         blocks,
     }
 }
