@@ -44,8 +44,9 @@ pub const SVC_BUILD: &str = "svc-build@example.com";
 pub const SVC_DEPLOY: &str = "svc-deploy@example.com";
 pub const SVC_SYNC: &str = "svc-sync@example.com";
 
-/// The suggestion a careful admin makes for the PAT policy: the three blocked agent addresses.
-pub const PAT_CIDRS: [&str; 2] = ["192.0.2.200/32", "203.0.113.10/31"];
+/// The suggestion a careful admin makes for the PAT policy: the blocked agents' IPv4 addresses,
+/// and the /64 of the deploy agent's IPv6 address (its interface id rotates).
+pub const PAT_CIDRS: [&str; 3] = ["192.0.2.200/32", "203.0.113.10/31", "2001:db8:beef:1::/64"];
 /// Where the resource saw the IPv6 clients' traffic (untrusted IPv4).
 pub const RESOURCE_V4: &str = "192.0.2.50";
 
@@ -485,8 +486,19 @@ fn specs(rng: &mut Rng) -> Vec<Spec> {
         s.compliant = false;
         out.push(s);
     }
-    for _ in 0..40 {
-        let mut s = base(&deploy, ADO, "192.0.2.200".into(), false, rng.below(week));
+    for i in 0..40 {
+        // A quarter of its calls leave over IPv6, from a rotating address in one /64.
+        let ip = if i % 4 == 0 {
+            format!(
+                "2001:db8:beef:1:{:x}:{:x}::{:x}",
+                rng.below(65536),
+                rng.below(65536),
+                1 + rng.below(65535)
+            )
+        } else {
+            "192.0.2.200".into()
+        };
+        let mut s = base(&deploy, ADO, ip, false, rng.below(week));
         (s.code, s.failing, s.compliant) = (53003, Some((P_PAT, "failure")), false);
         out.push(s);
     }
