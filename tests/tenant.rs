@@ -64,7 +64,12 @@ fn assert_ip001_only_for_the_pat_policy(v: &Value, with: &str) {
     assert_eq!(strs(&f["suggested_cidrs"]), tenant::PAT_CIDRS, "{with}");
     let rem = f["remediation"].as_str().unwrap();
     assert!(
-        rem.contains("192.0.2.200/32, 203.0.113.10/31"),
+        rem.contains("192.0.2.200/32, 203.0.113.10/31, 2001:db8:beef:1::/64"),
+        "{with}: {rem}"
+    );
+    // The rotating IPv6 address is given as its /64, and said so; no /128 anywhere.
+    assert!(
+        rem.contains("/64 network") && !rem.contains("/128"),
         "{with}: {rem}"
     );
     // No other finding or cause about a non-location policy proposes trusting an address.
