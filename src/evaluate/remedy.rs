@@ -21,7 +21,7 @@ pub fn plural(n: u64, one: &str, many: &str) -> String {
 fn policy_name(f: &FindingAcc) -> Option<String> {
     match &f.policy {
         Some(p) if !p.display_name.is_empty() => Some(format!("'{}' ({})", p.display_name, p.id)),
-        Some(p) if !p.id.is_empty() => Some(format!("policy {}", p.id)),
+        Some(p) if !p.id.is_empty() => Some(p.id.clone()),
         _ => None,
     }
 }

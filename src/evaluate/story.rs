@@ -189,7 +189,7 @@ fn sentence(c: &CauseAcc, chosen: Option<&Finding>) -> String {
     if c.rules.contains(&Rule::Sd001) {
         t.push_str(" (through a service dependency: the blocked resource is not the app itself)");
     }
-    format!("{t} ({n}).")
+    format!("{} ({n}).", capital(&t))
 }
 
 fn codes(c: &CauseAcc) -> String {
