@@ -17,7 +17,6 @@ fn no_broken_sentence_on_the_fixtures_json() {
 }
 
 #[test]
-#[ignore = "product bug: Markdown 'Accounting: 18 read = 17 analysed + 1 duplicates + 0 skipped.' (src/report/markdown.rs:142) on bundle.zip, portal.json and kin"]
 fn no_broken_sentence_on_the_fixtures_markdown() {
     assert_fixtures_clean("markdown");
 }
@@ -28,13 +27,11 @@ fn no_broken_sentence_on_the_fixtures_csv() {
 }
 
 #[test]
-#[ignore = "product bug: the HTML report writes 'N finding(s)', '1 input file(s)', '1 duplicates' and '1 sign-ins, 1 failures' labels (src/report/html.rs, html/svg.rs)"]
 fn no_broken_sentence_on_the_fixtures_html() {
     assert_fixtures_clean("html");
 }
 
 #[test]
-#[ignore = "product bug: the text view prints a newline inside a name as Rust's escape 'App\\u{a}Name' (portal.json's hostile record)"]
 fn no_broken_sentence_on_the_fixtures_text() {
     assert_fixtures_clean("text");
 }

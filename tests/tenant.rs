@@ -369,7 +369,6 @@ fn no_broken_sentence_on_the_tenant_text() {
 }
 
 #[test]
-#[ignore = "product bug: the HTML report writes '11 finding(s)', '1 input file(s)' (src/report/html.rs:66,73) and chart labels '1 sign-ins, 1 failures' (html.rs:298,339, html/svg.rs:138)"]
 fn no_broken_sentence_on_the_tenant_html() {
     assert_tenant_clean("html");
 }

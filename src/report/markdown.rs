@@ -139,8 +139,11 @@ fn render(rep: &Report<'_>, o: &mut String) {
     line(
         o,
         &format!(
-            "Accounting: {} read = {} analysed + {} duplicates + {} skipped.",
-            t.records_read, t.records_kept, t.duplicates, t.records_skipped
+            "Accounting: {} read = {} analysed + {} + {} skipped.",
+            t.records_read,
+            t.records_kept,
+            count(t.duplicates, "duplicate", "duplicates"),
+            t.records_skipped
         ),
     );
     line(o, "");
