@@ -81,9 +81,14 @@ pub struct FindingAcc {
     pub interactivity_unknown: u64,
     /// Hits raised without evidence that the policy has a location condition (IP001).
     pub conditional: u64,
-    /// Object ids of the users or service principals (at most `MAX_IDS`), for the join's
-    /// exclusion lists.
-    pub user_ids: BTreeSet<String>,
+    /// Account label → object id of the users or service principals (at most `MAX_IDS`),
+    /// for the join's exclusion lists.
+    pub accounts: BTreeMap<String, String>,
+    /// Labels of the accounts that also signed in interactively somewhere in the input:
+    /// people, not service accounts (filled when the run is finished).
+    pub people: BTreeSet<String>,
+    /// IP002: named locations whose copy in the file the log contradicts (at most 50).
+    pub stale_locations: BTreeSet<String>,
 }
 
 /// How many object ids a finding keeps for its structured fix.
@@ -122,7 +127,9 @@ impl FindingAcc {
             non_interactive: 0,
             interactivity_unknown: 0,
             conditional: 0,
-            user_ids: BTreeSet::new(),
+            accounts: BTreeMap::new(),
+            people: BTreeSet::new(),
+            stale_locations: BTreeSet::new(),
         }
     }
 
@@ -131,13 +138,19 @@ impl FindingAcc {
         if hit.conditional {
             self.conditional += 1;
         }
+        for n in &hit.stale {
+            if self.stale_locations.len() < 50 {
+                insert_str(&mut self.stale_locations, n);
+            }
+        }
         let id = if s.user_id.is_empty() {
             &s.service_principal_id
         } else {
             &s.user_id
         };
-        if self.user_ids.len() < MAX_IDS {
-            insert_str(&mut self.user_ids, id);
+        let label = s.user_label();
+        if !id.is_empty() && self.accounts.len() < MAX_IDS && !self.accounts.contains_key(label) {
+            self.accounts.insert(label.to_string(), id.clone());
         }
         insert_str(&mut self.users, s.user_label());
         if let Some(k) = IpKey::of(&s.ip, s.ip_addr)
@@ -211,9 +224,14 @@ impl FindingAcc {
         self.non_interactive += o.non_interactive;
         self.interactivity_unknown += o.interactivity_unknown;
         self.conditional += o.conditional;
-        for id in o.user_ids {
-            if self.user_ids.len() < MAX_IDS {
-                self.user_ids.insert(id);
+        for n in o.stale_locations {
+            if self.stale_locations.len() < 50 {
+                self.stale_locations.insert(n);
+            }
+        }
+        for (label, id) in o.accounts {
+            if self.accounts.len() < MAX_IDS {
+                self.accounts.entry(label).or_insert(id);
             }
         }
         if self.app_name.is_empty() {
@@ -243,7 +261,13 @@ pub struct CauseAcc {
     pub ips: BTreeSet<IpAddr>,
     pub more_ips: bool,
     pub error_codes: BTreeSet<i64>,
+    /// Addresses of this cause's IP findings (IP001, IP003), for a fix of its own; `None`
+    /// once more than `CAUSE_HIT_IPS` were seen.
+    pub hit_ips: Option<BTreeSet<IpAddr>>,
 }
+
+/// How many IP-finding addresses a cause keeps for its own fix.
+const CAUSE_HIT_IPS: usize = 64;
 
 impl CauseAcc {
     fn merge(&mut self, o: CauseAcc) {
@@ -258,6 +282,15 @@ impl CauseAcc {
         }
         self.more_ips |= o.more_ips;
         self.error_codes.extend(o.error_codes);
+        match (&mut self.hit_ips, o.hit_ips) {
+            (Some(a), Some(b)) => {
+                a.extend(b);
+                if a.len() > CAUSE_HIT_IPS {
+                    self.hit_ips = None;
+                }
+            }
+            _ => self.hit_ips = None,
+        }
         if self.app_name.is_empty() {
             self.app_name = o.app_name;
         }
@@ -338,6 +371,9 @@ pub struct Acc {
     pub by_policy: BTreeMap<String, PolicyStat>,
     pub by_error_code: BTreeMap<i64, u64>,
     pub by_user: BTreeMap<String, Tally>,
+    /// Accounts with at least one interactive sign-in: people (a service account never
+    /// signs in interactively), so fixes never call them service accounts.
+    pub interactive_users: BTreeSet<String>,
     pub by_app: BTreeMap<String, AppStat>,
     /// Keyed by the canonical address, so one address spelled two ways is one row, in
     /// numeric order; values that are not IPs come last, as text.
@@ -404,6 +440,9 @@ impl Acc {
         }
         *self.by_error_code.entry(s.error_code).or_default() += 1;
         bump(&mut self.by_user, s.user_label(), f);
+        if s.is_interactive() == Some(true) && !self.interactive_users.contains(s.user_label()) {
+            insert_str(&mut self.interactive_users, s.user_label());
+        }
         let ak = app_key(s);
         if let Some(a) = self.by_app.get_mut(ak) {
             a.tally.add(f);
@@ -473,10 +512,16 @@ impl Acc {
             done.push(pid);
             // One row per account as people see it: the same UPN with and without an
             // object id in different records is one principal.
+            // Without a policy id (portal CSV) the rule is the only story: a block and a
+            // device failure of one account are two rows, not one.
             let key = (
                 principal.kind,
                 principal.name.to_lowercase(),
-                String::new(),
+                if pid.is_none() {
+                    h.rule.id().to_string()
+                } else {
+                    String::new()
+                },
                 app_key(s).to_string(),
                 pid.unwrap_or_default().to_string(),
             );
@@ -491,6 +536,7 @@ impl Acc {
                 ips: BTreeSet::new(),
                 more_ips: false,
                 error_codes: BTreeSet::new(),
+                hit_ips: Some(BTreeSet::new()),
             });
             c.count += 1;
             if c.principal.id.is_empty() {
@@ -502,6 +548,12 @@ impl Acc {
             for x in hits {
                 if x.policy.as_ref().map(|p| p.id.as_str()) == pid {
                     c.rules.insert(x.rule);
+                    if let Some(set) = &mut c.hit_ips {
+                        set.extend(x.ips.iter().copied());
+                        if set.len() > CAUSE_HIT_IPS {
+                            c.hit_ips = None;
+                        }
+                    }
                 }
             }
             if let Some(ip) = s.ip_addr {
@@ -603,6 +655,9 @@ impl Acc {
         }
         for (k, v) in o.by_user {
             self.by_user.entry(k).or_default().merge(v);
+        }
+        for u in o.interactive_users {
+            self.interactive_users.insert(u);
         }
         for (k, v) in o.by_app {
             match self.by_app.get_mut(&k) {

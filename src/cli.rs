@@ -131,6 +131,17 @@ pub struct WhatifArgs {
     #[arg(long, help_heading = "Sign-in")]
     pub guest: bool,
 
+    /// With --guest: its type (internalGuest, b2bCollaborationGuest, b2bCollaborationMember,
+    /// b2bDirectConnectUser, otherExternalUser, serviceProvider); without it, policies that
+    /// include or exclude guest types are unknown
+    #[arg(
+        long,
+        value_name = "TYPE",
+        requires = "guest",
+        help_heading = "Sign-in"
+    )]
+    pub guest_type: Option<String>,
+
     /// Output format
     #[arg(short, long, value_enum, default_value = "text")]
     pub format: TextOrJson,

@@ -570,7 +570,7 @@ fn whatif_subject(w: &cli::WhatifArgs) -> Result<crate::policy::Subject> {
         user_principal_name: upn,
         service_principal_id: sp,
         guest: (kind == PrincipalKind::User).then_some(w.guest),
-        guest_type: w.guest.then(|| "b2bCollaborationGuest".to_string()),
+        guest_type: w.guest_type.as_ref().map(|t| t.trim().to_string()),
         groups: (!w.member_of.is_empty()).then(|| w.member_of.clone()),
         roles: (!w.role.is_empty()).then(|| w.role.clone()),
         resources: vec![app_id],

@@ -467,6 +467,14 @@ fn finish(
         .findings
         .values()
         .map(|f| {
+            let mut f = f.clone();
+            f.people = f
+                .users
+                .iter()
+                .filter(|u| acc.interactive_users.contains(*u))
+                .cloned()
+                .collect();
+            let f = &f;
             let sugg = if matches!(f.rule, Rule::Ip001 | Rule::Ip003) {
                 let ips: Vec<_> = f.hit_ips.iter().copied().collect();
                 suggest::suggest(&ips)
@@ -485,6 +493,27 @@ fn finish(
             }
         })
         .collect();
+    // A PATCH replaces a location's whole list: never build one from a copy the log shows
+    // is stale (IP002), or applying it would drop the tenant's real ranges.
+    let stale: std::collections::BTreeSet<String> = acc
+        .findings
+        .values()
+        .filter(|f| f.rule == Rule::Ip002)
+        .flat_map(|f| f.stale_locations.iter().map(|n| n.to_lowercase()))
+        .collect();
+    for f in &mut findings {
+        let Some(fix) = &mut f.fix else { continue };
+        let Some(t) = &fix.target else { continue };
+        if t.kind == crate::policy::fix::TargetKind::NamedLocation
+            && stale.contains(&t.display_name.to_lowercase())
+            && fix.graph_request.take().is_some()
+        {
+            f.remediation.push_str(&format!(
+                " The log contradicts the locations file about '{}' (IP002): its copy is stale, so export the named locations again before changing it, and add the ranges to the current list rather than replacing the list with the file's.",
+                t.display_name
+            ));
+        }
+    }
     // Severity, then count, then a total order on the group key.
     findings.sort_by(|a, b| {
         b.acc
@@ -497,7 +526,7 @@ fn finish(
             .then(a.acc.app_name.cmp(&b.acc.app_name))
     });
 
-    let (causes, causes_total) = story::causes(&acc.causes, &findings);
+    let (causes, causes_total) = story::causes(&acc.causes, &findings, locations, policies);
 
     let by_ip = acc
         .by_ip

@@ -92,7 +92,7 @@ fn lint_cmd(
     fail_on: Option<Severity>,
     warn: &mut dyn Write,
 ) -> Result<i32> {
-    let set = crate::policy::load::load(policies)?;
+    let set = load_policies(policies)?;
     let mut run_notes = Vec::new();
     let extra = if locations.is_empty() {
         Vec::new()
@@ -163,6 +163,14 @@ fn whatif_cmd(
     if set.policies.is_empty() {
         notes.push("No policy was found in the --policies inputs: nothing can apply.".to_string());
     }
+    if subject.interactive == Some(false)
+        && subject
+            .resources
+            .iter()
+            .any(|r| crate::knowledge::is_azure_devops(r))
+    {
+        notes.push("Azure DevOps enforces only IP-fencing (location) policies on non-interactive flows such as a PAT on a REST call, and only while the organization setting \"IP Conditional Access policy validation on non-interactive flows\" is on (Organization settings → Security → Policies); other controls of this verdict (MFA, device) are what Entra would require of a token flow, not what Azure DevOps checks for a PAT.".to_string());
+    }
     if locs.is_empty() && subject.ip.is_some() {
         notes.push("No named locations were given (--locations) or found among the policy files: location conditions that name a location are unknown.".to_string());
     }
@@ -195,7 +203,7 @@ fn load_policy_inputs(
     let set = if policies.is_empty() {
         None
     } else {
-        Some(crate::policy::load::load(policies)?)
+        Some(load_policies(policies)?)
     };
     let given = if locations.is_empty() {
         None
@@ -220,6 +228,35 @@ fn load_policy_inputs(
         }
     };
     Ok((merged, set))
+}
+
+/// The policy exports, refusing inputs that hold no policy at all: an answer computed over
+/// no policy ("allowed", "nothing to fix") would look like a clean tenant.
+fn load_policies(paths: &[PathBuf]) -> Result<PolicySet> {
+    let set = crate::policy::load::load(paths)?;
+    if set.policies.is_empty() {
+        let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        return Err(crate::error::Error::Policies {
+            path: shown.join(", "),
+            reason: format!(
+                "no Conditional Access policy found ({} read{}); pass the policy export (GET /identity/conditionalAccess/policies), not only named locations",
+                crate::evaluate::remedy::plural(set.inputs.len() as u64, "file", "files"),
+                if set.locations.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        ", holding {}",
+                        crate::evaluate::remedy::plural(
+                            set.locations.len() as u64,
+                            "named location",
+                            "named locations"
+                        )
+                    )
+                }
+            ),
+        });
+    }
+    Ok(set)
 }
 
 /// "casift: wrote FILE (N things)" on stderr, unless quiet or writing to stdout.
@@ -295,7 +332,11 @@ fn policy_notes(a: &mut crate::analysis::Analysis, set: &PolicySet) {
             ));
         }
     }
-    a.notes.extend(set.notes.iter().cloned());
+    for n in &set.notes {
+        if !a.notes.contains(n) {
+            a.notes.push(n.clone());
+        }
+    }
 }
 
 fn options<'a>(c: &Common) -> Options<'a> {
@@ -555,7 +596,10 @@ fn explain_cmd(
         explain::render_json(&a, id, locs.as_ref(), &redactor, pols.as_ref())
     } else if let Some(set) = &pols {
         let lines = |c: &crate::analysis::Collected| {
-            explain::policies::lines(&explain::policies::evaluate(c, set, eval_locs))
+            explain::policies::lines(&explain::policies::redacted(
+                explain::policies::evaluate(c, set, eval_locs),
+                &redactor,
+            ))
         };
         let extra = explain::Extra {
             title: "Policy evaluation (offline, from --policies)",

@@ -14,16 +14,17 @@ const MFA: &str = "0ca00000-0000-4000-a000-000000000001";
 const BREAK_GLASS: &str = "0b0b0000-0000-4000-9000-000000000001";
 const ADO: &str = "499b84ac-1321-427f-aa17-267ca6975798";
 
-fn joined() -> Value {
-    let (v, code) = analyze_json(&[
-        &fixture(PORTAL),
-        "--locations",
-        &fixture(LOCATIONS),
-        "--policies",
-        &fixture(POLICIES),
-    ]);
+fn joined_with(extra: &[&str]) -> Value {
+    let (portal, locs, pols) = (fixture(PORTAL), fixture(LOCATIONS), fixture(POLICIES));
+    let mut args = vec![portal.as_str(), "--locations", &locs, "--policies", &pols];
+    args.extend_from_slice(extra);
+    let (v, code) = analyze_json(&args);
     assert_eq!(code, 0);
     v
+}
+
+fn joined() -> Value {
+    joined_with(&[])
 }
 
 fn finding<'a>(v: &'a Value, rule: &str, policy: &str) -> &'a Value {
@@ -37,7 +38,9 @@ fn finding<'a>(v: &'a Value, rule: &str, policy: &str) -> &'a Value {
 
 #[test]
 fn ip001_fix_adds_the_range_to_the_location_the_policy_excludes() {
-    let v = joined();
+    // The service account's sign-ins alone: the fixture's planted IP002 drift (another
+    // user's address) does not take part.
+    let v = joined_with(&["--user", "svc-build@example.com"]);
     let f = finding(&v, "IP001", BLOCK_ADO);
     assert_eq!(f["severity"], "high");
     assert_eq!(f["suggested_cidrs"], json!(["203.0.113.6/31"]));
@@ -85,6 +88,34 @@ fn ip001_fix_adds_the_range_to_the_location_the_policy_excludes() {
     );
 }
 
+/// The log puts 203.0.113.70 in 'Contoso HQ', the file does not (IP002): the file's copy of
+/// that location is stale, so no full-list PATCH is built from it, and the fix says why.
+#[test]
+fn no_patch_from_a_location_copy_the_log_contradicts() {
+    let v = joined();
+    assert_eq!(
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "IP002")
+            .count(),
+        1
+    );
+    let f = finding(&v, "IP001", BLOCK_ADO);
+    assert_eq!(f["fix"]["action"], "add_ip_ranges");
+    assert_eq!(f["fix"]["target"]["id"], HQ);
+    assert_eq!(f["fix"]["values"], json!(["203.0.113.6/31"]));
+    assert!(f["fix"]["graph_request"].is_null());
+    let text = f["remediation"].as_str().unwrap();
+    assert!(
+        text.contains(
+            "The log contradicts the locations file about 'Contoso HQ' (IP002): its copy is stale"
+        ),
+        "{text}"
+    );
+}
+
 #[test]
 fn mfa_on_a_pat_asks_for_a_workload_identity_with_the_exclusion_request() {
     let v = joined();
@@ -108,7 +139,9 @@ fn mfa_on_a_pat_asks_for_a_workload_identity_with_the_exclusion_request() {
             "includeGroups": [],
             "excludeGroups": [BREAK_GLASS],
             "includeRoles": [],
-            "excludeRoles": []
+            "excludeRoles": [],
+            "includeGuestsOrExternalUsers": null,
+            "excludeGuestsOrExternalUsers": null
         }}})
     );
     // Risk: never an exclusion or an IP.

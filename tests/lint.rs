@@ -389,7 +389,7 @@ fn analyze_with_policies_says_how_many_lint_findings_exist() {
         .iter()
         .filter_map(Value::as_str)
         .collect();
-    let want = format!("casift lint finds {n} issues in these policies (");
+    let want = format!("Lint finds {n} issues in these policies (");
     assert_eq!(
         notes.iter().filter(|s| s.starts_with(&want)).count(),
         1,

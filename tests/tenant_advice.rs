@@ -1,6 +1,5 @@
 //! Advice a careful administrator would reject, on the tenant-shaped export: each test states
-//! what the admin expects; the ones the product fails today are `#[ignore = "product bug: …"]`
-//! (run them with `--ignored`). Also the tenant as the portal's CSV downloads.
+//! what the admin expects; the ones the product fails today are `//! (run them with `--ignored`). Also the tenant as the portal's CSV downloads.
 
 #[path = "support/prose.rs"]
 mod prose;
@@ -18,7 +17,6 @@ use tenant_env::*;
 /// The people who fail a policy also signed in interactively with MFA: they are not service
 /// accounts, and the fix must not tell the admin to exclude them from MFA or device checks.
 #[test]
-#[ignore = "product bug: CA002/CA003 call people on non-interactive flows 'service accounts' and advise excluding them from 'Require MFA for all users' / the compliant-device policy"]
 fn people_are_not_called_service_accounts() {
     let v = report(true);
     for f in v["findings"].as_array().unwrap() {
@@ -38,7 +36,6 @@ fn people_are_not_called_service_accounts() {
 /// A legacy-auth block is fixed by moving the mail client to modern authentication; excluding
 /// the users from "Block legacy authentication" re-opens password spraying.
 #[test]
-#[ignore = "product bug: the 'Block legacy authentication' fix says to exclude the IMAP4/POP3 users from the policy and never names the legacy client"]
 fn legacy_auth_block_is_fixed_on_the_client() {
     let v = report(true);
     for c in v["causes"]
@@ -64,7 +61,6 @@ fn legacy_auth_block_is_fixed_on_the_client() {
 /// of the same one (here five legacy-auth users hide the compliant-device, hybrid-join and
 /// IPv6 causes entirely).
 #[test]
-#[ignore = "product bug: the glance shows 10 of 47 causes, 5 of them the same legacy-auth policy, and never names the compliant-device, hybrid-join, user-MFA or IPv6 blocks"]
 fn the_glance_names_every_failing_policy() {
     let t = t();
     let md = run(&[
@@ -111,7 +107,6 @@ fn the_html_report_opens_with_the_glance() {
 /// The log proves the file's 'Contoso HQ' is stale (IP002: 198.51.100.200-203 are in it), so a
 /// PATCH built from the file's ranges would drop the tenant's real ranges when applied.
 #[test]
-#[ignore = "product bug: IP001/IP003 emit a Graph PATCH of 'Contoso HQ' whose ipRanges come from the locations file that IP002 shows is stale; applying it removes 198.51.100.128/25 from the tenant"]
 fn no_patch_of_a_location_the_log_shows_is_stale() {
     let v = report(true);
     assert_eq!(findings(&v, "IP002").len(), 1, "the drift is planted");
@@ -132,7 +127,6 @@ fn no_patch_of_a_location_the_log_shows_is_stale() {
 /// The change for one principal is that principal's addresses: svc-build's agents are
 /// 203.0.113.10-11; 192.0.2.200 belongs to svc-deploy, and the count of 160 to both.
 #[test]
-#[ignore = "product bug (or design gap): a cause's fix_text/fix is the whole finding's (svc-build's row says to add svc-deploy's 192.0.2.200/32 and 'blocked 160 sign-ins' next to its own 120)"]
 fn a_cause_fix_names_only_its_principals_addresses() {
     let v = report(true);
     let build = &v["causes"][0];

@@ -287,6 +287,14 @@ fn ip002(s: &SignIn, locs: &NamedLocations, out: &mut Vec<Hit>) {
     );
     let mut hit = Hit::new(Rule::Ip002, None).with_detail(detail);
     hit.ips = vec![ip];
+    // Locations the log puts this address in and the file does not: the file's copy of them
+    // lacks a range the tenant has, so a full-list PATCH built from it would drop that range.
+    hit.stale = log
+        .names
+        .iter()
+        .filter(|(k, _)| !file.names.contains_key(*k))
+        .map(|(_, n)| n.clone())
+        .collect();
     out.push(hit);
 }
 

@@ -236,6 +236,13 @@ pub fn fix_for(
                 }),
             })
         }
+        // Legacy authentication is fixed on the client: an exclusion reopens password spraying.
+        Rule::Ca001 | Rule::Ca007 if super::remedy::legacy_only(f) => Some(Fix {
+            action: FixAction::Review,
+            target: Some(policy_target()),
+            values: Vec::new(),
+            graph_request: None,
+        }),
         // An IP allow-list block is fixed by the ranges (its IP finding), not by an exclusion.
         Rule::Ca001 if super::ip::ip_allow_list(def, locs) => Some(Fix {
             action: FixAction::Review,
@@ -243,8 +250,9 @@ pub fn fix_for(
             values: Vec::new(),
             graph_request: None,
         }),
-        // People on interactive flows fix the device or the client, not the policy.
-        Rule::Ca003 | Rule::Ca004 | Rule::Ca005 if f.non_interactive == 0 => Some(Fix {
+        // A device or app control is met by fixing the device or the client: whether an
+        // account seen only on token flows is a service account the log cannot prove.
+        Rule::Ca003 | Rule::Ca004 | Rule::Ca005 => Some(Fix {
             action: FixAction::Review,
             target: Some(policy_target()),
             values: Vec::new(),
@@ -256,13 +264,7 @@ pub fn fix_for(
             values: Vec::new(),
             graph_request: None,
         }),
-        Rule::Ca001
-        | Rule::Ca002
-        | Rule::Ca003
-        | Rule::Ca004
-        | Rule::Ca005
-        | Rule::Ca006
-        | Rule::Ca007 => Some(exclude_users(f, def)),
+        Rule::Ca001 | Rule::Ca002 | Rule::Ca006 | Rule::Ca007 => Some(exclude_users(f, def)),
     }
 }
 
@@ -271,12 +273,54 @@ pub fn fix_for(
 fn exclude_users(f: &FindingAcc, def: &Policy) -> Fix {
     let users = def.conditions.users.clone().unwrap_or_default();
     let mut exclude = users.exclude_users.clone();
+    // Only service accounts: people (who also sign in interactively) fix their device or
+    // sign in again; they are never excluded from MFA or device checks.
     let new: Vec<String> = f
-        .user_ids
+        .accounts
         .iter()
+        .filter(|(label, _)| !f.people.contains(*label))
+        .map(|(_, id)| id)
         .filter(|id| !exclude.iter().any(|e| e.eq_ignore_ascii_case(id)))
         .cloned()
         .collect();
+    let review = |why: &str| Fix {
+        action: FixAction::Review,
+        target: Some(FixTarget {
+            kind: TargetKind::Policy,
+            id: def.id.clone(),
+            display_name: def.display_name.clone(),
+        }),
+        values: vec![why.to_string()],
+        graph_request: None,
+    };
+    if new.is_empty() {
+        return review("no service account to exclude: the accounts also sign in interactively");
+    }
+    // Excluding an account the policy names in includeUsers switches the policy off for it
+    // by contradiction (CP014): that is a decision to review, not a request to send.
+    if new.iter().any(|id| {
+        users
+            .include_users
+            .iter()
+            .any(|i| i.eq_ignore_ascii_case(id))
+    }) {
+        return review(
+            "the policy names these accounts in includeUsers: remove them there instead of excluding them",
+        );
+    }
+    // A lossy export cannot give the full users object a PATCH must send.
+    if def
+        .missing
+        .iter()
+        .any(|m| m.contains("GuestsOrExternalUsers"))
+    {
+        let mut fix = review(
+            "the export shape does not carry the guest lists, so no complete users object can be sent",
+        );
+        fix.action = FixAction::ExcludeUsers;
+        fix.values = new;
+        return fix;
+    }
     exclude.extend(new.iter().cloned());
     let action = if matches!(f.rule, Rule::Ca002 | Rule::Ca006)
         && f.non_interactive == f.count
@@ -306,6 +350,8 @@ fn exclude_users(f: &FindingAcc, def: &Policy) -> Fix {
                         "excludeGroups": users.exclude_groups,
                         "includeRoles": users.include_roles,
                         "excludeRoles": users.exclude_roles,
+                        "includeGuestsOrExternalUsers": guests_json(users.include_guests.as_ref()),
+                        "excludeGuestsOrExternalUsers": guests_json(users.exclude_guests.as_ref()),
                     }
                 }
             }),
@@ -316,3 +362,26 @@ fn exclude_users(f: &FindingAcc, def: &Policy) -> Fix {
 #[cfg(test)]
 #[path = "join_tests.rs"]
 mod tests;
+
+/// `conditionalAccessGuestsOrExternalUsers` as Graph takes it back, or null.
+fn guests_json(g: Option<&crate::policy::GuestsOrExternal>) -> Value {
+    let Some(g) = g else {
+        return Value::Null;
+    };
+    let tenants = if g.all_tenants {
+        json!({
+            "@odata.type": "#microsoft.graph.conditionalAccessAllExternalTenants",
+            "membershipKind": "all",
+        })
+    } else {
+        json!({
+            "@odata.type": "#microsoft.graph.conditionalAccessEnumeratedExternalTenants",
+            "membershipKind": "enumerated",
+            "members": g.tenants,
+        })
+    };
+    json!({
+        "guestOrExternalUserTypes": g.types.join(","),
+        "externalTenants": tenants,
+    })
+}

@@ -154,6 +154,8 @@ pub struct Hit {
     /// IP001 raised although the export cannot show that the policy has a location
     /// condition (medium, worded "if the policy uses a location condition").
     pub conditional: bool,
+    /// IP002: names of the named locations the log and the file disagree on.
+    pub stale: Vec<String>,
 }
 
 impl Hit {
@@ -164,6 +166,7 @@ impl Hit {
             detail: None,
             ips: Vec::new(),
             conditional: false,
+            stale: Vec::new(),
         }
     }
 

@@ -103,7 +103,7 @@ pub fn location_target(locations: Option<&NamedLocations>, def: Option<&Policy>)
         0 => "a trusted IP named location (the locations file has none: create one and mark it trusted)".to_string(),
         1 => format!("the trusted named location {}", trusted[0]),
         _ => format!(
-            "one of the trusted named locations ({}), the one the policy excludes",
+            "one of the trusted named locations ({}), the one the policy allows",
             trusted.join(", ")
         ),
     }
@@ -130,6 +130,16 @@ pub fn remediation(
         |p| format!("Policy {p}"),
     );
     match f.rule {
+        Rule::Ca001 | Rule::Ca007 if legacy_only(f) => format!(
+            "{} {signins} of {users} to {app} from legacy authentication clients ({}): they send the password with every request and can do neither MFA nor device checks. Move these clients to modern authentication (OAuth): Outlook or a mail app that supports modern authentication, OAuth for IMAP, POP and SMTP, or a workload identity for scripts. Do not exclude the accounts from the policy: that reopens password spraying.",
+            match (&policy, f.rule == Rule::Ca007) {
+                (Some(p), true) => format!("Report-only policy {p} would block"),
+                (Some(p), false) => format!("Policy {p} blocked"),
+                (None, true) => "A report-only policy would block".to_string(),
+                (None, false) => "Conditional Access blocked".to_string(),
+            },
+            f.client_apps.iter().map(String::as_str).collect::<Vec<_>>().join(", ")
+        ),
         Rule::Ca001 => match &policy {
             Some(p) if def.is_some_and(|d| super::ip::ip_allow_list(d, locations)) => format!(
                 "Policy {p} blocks {signins} of {users} to {app} from outside the locations it allows ({}). The IP finding for these sign-ins (IP001 or IP003) names the ranges to add to {}; exclude the accounts from {p} only if they must work from anywhere.",
@@ -139,6 +149,10 @@ pub fn remediation(
             Some(p) if def.is_some() => format!(
                 "Policy {p} blocked {signins} of {users} to {app}; it {}. Exclude {users} (or a group they are in) from {p} if they should not be blocked, or change the client so that one of those conditions no longer matches.",
                 def.map(|d| summary(d, locations)).unwrap_or_default()
+            ),
+            Some(p) if location_matched(f) => format!(
+                "Policy {p} blocked {signins} of {users} to {app}, and the log says its location condition matched: in the usual IP fence (all locations except the trusted ones) the callers are outside the locations it allows. Add their egress range to the trusted named location the policy allows ({}) rather than excluding the accounts; if the policy instead blocks the locations it lists, the callers are inside one of them and must not be trusted.",
+                if locations.is_some() { "the IP finding for these sign-ins lists the range" } else { "run again with --locations for the exact range" }
             ),
             Some(p) => format!(
                 "Policy {p} blocked {signins} of {users} to {app}. Find the condition that matched (the evidence lists the conditions the log says were satisfied; with the tenant's policy export, --policies names them and the exact change), then either exclude {users} (or a group they are in) from {p}, or change the client so that condition no longer applies."
@@ -150,34 +164,71 @@ pub fn remediation(
                 "Conditional Access blocked {signins} of {users} to {app}, but no policy in these records has result failure (the export may leave out Microsoft-managed or security-defaults policies). Open one of the example sign-ins in the portal's Conditional Access tab and compare with `casift explain --id`."
             ),
         },
-        Rule::Ca002 => format!(
-            "{} requires MFA, but {} of {users} to {app} {} non-interactive or {} from a legacy client, and such a flow can never answer an MFA prompt (a PAT, a CLI token refresh, basic authentication). Move the automation to a workload identity (a service principal or managed identity with client credentials), or exclude the service accounts ({users}) from {the_policy} and cover them with a policy they can satisfy, such as a trusted-location condition.",
-            capital(&policy.clone().map_or_else(|| "A Conditional Access policy".to_string(), |p| format!("policy {p}"))),
-            if f.count == 1 { "this sign-in".to_string() } else { format!("these {signins}") },
-            if f.count == 1 { "is" } else { "are" },
-            if f.count == 1 { "comes" } else { "come" },
-        ),
+        Rule::Ca002 => {
+            let lead = format!(
+                "{} requires MFA, but {} of {users} to {app} {} non-interactive or {} from a legacy client, and such a flow can never answer an MFA prompt (a PAT, a CLI token refresh, basic authentication).",
+                capital(&policy.clone().map_or_else(|| "A Conditional Access policy".to_string(), |p| format!("policy {p}"))),
+                if f.count == 1 { "this sign-in".to_string() } else { format!("these {signins}") },
+                if f.count == 1 { "is" } else { "are" },
+                if f.count == 1 { "comes" } else { "come" },
+            );
+            let (svc, people) = split_people(f);
+            let mut t = lead;
+            if people.len() == 1 {
+                t.push_str(&format!(
+                    " {} also signs in interactively, so this is a person whose app refreshed a token without the MFA claim: no policy change is needed; they sign in to the app again and answer the MFA prompt.",
+                    people[0]
+                ));
+            } else if !people.is_empty() {
+                t.push_str(&format!(
+                    " {} also sign in interactively, so these are people whose apps refreshed tokens without the MFA claim: no policy change is needed; they sign in to the app again and answer the MFA prompt.",
+                    list3(&people)
+                ));
+            }
+            if !svc.is_empty() {
+                t.push_str(&if svc.len() == 1 {
+                    format!(
+                        " The account {} signs in only non-interactively in this export: if it is a service account, move the automation to a workload identity (a service principal or managed identity with client credentials), or exclude it from {the_policy} and cover it with a policy it can satisfy, such as a trusted-location condition; if it is a person, they sign in to the app again and answer the MFA prompt.",
+                        svc[0]
+                    )
+                } else {
+                    format!(
+                        " The accounts {} sign in only non-interactively in this export: for service accounts, move the automation to a workload identity (a service principal or managed identity with client credentials), or exclude them from {the_policy} and cover them with a policy they can satisfy, such as a trusted-location condition; people among them sign in to the app again and answer the MFA prompt.",
+                        list3(&svc)
+                    )
+                });
+            }
+            t
+        }
         Rule::Ca003 | Rule::Ca004 => {
             let what = if f.rule == Rule::Ca003 {
                 "a compliant device"
             } else {
                 "a Microsoft Entra hybrid joined device"
             };
-            if f.non_interactive > 0 {
-                let n = f.non_interactive;
-                format!(
-                    "{subject} requires {what}. {n} of these sign-ins {} non-interactive: PATs and token flows carry no device, so they can never satisfy it. Exclude the service accounts ({users}) or {app} from {the_policy}, or move the automation to a workload identity; for people, enrol the device and make sure the client sends its identity (not InPrivate, a supported browser or the broker app).",
-                    if n == 1 { "is" } else { "are" }
-                )
+            let make = if f.rule == Rule::Ca003 {
+                "compliant in Intune"
+            } else {
+                "hybrid joined"
+            };
+            let (svc, people) = split_people(f);
+            let device_hint = "check that the client sends the device identity (an empty device id in the log means it did not: InPrivate, a browser without the single sign-on extension, a client without modern authentication)";
+            if f.non_interactive > 0 && !svc.is_empty() {
+                let mut t = format!(
+                    "{subject} requires {what}. {} {} only non-interactively in this export, and a token flow without a registered device cannot satisfy it: for a service account, move the automation to a workload identity, or exclude it from {the_policy}; for a person, make the device {make}, {device_hint}, and sign in again.",
+                    if svc.len() == 1 { format!("The account {}", svc[0]) } else { format!("The accounts {}", list3(&svc)) },
+                    if svc.len() == 1 { "signs in" } else { "sign in" },
+                );
+                if !people.is_empty() {
+                    t.push_str(&format!(
+                        " For the people ({}), make the device {make} and {device_hint}.",
+                        list3(&people)
+                    ));
+                }
+                t
             } else {
                 format!(
-                    "{} requires {what}. Make the device {} and check that the client sends the device identity (an empty device id in the log means it did not: InPrivate, a browser without the single sign-on extension, a client without modern authentication), or exclude {users} from {the_policy}.",
-                    subject,
-                    if f.rule == Rule::Ca003 {
-                        "compliant in Intune"
-                    } else {
-                        "hybrid joined"
-                    }
+                    "{subject} requires {what}. Make the device of {users} {make} and {device_hint}; exclude an account from {the_policy} only if it must work from unmanaged devices."
                 )
             }
         }
@@ -206,10 +257,17 @@ pub fn remediation(
                     ranges(sugg)
                 )
             } else {
-                format!(
-                    "Add {} to {target}. These addresses lie in no trusted named location, so {the_policy} blocked {signins}.",
-                    ranges(sugg)
-                )
+                if def.is_some() {
+                    format!(
+                        "Add {} to {target}. These addresses lie in no trusted named location, so {the_policy} blocked {signins}.",
+                        ranges(sugg)
+                    )
+                } else {
+                    format!(
+                        "Add {} to {target}. These addresses lie in no trusted named location, and the log says the location condition of {the_policy} matched them ({signins}): in the usual IP fence (all locations except the trusted ones) they are outside the locations it allows. If the policy instead blocks the locations or countries it lists, they are inside one of them and must not be trusted; --policies with the policy export tells which.",
+                        ranges(sugg)
+                    )
+                }
             };
             format!(
                 "{lead} Only the addresses seen are listed ({}); widen a range only if you know the caller's whole egress range.{}",
@@ -351,6 +409,38 @@ pub fn summary(def: &Policy, locations: Option<&NamedLocations>) -> String {
         }
     }
     parts.join(", ")
+}
+
+/// The log's `conditionsSatisfied` (kept in the evidence) names `location` for this policy.
+fn location_matched(f: &FindingAcc) -> bool {
+    f.evidence.iter().any(|e| {
+        e.split("conditions satisfied:").nth(1).is_some_and(|rest| {
+            rest.split([',', ' ', ';'])
+                .any(|w| w.trim().eq_ignore_ascii_case("location"))
+        })
+    })
+}
+
+/// Every sign-in of the finding came from a legacy authentication client (IMAP4, POP3, ...).
+pub fn legacy_only(f: &FindingAcc) -> bool {
+    !f.client_apps.is_empty() && f.client_apps.iter().all(|c| knowledge::is_legacy_client(c))
+}
+
+/// The finding's accounts as (service accounts, people): people also sign in interactively
+/// somewhere in the input.
+fn split_people(f: &FindingAcc) -> (Vec<&str>, Vec<&str>) {
+    f.users
+        .iter()
+        .map(String::as_str)
+        .partition(|u| !f.people.contains(*u))
+}
+
+/// "a, b, c and 4 more".
+fn list3(v: &[&str]) -> String {
+    match v.len() {
+        0..=3 => v.join(", "),
+        n => format!("{} and {} more", v[..3].join(", "), n - 3),
+    }
 }
 
 /// First letter upper case (for sentences that start with a policy phrase).

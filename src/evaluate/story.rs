@@ -12,7 +12,7 @@ use crate::knowledge;
 
 /// Which finding's fix is "the" fix, most specific first. IP001 with evidence names the
 /// exact range to add; a conditional IP001 only where nothing better is known.
-const PRIORITY: [Rule; 10] = [
+const PRIORITY: [Rule; 11] = [
     Rule::Ip001,
     Rule::Ca008,
     Rule::Ca002,
@@ -21,13 +21,20 @@ const PRIORITY: [Rule; 10] = [
     Rule::Ca005,
     Rule::Ca006,
     Rule::Ip003,
+    // A conditional IP001 still says more than a generic block.
+    Rule::Ip001,
     Rule::Ca001,
     Rule::Sd001,
 ];
 
 /// The rows, most sign-ins first (then a total order), cut at [`MAX_CAUSES`], and how many
 /// there were.
-pub fn causes(acc: &BTreeMap<CauseKey, CauseAcc>, findings: &[Finding]) -> (Vec<Cause>, u64) {
+pub fn causes(
+    acc: &BTreeMap<CauseKey, CauseAcc>,
+    findings: &[Finding],
+    locations: Option<&crate::locations::NamedLocations>,
+    policies: Option<&crate::policy::PolicySet>,
+) -> (Vec<Cause>, u64) {
     let index: BTreeMap<(Rule, &str, &str), &Finding> = findings
         .iter()
         .map(|f| {
@@ -62,17 +69,19 @@ pub fn causes(acc: &BTreeMap<CauseKey, CauseAcc>, findings: &[Finding]) -> (Vec<
                     .find_map(|r| find(*r))
                     .or_else(|| find(Rule::Ip001).filter(|_| c.rules.contains(&Rule::Ip001)))
             });
-            let mut rules: Vec<Rule> = PRIORITY
-                .iter()
-                .copied()
-                .filter(|r| c.rules.contains(r))
-                .collect();
+            let mut rules: Vec<Rule> = Vec::new();
+            for r in PRIORITY {
+                if c.rules.contains(&r) && !rules.contains(&r) {
+                    rules.push(r);
+                }
+            }
             if let Some(f) = chosen
                 && let Some(i) = rules.iter().position(|r| *r == f.acc.rule)
             {
                 let r = rules.remove(i);
                 rules.insert(0, r);
             }
+            let own = chosen.and_then(|f| own_fix(c, f, locations, policies));
             Cause {
                 principal: c.principal.clone(),
                 app_id: c.app_id.clone(),
@@ -82,11 +91,15 @@ pub fn causes(acc: &BTreeMap<CauseKey, CauseAcc>, findings: &[Finding]) -> (Vec<
                 count: c.count,
                 cause: sentence(c, chosen),
                 change: change(c, chosen),
-                fix_text: chosen.map_or_else(
-                    || "Open one of these sign-ins with `casift explain --id` to see the failing policy and its conditions.".to_string(),
-                    |f| f.remediation.clone(),
-                ),
-                fix: chosen.and_then(|f| f.fix.clone()),
+                fix_text: own
+                    .as_ref()
+                    .map(|o| o.0.clone())
+                    .or_else(|| chosen.map(|f| f.remediation.clone()))
+                    .unwrap_or_else(|| "Open one of these sign-ins with `casift explain --id` to see the failing policy and its conditions.".to_string()),
+                fix: match &own {
+                    Some(o) => o.1.clone(),
+                    None => chosen.and_then(|f| f.fix.clone()),
+                },
             }
         })
         .collect();
@@ -180,6 +193,22 @@ fn sentence(c: &CauseAcc, chosen: Option<&Finding>) -> String {
         Some((Rule::Ca008, _)) => {
             format!("{} blocked for sign-in or user risk by {p}", capital(fl))
         }
+        Some((Rule::Ca001 | Rule::Ca007, _))
+            if chosen.is_some_and(|f| super::remedy::legacy_only(&f.acc)) =>
+        {
+            format!(
+                "{p} blocks legacy authentication ({}), which {fl} used",
+                chosen
+                    .map(|f| f
+                        .acc
+                        .client_apps
+                        .iter()
+                        .map(String::as_str)
+                        .collect::<Vec<_>>()
+                        .join(", "))
+                    .unwrap_or_default()
+            )
+        }
         _ if c.policy.is_none() => format!(
             "Conditional Access blocked {fl} ({}); the export does not name the policy",
             codes(c)
@@ -224,28 +253,91 @@ fn change(c: &CauseAcc, chosen: Option<&Finding>) -> String {
             );
         format!("Add {} to {target}", f.suggested_cidrs.join(", "))
     };
+    let person = c.principal.kind == crate::policy::PrincipalKind::User
+        && f.acc
+            .people
+            .iter()
+            .any(|u| u.eq_ignore_ascii_case(&c.principal.name));
+    let location_matched = f.acc.evidence.iter().any(|e| {
+        e.contains("conditions satisfied:") && e.to_ascii_lowercase().contains("location")
+    });
     match f.acc.rule {
         Rule::Ip001 | Rule::Ip003 if !f.suggested_cidrs.is_empty() => ranges(f),
         Rule::Ip001 | Rule::Ip003 => {
             "Add the caller's egress range to a trusted named location".to_string()
         }
-        Rule::Ca002 => format!("Use a workload identity, or exclude {who} from {p}"),
-        Rule::Ca003 | Rule::Ca004 if c.non_interactive > 0 => {
-            format!("Exclude {who} from {p} (this flow carries no device)")
-        }
-        Rule::Ca003 => format!("Make the device compliant, or exclude {who} from {p}"),
-        Rule::Ca004 => format!("Hybrid join the device, or exclude {who} from {p}"),
-        Rule::Ca005 => "Use an approved client app or an app protection policy".to_string(),
-        Rule::Ca006 => "Sign in again and renew the token, or use a workload identity".to_string(),
-        Rule::Ca007 => format!("Exclude {who} from {p} before turning it on"),
         Rule::Ca008 => {
             "Remediate the risk in ID Protection (never exclude or trust the IP)".to_string()
         }
-        Rule::Ca001 if c.policy.is_none() => {
-            "Download the export as JSON to name the policy".to_string()
+        Rule::Ca001 | Rule::Ca007 if super::remedy::legacy_only(&f.acc) => {
+            "Move the client to modern authentication (never exclude the account)".to_string()
+        }
+        _ if c.policy.is_none() => "Download the export as JSON to name the policy".to_string(),
+        Rule::Ca002 if person => "Sign in to the app again and answer the MFA prompt".to_string(),
+        Rule::Ca002 => format!("Use a workload identity, or exclude {who} from {p}"),
+        Rule::Ca003 => format!("Make the device compliant (or, for a service account, exclude {who} from {p})"),
+        Rule::Ca004 => format!("Hybrid join the device (or, for a service account, exclude {who} from {p})"),
+        Rule::Ca005 => "Use an approved client app or an app protection policy".to_string(),
+        Rule::Ca006 => "Sign in again and renew the token, or use a workload identity".to_string(),
+        Rule::Ca007 => format!("Exclude {who} from {p} before turning it on"),
+        // The log says the location condition matched: the fix is the caller's range.
+        Rule::Ca001 if location_matched => {
+            "Add the caller's egress range to the location the policy allows (give --locations for it)".to_string()
         }
         Rule::Ca001 => format!("Exclude {who} from {p}, or change the condition that matched"),
         Rule::Sd001 => format!("Scope the target resources of {p}"),
         Rule::Ip002 => "Export the named locations again".to_string(),
     }
+}
+
+/// For a finding shared by several accounts, the fix of this cause alone: its own addresses,
+/// its own count, its own account (the finding's text would add other callers' ranges).
+fn own_fix(
+    c: &CauseAcc,
+    f: &Finding,
+    locations: Option<&crate::locations::NamedLocations>,
+    policies: Option<&crate::policy::PolicySet>,
+) -> Option<(String, Option<crate::policy::fix::Fix>)> {
+    if f.acc.users.len() <= 1 || !matches!(f.acc.rule, Rule::Ip001 | Rule::Ip003) {
+        return None;
+    }
+    let ips = c.hit_ips.as_ref()?;
+    let mut view = f.acc.clone();
+    view.count = c.count;
+    view.non_interactive = c.non_interactive;
+    view.conditional = if f.acc.conditional >= f.acc.count {
+        c.count
+    } else {
+        0
+    };
+    view.users = std::iter::once(c.principal.name.clone()).collect();
+    view.accounts
+        .retain(|label, _| label.eq_ignore_ascii_case(&c.principal.name));
+    view.people
+        .retain(|u| u.eq_ignore_ascii_case(&c.principal.name));
+    view.hit_ips = ips.clone();
+    let sugg = super::suggest::suggest(&ips.iter().copied().collect::<Vec<_>>());
+    let def = f
+        .acc
+        .policy
+        .as_ref()
+        .and_then(|p| policies.and_then(|ps| ps.get(&p.id)));
+    let text = super::remedy::remediation(&view, locations, &sugg, def);
+    let fix = def.and_then(|d| super::join::fix_for(&view, &sugg, d, locations));
+    // Keep the finding's warning about a stale location (its request was withdrawn).
+    let fix = match (fix, &f.fix) {
+        (Some(mut x), Some(orig)) if orig.graph_request.is_none() => {
+            x.graph_request = None;
+            Some(x)
+        }
+        (x, _) => x,
+    };
+    let text = match f
+        .remediation
+        .find(" The log contradicts the locations file")
+    {
+        Some(i) => format!("{text}{}", &f.remediation[i..]),
+        None => text,
+    };
+    Some((text, fix))
 }

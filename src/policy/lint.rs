@@ -94,11 +94,11 @@ pub struct LintResult {
 
 impl LintResult {
     /// One sentence for `analyze`'s `notes[]` (DESIGN.md §3: lint findings are not mixed into
-    /// `analyze`, but their number is said), e.g. `casift lint finds 3 issues in these
+    /// `analyze`, but their number is said), e.g. `Lint finds 3 issues in these
     /// policies (1 critical, 2 info); run casift lint --policies to see them`.
     pub fn summary(&self) -> String {
         if self.findings.is_empty() {
-            return "casift lint finds no issue in these policies".to_string();
+            return "Lint finds no issue in these policies".to_string();
         }
         let mut counts: Vec<(&str, usize)> = Vec::new();
         for f in &self.findings {
@@ -109,7 +109,7 @@ impl LintResult {
         }
         let parts: Vec<String> = counts.iter().map(|(s, n)| format!("{n} {s}")).collect();
         format!(
-            "casift lint finds {} issue{} in these policies ({}); run casift lint --policies to see them",
+            "Lint finds {} issue{} in these policies ({}): run casift lint --policies to see them",
             self.findings.len(),
             if self.findings.len() == 1 { "" } else { "s" },
             parts.join(", ")

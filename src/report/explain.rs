@@ -123,8 +123,9 @@ pub fn render_json(
                 line: c.line,
                 signin: record(&c.signin, c.facts, &c.hits, r),
                 diagnosis: diagnoses(c, locations, r, set),
-                policy_evaluation: set
-                    .map(|s| policies::evaluate(c, s, locations.unwrap_or(&empty))),
+                policy_evaluation: set.map(|s| {
+                    policies::redacted(policies::evaluate(c, s, locations.unwrap_or(&empty)), r)
+                }),
             })
             .collect(),
         notes: a.notes.iter().map(|n| r.text(n).into_owned()).collect(),

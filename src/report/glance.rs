@@ -11,15 +11,41 @@ pub const TITLE: &str = "Blocked sign-ins at a glance";
 pub const ROWS: usize = 10;
 
 /// The rows to show.
-pub fn rows<'r>(rep: &'r Report<'_>) -> &'r [CauseOut] {
-    &rep.causes[..rep.causes.len().min(ROWS)]
+///
+/// The first row of each distinct problem (policy, or rule where the export names no policy)
+/// comes in before a second row of any: five accounts blocked by one policy must not hide the
+/// other policies. Shown in the JSON's order (most sign-ins first).
+pub fn rows<'r>(rep: &'r Report<'_>) -> Vec<&'r CauseOut> {
+    let key = |c: &CauseOut| match &c.policy {
+        Some(p) => p.id.clone(),
+        None => c.rules.first().copied().unwrap_or_default().to_string(),
+    };
+    let mut seen = std::collections::BTreeSet::new();
+    let mut pick: Vec<usize> = Vec::new();
+    for (i, c) in rep.causes.iter().enumerate() {
+        if pick.len() < ROWS && seen.insert(key(c)) {
+            pick.push(i);
+        }
+    }
+    for i in 0..rep.causes.len() {
+        if pick.len() >= ROWS {
+            break;
+        }
+        if !pick.contains(&i) {
+            pick.push(i);
+        }
+    }
+    pick.sort_unstable();
+    pick.into_iter().map(|i| &rep.causes[i]).collect()
 }
 
 /// "10 of 57 causes" when a table of `shown` rows is cut, `None` when every cause is shown.
 pub fn shown_of(rep: &Report<'_>, shown: usize) -> Option<String> {
     let shown = shown as u64;
     let total = rep.causes_total.max(rep.causes.len() as u64);
-    (total > shown).then(|| format!("{shown} of {total} causes, most sign-ins first"))
+    (total > shown).then(|| {
+        format!("{shown} of {total} causes: each policy's largest first, then most sign-ins")
+    })
 }
 
 /// What to say when there is no row.

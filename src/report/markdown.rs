@@ -408,7 +408,9 @@ mod tests {
         let glance = m.find("## Blocked sign-ins at a glance").expect("glance");
         let findings = m.find("## Findings").expect("findings");
         assert!(glance < findings);
-        assert!(m.contains("Showing 10 of 57 causes, most sign-ins first"));
+        assert!(
+            m.contains("Showing 10 of 57 causes: each policy's largest first, then most sign-ins")
+        );
         let rows = m[glance..findings]
             .lines()
             .filter(|l| l.starts_with("| ") && !l.starts_with("| #"))

@@ -373,6 +373,6 @@ fn findings_sort_by_severity_rule_policy() {
     assert_eq!(r.at_or_above(Severity::Critical).len(), 1);
     assert_eq!(
         r.summary(),
-        "casift lint finds 7 issues in these policies (1 critical, 3 high, 1 medium, 1 low, 1 info); run casift lint --policies to see them"
+        "Lint finds 7 issues in these policies (1 critical, 3 high, 1 medium, 1 low, 1 info): run casift lint --policies to see them"
     );
 }

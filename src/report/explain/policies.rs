@@ -151,6 +151,23 @@ pub fn evaluate(c: &Collected, set: &PolicySet, locs: &NamedLocations) -> Vec<Po
     out
 }
 
+/// The rows with every free text (reasons, disagreements) through the redactor: they name
+/// users, object ids and addresses.
+pub fn redacted(mut rows: Vec<PolicyEvalOut>, r: &crate::report::Redactor) -> Vec<PolicyEvalOut> {
+    if !r.enabled() {
+        return rows;
+    }
+    for row in &mut rows {
+        for reason in &mut row.reasons {
+            reason.detail = r.text(&reason.detail).into_owned();
+        }
+        if let Some(d) = &mut row.disagreement {
+            *d = r.text(d).into_owned();
+        }
+    }
+    rows
+}
+
 /// The text lines of the "Policy evaluation" section.
 pub fn lines(rows: &[PolicyEvalOut]) -> Vec<String> {
     let t = |s: &str| escape_terminal(s).into_owned();

@@ -26,7 +26,9 @@ fn the_short_part_comes_first() {
     let charts = at("<h2 id=\"activity\">");
     let cards = at("<article class=\"finding");
     assert!(glance < index && index < charts && charts < cards);
-    assert!(h.contains("Showing 10 of 57 causes, most sign-ins first"));
+    assert!(
+        h.contains("Showing 10 of 57 causes: each policy&#39;s largest first, then most sign-ins")
+    );
     let table = &h[glance..index];
     assert_eq!(table.matches("<tr><td class=\"n\">").count(), 10);
     assert!(table.contains("<td>Block DevOps outside corporate network</td><td><code>IP001, CA001</code></td><td class=\"n\">999</td>"));

@@ -42,7 +42,10 @@ fn opens_with_the_causes_and_fits_on_a_screen() {
         .expect("glance block");
     let findings = t.find("\nFINDINGS").expect("findings");
     assert!(glance < findings);
-    assert!(t.contains("(8 of 57 causes, most sign-ins first)"), "{t}");
+    assert!(
+        t.contains("(8 of 57 causes: each policy's largest first, then most sign-ins)"),
+        "{t}"
+    );
     assert!(t.contains("    The other 49 causes: -f markdown, -f html -o report.html or -f json."));
     let before: Vec<&str> = t[..findings].lines().collect();
     assert!(
