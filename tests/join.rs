@@ -491,3 +491,32 @@ fn whatif_gives_the_same_answers_in_every_export_shape() {
         }
     }
 }
+
+/// The Graph request reaches the human formats too, not only the JSON.
+#[test]
+fn markdown_and_text_show_the_graph_request() {
+    let (portal, locs, pols) = (fixture(PORTAL), fixture(LOCATIONS), fixture(POLICIES));
+    for format in ["markdown", "text"] {
+        let r = run(&[
+            "analyze",
+            &portal,
+            "--user",
+            "svc-build@example.com",
+            "--locations",
+            &locs,
+            "--policies",
+            &pols,
+            "-f",
+            format,
+        ]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        assert!(
+            r.stdout.contains(&format!(
+                "PATCH /identity/conditionalAccess/namedLocations/{HQ}"
+            )),
+            "{format}:\n{}",
+            r.stdout
+        );
+        assert!(r.stdout.contains("203.0.113.6/31"), "{format}");
+    }
+}

@@ -397,6 +397,24 @@ pub fn summary(def: &Policy, locations: Option<&NamedLocations>) -> String {
             });
         }
     }
+    if !def.conditions.transfer_methods.is_empty() {
+        parts.push(format!(
+            "for the authentication flows {}",
+            def.conditions.transfer_methods.join(", ")
+        ));
+    }
+    if !def.conditions.client_app_types.is_empty()
+        && !def
+            .conditions
+            .client_app_types
+            .iter()
+            .any(|c| c.eq_ignore_ascii_case("all"))
+    {
+        parts.push(format!(
+            "for the client apps {}",
+            def.conditions.client_app_types.join(", ")
+        ));
+    }
     if let Some(g) = &def.grant {
         let c = g.controls();
         if g.has("block") {

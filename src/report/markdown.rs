@@ -105,6 +105,26 @@ fn render(rep: &Report<'_>, o: &mut String) {
         line(o, "");
         line(o, &format!("**Fix:** {}", escape_md(&f.remediation)));
         line(o, "");
+        if let Some(g) = f.fix.as_ref().and_then(|x| x.graph_request.as_ref()) {
+            line(
+                o,
+                &format!(
+                    "**Graph request** (for an administrator to send; casift never sends it): `{} {}`",
+                    g.method,
+                    escape_md(&g.path).replace('`', "")
+                ),
+            );
+            line(o, "");
+            // A backtick inside a JSON string is written as \u0060, so no value can close
+            // the fence.
+            let body = serde_json::to_string_pretty(&g.body)
+                .unwrap_or_default()
+                .replace('`', "\\u0060");
+            line(o, "```json");
+            line(o, &body);
+            line(o, "```");
+            line(o, "");
+        }
         if !f.evidence.is_empty() {
             line(o, "Evidence:");
             for e in &f.evidence {

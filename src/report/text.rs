@@ -281,6 +281,18 @@ fn findings(o: &mut Out, rep: &Report<'_>) {
             o.field(ind, &pad("CIDRs:  "), &cidrs.join(", "));
         }
         o.field(ind, &pad("Fix:    "), &esc(&f.remediation));
+        if let Some(g) = f.fix.as_ref().and_then(|x| x.graph_request.as_ref()) {
+            // The body is long: the terminal names the request, -f json and -f markdown
+            // carry it whole.
+            o.field(
+                ind,
+                &pad("Graph:  "),
+                &esc(&format!(
+                    "{} {} (the full request body: -f json or -f markdown; casift never sends it)",
+                    g.method, g.path
+                )),
+            );
+        }
     }
     if total > TOP_FINDINGS {
         o.para(
