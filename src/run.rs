@@ -301,6 +301,17 @@ fn policy_notes(a: &mut crate::analysis::Analysis, set: &PolicySet) {
         "{} read from --policies; fixes name the exact change where the failing policy is among them.",
         crate::evaluate::remedy::plural(set.policies.len() as u64, "policy was", "policies were")
     ));
+    let logged = a.acc.by_policy.keys().filter(|id| !id.is_empty()).count();
+    if logged > 0 && missing.len() == logged {
+        a.notes.push(format!(
+            "The policy export holds {} the sign-ins name: is the export from the same tenant, and recent? The fixes cannot name any exact change.",
+            if logged == 1 {
+                "not the one policy".to_string()
+            } else {
+                format!("none of the {logged} policies")
+            }
+        ));
+    }
     if !missing.is_empty() {
         let shown: Vec<&str> = missing.iter().take(10).map(String::as_str).collect();
         a.notes.push(format!(

@@ -151,7 +151,7 @@ fn dangling_locations_follow_the_named_locations() {
     let notes = v["notes"].to_string();
     assert!(
         notes.contains(
-            "CP010 and the location rules CP007, CP030-CP035 were skipped; 2 reference(s)"
+            "CP010 and the location rules CP007, CP030-CP035 were skipped; 2 references to named locations"
         ),
         "{notes}"
     );

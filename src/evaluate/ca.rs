@@ -7,6 +7,17 @@ use crate::knowledge::{self, Control};
 use crate::model::{AppliedPolicy, PolicyResult, SignIn, Status};
 
 pub fn evaluate(s: &SignIn, facts: Facts, out: &mut Vec<Hit>) {
+    evaluate_with(s, facts, None, out);
+}
+
+/// With the tenant's policies: SD001 only where the failing policy targets the resource
+/// itself (a policy on all resources covers the app too: no dependency to explain).
+pub fn evaluate_with(
+    s: &SignIn,
+    facts: Facts,
+    policies: Option<&crate::policy::PolicySet>,
+    out: &mut Vec<Hit>,
+) {
     report_only(s, out);
     if facts.status != Status::Failure || !facts.ca_failure {
         return;
@@ -36,8 +47,18 @@ pub fn evaluate(s: &SignIn, facts: Facts, out: &mut Vec<Hit>) {
     }
     // Only a named failed policy shows that the policy reached the app through its
     // resource; without per-policy detail a different resource proves nothing.
-    if !failed.is_empty() && differs_from_app(s) {
-        let policy = failed.first().map(|p| policy_ref(p));
+    let all_resources = |p: &AppliedPolicy| {
+        policies.and_then(|ps| ps.get(&p.id)).is_some_and(|d| {
+            d.conditions
+                .applications
+                .include_applications
+                .iter()
+                .any(|a| a.eq_ignore_ascii_case("All"))
+        })
+    };
+    let dependency = failed.iter().find(|p| !all_resources(p));
+    if let Some(first) = dependency.filter(|_| differs_from_app(s)) {
+        let policy = Some(policy_ref(first));
         let res = if s.resource_display_name.is_empty() {
             &s.resource_id
         } else {
@@ -164,10 +185,14 @@ fn classify_policy(p: &AppliedPolicy, s: &SignIn) -> (Rule, String) {
         return (
             rule,
             format!(
-                "device: compliant {}, managed {}, trust type {:?}, device id {}{enforces}",
+                "device: compliant {}, managed {}, trust type {}, device id {}{enforces}",
                 opt(s.device.is_compliant),
                 opt(s.device.is_managed),
-                s.device.trust_type,
+                if s.device.trust_type.trim().is_empty() {
+                    "none"
+                } else {
+                    s.device.trust_type.trim()
+                },
                 if s.device.device_id.is_empty() {
                     "none sent"
                 } else {

@@ -151,6 +151,16 @@ pub fn evidence_of(s: &SignIn, policy_id: &str) -> Option<LogEvidence> {
             result: p.result.clone(),
             include_rules: p.include_rules_satisfied.clone(),
             exclude_rules: p.exclude_rules_satisfied.clone(),
+            satisfied: if p.conditions_satisfied.bytes().all(|b| b.is_ascii_digit()) {
+                Vec::new()
+            } else {
+                p.conditions_satisfied
+                    .split([',', ' '])
+                    .map(str::trim)
+                    .filter(|f| !f.is_empty())
+                    .map(str::to_string)
+                    .collect()
+            },
         })
 }
 

@@ -195,7 +195,7 @@ pub struct Facts {
 /// Every rule on one sign-in, hits appended to `out`.
 pub fn evaluate(s: &SignIn, facts: Facts, ctx: Context<'_>, out: &mut Vec<Hit>) {
     let start = out.len();
-    ca::evaluate(s, facts, out);
+    ca::evaluate_with(s, facts, ctx.policies, out);
     let ca_hits: Vec<Hit> = out[start..].to_vec();
     ip::evaluate(s, facts, ctx, &ca_hits, out);
 }

@@ -84,8 +84,13 @@ pub fn location_target(locations: Option<&NamedLocations>, def: Option<&Policy>)
         {
             // Falls through to the trusted locations below.
         } else if let Some(id) = l.exclude.first() {
+            let why = if locations.is_some() {
+                "it is not in the named-locations export"
+            } else {
+                "no --locations file was given: pass it to see the location's name and ranges"
+            };
             return format!(
-                "the named location {id} that {} excludes (it is not in the named-locations export)",
+                "the named location {id} that {} excludes ({why})",
                 def.map_or(String::new(), Policy::label)
             );
         }

@@ -47,6 +47,9 @@ pub struct LogEvidence {
     pub include_rules: Vec<(String, String)>,
     /// `excludeRulesSatisfied[]` as (conditionalAccessCondition, ruleSatisfied).
     pub exclude_rules: Vec<(String, String)>,
+    /// `conditionsSatisfied` flags (`application`, `users`, `location`, ...) when the export
+    /// writes them as names; empty for the integer form, whose bits are not published.
+    pub satisfied: Vec<String>,
 }
 
 impl LogEvidence {
@@ -152,11 +155,43 @@ pub fn evaluate(
     }
 }
 
+/// The `conditionsSatisfied` flag of a condition (Graph's conditionalAccessConditions).
+fn satisfied_flag(c: Condition) -> Option<&'static str> {
+    Some(match c {
+        Condition::Users => "users",
+        Condition::WorkloadIdentities => "servicePrincipals",
+        Condition::Application => "application",
+        Condition::DevicePlatform => "devicePlatform",
+        Condition::ClientApps => "clientType",
+        Condition::Location => "location",
+        Condition::SignInRisk => "signInRisk",
+        Condition::UserRisk => "userRisk",
+        Condition::ServicePrincipalRisk => "servicePrincipalRisk",
+        Condition::InsiderRisk => "insiderRisk",
+        Condition::AuthenticationFlow => "authenticationFlows",
+        _ => return None,
+    })
+}
+
 /// The log's result for this policy settles unknowns: an applied policy matched every
 /// condition; a not-applied one with a single undecided condition failed on that one.
 /// Offline no-matches are kept (the caller flags a policy that changed since the sign-in).
 fn apply_log_result(log: &LogEvidence, out: &mut [ConditionResult]) {
     let result = log.result.as_ref().map(|r| r.as_str()).unwrap_or_default();
+    // A condition the log names as satisfied matched, whatever the offline facts lack.
+    for r in out.iter_mut() {
+        if let Outcome::Unknown(missing) = &r.outcome
+            && let Some(flag) = satisfied_flag(r.condition)
+            && log
+                .satisfied
+                .iter()
+                .any(|f| f.trim().eq_ignore_ascii_case(flag))
+        {
+            r.outcome = Outcome::Match(format!(
+                "{missing}; the sign-in log's conditionsSatisfied names {flag} for this policy"
+            ));
+        }
+    }
     let no_match = out.iter().any(|r| matches!(r.outcome, Outcome::NoMatch(_)));
     if log.proves_applied() && !no_match {
         for r in out.iter_mut() {

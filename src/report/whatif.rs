@@ -222,7 +222,20 @@ pub fn render_text(out: &WhatifOut<'_>) -> String {
             .map_or(String::new(), |ip| format!(" from {ip}"))
     );
     let verdict = match out.verdict {
-        "blocked" => "BLOCKED".to_string(),
+        "blocked" => {
+            let by: Vec<String> = out
+                .policies
+                .iter()
+                .filter(|p| p.applies == "yes" && p.state == "enabled")
+                .filter(|p| p.grant.as_ref().is_some_and(|g| g.controls.iter().any(|c| c.eq_ignore_ascii_case("block"))))
+                .map(|p| format!("'{}'", t(if p.display_name.is_empty() { &p.id } else { &p.display_name })))
+                .collect();
+            if by.is_empty() {
+                "BLOCKED".to_string()
+            } else {
+                format!("BLOCKED by {}", by.join(", "))
+            }
+        }
         "controls_required" => match out.satisfiable {
             Some(false) => "CONTROLS REQUIRED that this flow cannot satisfy (in effect blocked)".to_string(),
             Some(true) => "CONTROLS REQUIRED (this flow can satisfy them)".to_string(),

@@ -296,11 +296,18 @@ fn subject() -> impl Strategy<Value = Subject> {
 fn log() -> impl Strategy<Value = Option<LogEvidence>> {
     let pairs = || prop::collection::vec((token(), token()), 0..3);
     prop::option::of(
-        (prop::option::of(token()), pairs(), pairs()).prop_map(|(r, i, e)| LogEvidence {
-            result: r.map(|r| crate::model::PolicyResult::parse(&r)),
-            include_rules: i,
-            exclude_rules: e,
-        }),
+        (
+            prop::option::of(token()),
+            pairs(),
+            pairs(),
+            prop::collection::vec(token(), 0..3),
+        )
+            .prop_map(|(r, i, e, f)| LogEvidence {
+                result: r.map(|r| crate::model::PolicyResult::parse(&r)),
+                include_rules: i,
+                exclude_rules: e,
+                satisfied: f,
+            }),
     )
 }
 

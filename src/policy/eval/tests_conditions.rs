@@ -370,6 +370,15 @@ fn the_log_result_settles_unknowns() {
     let e = evaluate(&p, &s, &NamedLocations::default(), Some(&not));
     assert_eq!(e.first_reason, Some(Condition::Users));
     assert!(no_match(&e, Condition::Users).contains("only undecided condition"));
+    // The log's flags say users matched: users is not the failing condition.
+    let flagged = LogEvidence {
+        result: Some(crate::model::PolicyResult::NotApplied),
+        satisfied: v(&["application", "users"]),
+        ..LogEvidence::default()
+    };
+    let e = evaluate(&p, &s, &NamedLocations::default(), Some(&flagged));
+    assert!(matched(&e, Condition::Users).contains("conditionsSatisfied names users"));
+    assert_ne!(e.first_reason, Some(Condition::Users));
     // Two undecided conditions: the log does not say which one failed.
     p.conditions.sign_in_risk_levels = v(&["high"]);
     let e = evaluate(&p, &s, &NamedLocations::default(), Some(&not));

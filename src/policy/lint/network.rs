@@ -53,7 +53,10 @@ pub(crate) fn check(ctx: &Ctx<'_>, out: &mut Vec<LintFinding>, notes: &mut Vec<S
         let what = if refs == 0 {
             "the policies reference no named location".to_string()
         } else {
-            format!("{refs} reference(s) to named locations in the policies could not be checked")
+            format!(
+                "{} to named locations in the policies could not be checked",
+                crate::report::count(refs as u64, "reference", "references")
+            )
         };
         notes.push(format!(
             "no named locations were given (--locations, or a named-locations file among --policies): CP010 and the location rules CP007, CP030-CP035 were skipped; {what}"
@@ -170,10 +173,10 @@ fn cp030(excluded: &BTreeMap<String, Vec<String>>, l: &NamedLocation, out: &mut 
         Severity::Medium,
         "Trusted or excluded IP location without IPv6",
         format!(
-            "named location '{}' ({}) is {why} and holds {} IPv4 range(s) and no IPv6 range: sign-ins over IPv6 from the same network are outside it",
+            "named location '{}' ({}) is {why} and holds {} and no IPv6 range: sign-ins over IPv6 from the same network are outside it",
             l.name,
             l.id,
-            l.ranges.len()
+            crate::report::count(l.ranges.len() as u64, "IPv4 range", "IPv4 ranges")
         ),
         format!(
             "Add the network's IPv6 prefixes (the /48 or /56 of the site, a /64 at least) to the named location '{}'.",
@@ -386,7 +389,7 @@ fn cp007(ctx: &Ctx<'_>, p: &Policy, out: &mut Vec<LintFinding>) {
         Severity::Low,
         "Report-only policy on a GPS location prompts users",
         format!(
-            "report-only, and uses the GPS-based country location(s) {}: users are asked to share their location although nothing is enforced",
+            "report-only, and uses the GPS-based country locations {}: users are asked to share their location although nothing is enforced",
             capped(&gps, ", ")
         ),
         format!(

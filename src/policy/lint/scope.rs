@@ -240,7 +240,11 @@ pub(crate) fn included_identities(p: &Policy) -> String {
         parts.push(format!("groups {}", capped(&u.include_groups, ", ")));
     }
     if !u.include_roles.is_empty() {
-        parts.push(format!("{} directory role(s)", u.include_roles.len()));
+        parts.push(crate::report::count(
+            u.include_roles.len() as u64,
+            "directory role",
+            "directory roles",
+        ));
     }
     if let Some(g) = &u.include_guests {
         parts.push(format!("guests ({})", capped(&g.types, ", ")));

@@ -264,7 +264,9 @@ fn dangling_location_references() {
     let r = with_covered(vec![p.clone(), q.clone()]);
     assert!(of(&r, "CP010").is_empty());
     assert!(
-        r.notes.iter().any(|n| n.contains("1 reference(s)")),
+        r.notes
+            .iter()
+            .any(|n| n.contains("1 reference to named locations")),
         "{:?}",
         r.notes
     );

@@ -26,12 +26,12 @@ pub(super) fn render(rep: &LintReport) -> String {
     let p = &rep.policies;
     let _ = writeln!(
         o,
-        "<p>{} policies ({} on, {} report-only, {} off) from {} file(s).</p>",
-        p.count,
+        "<p>{} ({} on, {} report-only, {} off) from {}.</p>",
+        crate::report::count(p.count as u64, "policy", "policies"),
         p.by_state.enabled,
         p.by_state.report_only,
         p.by_state.disabled,
-        p.inputs.len()
+        crate::report::count(p.inputs.len() as u64, "file", "files")
     );
     let bg = &rep.break_glass;
     let ids = if bg.ids.is_empty() {

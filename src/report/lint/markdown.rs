@@ -17,12 +17,12 @@ pub(super) fn render(rep: &LintReport) -> String {
     let _ = writeln!(o, "# Conditional Access policy lint\n");
     let _ = writeln!(
         o,
-        "{} policies ({} on, {} report-only, {} off) from {} file(s).\n",
-        p.count,
+        "{} ({} on, {} report-only, {} off) from {}.\n",
+        crate::report::count(p.count as u64, "policy", "policies"),
         p.by_state.enabled,
         p.by_state.report_only,
         p.by_state.disabled,
-        p.inputs.len()
+        crate::report::count(p.inputs.len() as u64, "file", "files")
     );
     let bg = &rep.break_glass;
     let ids = if bg.ids.is_empty() {
@@ -52,8 +52,8 @@ pub(super) fn render(rep: &LintReport) -> String {
         let summary: Vec<String> = counts.iter().map(|(s, n)| format!("{n} {s}")).collect();
         let _ = writeln!(
             o,
-            "{} finding(s): {}.\n",
-            rep.findings.len(),
+            "{}: {}.\n",
+            crate::report::count(rep.findings.len() as u64, "finding", "findings"),
             summary.join(", ")
         );
         let _ = writeln!(o, "| Severity | Rule | Policy | Finding |");
@@ -103,7 +103,12 @@ pub(super) fn render(rep: &LintReport) -> String {
         *shapes.entry(i.shape).or_default() += 1;
     }
     let shapes: Vec<String> = shapes.iter().map(|(s, n)| format!("{n} {s}")).collect();
-    let _ = writeln!(o, "{} file(s): {}.\n", p.inputs.len(), shapes.join(", "));
+    let _ = writeln!(
+        o,
+        "{}: {}.\n",
+        crate::report::count(p.inputs.len() as u64, "file", "files"),
+        shapes.join(", ")
+    );
     let listed: Vec<_> = if p.inputs.len() <= 10 {
         p.inputs.iter().collect()
     } else {

@@ -131,12 +131,12 @@ pub(super) fn render(rep: &LintReport, style: TextStyle) -> String {
         2,
         "",
         &format!(
-            "casift lint: {} policies ({} on, {} report-only, {} off) from {} file(s).",
-            p.count,
+            "casift lint: {} ({} on, {} report-only, {} off) from {}.",
+            crate::report::count(p.count as u64, "policy", "policies"),
             p.by_state.enabled,
             p.by_state.report_only,
             p.by_state.disabled,
-            p.inputs.len()
+            crate::report::count(p.inputs.len() as u64, "file", "files")
         ),
     );
     let bg = &rep.break_glass;
@@ -168,8 +168,8 @@ pub(super) fn render(rep: &LintReport, style: TextStyle) -> String {
         }
         let summary: Vec<String> = counts.iter().map(|(s, n)| format!("{n} {s}")).collect();
         o.line(&format!(
-            "{} finding(s): {}.",
-            rep.findings.len(),
+            "{}: {}.",
+            crate::report::count(rep.findings.len() as u64, "finding", "findings"),
             summary.join(", ")
         ));
         o.line("");
