@@ -520,3 +520,43 @@ fn markdown_and_text_show_the_graph_request() {
         assert!(r.stdout.contains("203.0.113.6/31"), "{format}");
     }
 }
+
+/// A policy that blocks the locations it lists is not an IP fence: no "trust this address"
+/// (IP001), and the block is reviewed, not turned into an exclusion.
+#[test]
+fn a_location_block_list_is_never_fixed_by_trusting_the_address() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut doc: Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture(POLICIES)).unwrap()).unwrap();
+    for p in doc["value"].as_array_mut().unwrap() {
+        if p["id"] == BLOCK_ADO {
+            p["conditions"]["locations"] = json!({
+                "includeLocations": ["0c0a0001-1111-4222-8333-000000000002"],
+                "excludeLocations": []
+            });
+        }
+    }
+    let path = dir.path().join("policies.json");
+    std::fs::write(&path, doc.to_string()).unwrap();
+    let (v, _) = analyze_json(&[
+        &fixture(PORTAL),
+        "--locations",
+        &fixture(LOCATIONS),
+        "--policies",
+        path.to_str().unwrap(),
+    ]);
+    assert!(
+        !v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "IP001" && f["policy"]["id"] == BLOCK_ADO)
+    );
+    let ca = finding(&v, "CA001", BLOCK_ADO);
+    assert_eq!(ca["fix"]["action"], "review");
+    let text = ca["remediation"].as_str().unwrap();
+    assert!(
+        text.contains("blocks sign-ins from the locations it lists (applies to all users except 1 group, to Azure DevOps, from 'Branch office'"),
+        "{text}"
+    );
+}

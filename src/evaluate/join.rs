@@ -253,6 +253,14 @@ pub fn fix_for(
             values: Vec::new(),
             graph_request: None,
         }),
+        // A block list of locations: the caller is inside a blocked location; whether that is
+        // legitimate is the administrator's call.
+        Rule::Ca001 if super::remedy::block_list(def) => Some(Fix {
+            action: FixAction::Review,
+            target: Some(policy_target()),
+            values: Vec::new(),
+            graph_request: None,
+        }),
         // An IP allow-list block is fixed by the ranges (its IP finding), not by an exclusion.
         Rule::Ca001 if super::ip::ip_allow_list(def, locs) => Some(Fix {
             action: FixAction::Review,

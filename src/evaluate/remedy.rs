@@ -151,6 +151,10 @@ pub fn remediation(
                 def.map(|d| summary(d, locations)).unwrap_or_default(),
                 location_target(locations, def)
             ),
+            Some(p) if def.is_some_and(block_list) => format!(
+                "Policy {p} blocks sign-ins from the locations it lists ({}), and these {signins} of {users} to {app} came from inside one of them. If the callers are legitimate, remove their range from that named location or exclude the accounts; otherwise the block is doing its job and nothing should change.",
+                def.map(|d| summary(d, locations)).unwrap_or_default()
+            ),
             Some(p) if def.is_some() => format!(
                 "Policy {p} blocked {signins} of {users} to {app}; it {}. Exclude {users} (or a group they are in) from {p} if they should not be blocked, or change the client so that one of those conditions no longer matches.",
                 def.map(|d| summary(d, locations)).unwrap_or_default()
@@ -432,6 +436,14 @@ pub fn summary(def: &Policy, locations: Option<&NamedLocations>) -> String {
         }
     }
     parts.join(", ")
+}
+
+/// A location condition that lists the locations it targets (a block list), rather than "all
+/// locations except these" (an allow list).
+pub fn block_list(def: &Policy) -> bool {
+    def.conditions.locations.as_ref().is_some_and(|l| {
+        !l.include.is_empty() && !l.include.iter().any(|i| i.eq_ignore_ascii_case("All"))
+    })
 }
 
 /// The log's `conditionsSatisfied` (kept in the evidence) names `location` for this policy.

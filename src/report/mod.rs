@@ -207,6 +207,9 @@ pub fn escape_html(s: &str) -> String {
             '&' => out.push_str("&amp;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
+            // Control, bidi and zero-width characters from the data are shown, not obeyed:
+            // a right-to-left override must not reorder what the page says.
+            c if is_invisible(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
             c => out.push(c),
         }
     }

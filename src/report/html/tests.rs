@@ -32,8 +32,8 @@ fn the_short_part_comes_first() {
     let table = &h[glance..index];
     assert_eq!(table.matches("<tr><td class=\"n\">").count(), 10);
     assert!(table.contains("<td>Block DevOps outside corporate network</td><td><code>IP001, CA001</code></td><td class=\"n\">999</td>"));
-    // A log value in the table is escaped.
-    assert!(table.contains("evil\u{1b}[2J\u{202e}gnp.exe\u{200b}|&lt;b&gt;&amp;amp;&lt;/b&gt;"));
+    // A log value in the table is escaped, its control, bidi and zero-width characters shown.
+    assert!(table.contains("evil\\u{1b}[2J\\u{202e}gnp.exe\\u{200b}|&lt;b&gt;&amp;amp;&lt;/b&gt;"));
 }
 
 #[test]
