@@ -90,7 +90,7 @@ pub fn causes(
                 rules,
                 count: c.count,
                 cause: sentence(c, chosen),
-                change: change(c, chosen),
+                change: change(c, chosen, own_cidrs(c, chosen).as_deref()),
                 fix_text: own
                     .as_ref()
                     .map(|o| o.0.clone())
@@ -231,7 +231,17 @@ fn codes(c: &CauseAcc) -> String {
 }
 
 /// The change in a few words, for the at-a-glance table (the full text is `fix_text`).
-fn change(c: &CauseAcc, chosen: Option<&Finding>) -> String {
+/// The ranges of this cause's own addresses, where its finding is shared by several accounts.
+fn own_cidrs(c: &CauseAcc, chosen: Option<&Finding>) -> Option<Vec<String>> {
+    let f = chosen?;
+    if f.acc.users.len() <= 1 || !matches!(f.acc.rule, Rule::Ip001 | Rule::Ip003) {
+        return None;
+    }
+    let ips: Vec<IpAddr> = c.hit_ips.as_ref()?.iter().copied().collect();
+    Some(super::suggest::suggest(&ips).texts())
+}
+
+fn change(c: &CauseAcc, chosen: Option<&Finding>, own: Option<&[String]>) -> String {
     let p = policy_short(c);
     let who = if c.principal.name.is_empty() {
         "the account".to_string()
@@ -251,7 +261,8 @@ fn change(c: &CauseAcc, chosen: Option<&Finding>) -> String {
                 || "a trusted named location".to_string(),
                 |t| format!("'{}'", t.display_name),
             );
-        format!("Add {} to {target}", f.suggested_cidrs.join(", "))
+        let cidrs = own.unwrap_or(&f.suggested_cidrs);
+        format!("Add {} to {target}", cidrs.join(", "))
     };
     let person = c.principal.kind == crate::policy::PrincipalKind::User
         && f.acc
