@@ -239,6 +239,18 @@ pub fn visible(s: &str) -> String {
     out
 }
 
+/// "5 policies (3 on, 1 report-only, 1 off) from 2 files." for every human format.
+fn read_line(p: &PoliciesOut) -> String {
+    format!(
+        "{} ({} on, {} report-only, {} off) from {}.",
+        crate::report::count(p.count as u64, "policy", "policies"),
+        p.by_state.enabled,
+        p.by_state.report_only,
+        p.by_state.disabled,
+        crate::report::count(p.inputs.len() as u64, "file", "files")
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

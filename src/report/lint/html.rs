@@ -24,15 +24,7 @@ pub(super) fn render(rep: &LintReport) -> String {
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta http-equiv=\"Content-Security-Policy\" content=\"{CSP}\">\n<title>Conditional Access policy lint</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<main>\n<h1>Conditional Access policy lint</h1>\n"
     );
     let p = &rep.policies;
-    let _ = writeln!(
-        o,
-        "<p>{} ({} on, {} report-only, {} off) from {}.</p>",
-        crate::report::count(p.count as u64, "policy", "policies"),
-        p.by_state.enabled,
-        p.by_state.report_only,
-        p.by_state.disabled,
-        crate::report::count(p.inputs.len() as u64, "file", "files")
-    );
+    let _ = writeln!(o, "<p>{}</p>", super::read_line(p));
     let bg = &rep.break_glass;
     let ids = if bg.ids.is_empty() {
         "none".to_string()

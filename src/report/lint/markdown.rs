@@ -15,15 +15,7 @@ pub(super) fn render(rep: &LintReport) -> String {
     let mut o = String::new();
     let p = &rep.policies;
     let _ = writeln!(o, "# Conditional Access policy lint\n");
-    let _ = writeln!(
-        o,
-        "{} ({} on, {} report-only, {} off) from {}.\n",
-        crate::report::count(p.count as u64, "policy", "policies"),
-        p.by_state.enabled,
-        p.by_state.report_only,
-        p.by_state.disabled,
-        crate::report::count(p.inputs.len() as u64, "file", "files")
-    );
+    let _ = writeln!(o, "{}\n", super::read_line(p));
     let bg = &rep.break_glass;
     let ids = if bg.ids.is_empty() {
         "none".to_string()

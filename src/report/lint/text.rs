@@ -127,18 +127,7 @@ pub(super) fn render(rep: &LintReport, style: TextStyle) -> String {
         color: style.color,
     };
     let p = &rep.policies;
-    o.para(
-        2,
-        "",
-        &format!(
-            "casift lint: {} ({} on, {} report-only, {} off) from {}.",
-            crate::report::count(p.count as u64, "policy", "policies"),
-            p.by_state.enabled,
-            p.by_state.report_only,
-            p.by_state.disabled,
-            crate::report::count(p.inputs.len() as u64, "file", "files")
-        ),
-    );
+    o.para(2, "", &format!("casift lint: {}", super::read_line(p)));
     let bg = &rep.break_glass;
     let ids = if bg.ids.is_empty() {
         "none".to_string()
