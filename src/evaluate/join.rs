@@ -296,7 +296,10 @@ fn exclude_users(f: &FindingAcc, def: &Policy) -> Fix {
     let new: Vec<String> = f
         .accounts
         .iter()
-        .filter(|(label, _)| !f.people.contains(*label))
+        // MFA and sign-in frequency: never exclude a person (a block may be lifted for one).
+        .filter(|(label, _)| {
+            !matches!(f.rule, Rule::Ca002 | Rule::Ca006) || !f.people.contains(*label)
+        })
         .map(|(_, id)| id)
         .filter(|id| !exclude.iter().any(|e| e.eq_ignore_ascii_case(id)))
         .cloned()

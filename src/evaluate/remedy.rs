@@ -151,6 +151,9 @@ pub fn remediation(
                 def.map(|d| summary(d, locations)).unwrap_or_default(),
                 location_target(locations, def)
             ),
+            Some(p) if def.is_some_and(|d| names_accounts(d, f)) => format!(
+                "Policy {p} blocked {signins} of {users} to {app}, and it names these accounts in includeUsers: it targets them on purpose. If they should not be blocked, remove them from includeUsers; an exclusion would only contradict the include."
+            ),
             Some(p) if def.is_some_and(block_list) => format!(
                 "Policy {p} blocks sign-ins from the locations it lists ({}), and these {signins} of {users} to {app} came from inside one of them. If the callers are legitimate, remove their range from that named location or exclude the accounts; otherwise the block is doing its job and nothing should change.",
                 def.map(|d| summary(d, locations)).unwrap_or_default()
@@ -436,6 +439,15 @@ pub fn summary(def: &Policy, locations: Option<&NamedLocations>) -> String {
         }
     }
     parts.join(", ")
+}
+
+/// The policy lists one of the finding's accounts in `includeUsers`.
+pub fn names_accounts(def: &Policy, f: &FindingAcc) -> bool {
+    def.conditions.users.as_ref().is_some_and(|u| {
+        f.accounts
+            .values()
+            .any(|id| u.include_users.iter().any(|i| i.eq_ignore_ascii_case(id)))
+    })
 }
 
 /// A location condition that lists the locations it targets (a block list), rather than "all

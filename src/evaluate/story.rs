@@ -174,10 +174,14 @@ fn sentence(c: &CauseAcc, chosen: Option<&Finding>) -> String {
         ),
         Some((Rule::Ca002, _)) => format!("{p} requires MFA, and {fl} cannot answer an MFA prompt"),
         Some((Rule::Ca003, _)) => {
-            format!("{p} requires a compliant device, and {fl} presented none")
+            format!(
+                "{p} requires a compliant device, and the device of these {fl} was not compliant or not sent"
+            )
         }
         Some((Rule::Ca004, _)) => {
-            format!("{p} requires a hybrid joined device, and {fl} presented none")
+            format!(
+                "{p} requires a hybrid joined device, and the device of these {fl} was not hybrid joined or not sent"
+            )
         }
         Some((Rule::Ca005, _)) => format!(
             "{p} requires an approved client app or app protection, which the client is not"
@@ -294,6 +298,18 @@ fn change(c: &CauseAcc, chosen: Option<&Finding>, own: Option<&[String]>) -> Str
         // The log says the location condition matched: the fix is the caller's range.
         Rule::Ca001 if location_matched => {
             "Add the caller's egress range to the location the policy allows (give --locations for it)".to_string()
+        }
+        // The join decided against an exclusion: say why instead.
+        Rule::Ca001
+            if f.fix.as_ref().is_some_and(|x| {
+                x.action == crate::policy::fix::FixAction::Review && !x.values.is_empty()
+            }) =>
+        {
+            let why = f.fix.as_ref().map(|x| x.values[0].clone()).unwrap_or_default();
+            let mut c = why.chars();
+            c.next()
+                .map(|first| first.to_uppercase().chain(c).collect())
+                .unwrap_or_default()
         }
         Rule::Ca001 => format!("Exclude {who} from {p}, or change the condition that matched"),
         Rule::Sd001 => format!("Scope the target resources of {p}"),
