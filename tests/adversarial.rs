@@ -340,6 +340,57 @@ fn zip_path_traversal_member_is_only_a_label() {
     assert!(!d.path().join("evil.json").exists() && zpath.exists());
 }
 
+/// Zip in zip counts toward the nesting limit like gzip in gzip: a 600-level nest (or a zip
+/// quine) is an error naming the file, not a stack overflow; three levels still read.
+#[test]
+fn nested_zips_stop_at_the_depth_limit() {
+    let zip_of = |name: &str, data: &[u8]| -> Vec<u8> {
+        let mut buf = std::io::Cursor::new(Vec::new());
+        {
+            let mut z = zip::ZipWriter::new(&mut buf);
+            let opts = zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Stored);
+            z.start_file(name, opts).unwrap();
+            z.write_all(data).unwrap();
+            z.finish().unwrap();
+        }
+        buf.into_inner()
+    };
+    let d = tmp();
+    let export = format!("[{},{}]", rec(1), rec(2));
+    let mut nested = zip_of("export.json", export.as_bytes());
+    for level in 1..3 {
+        nested = zip_of(&format!("level{level}.zip"), &nested);
+    }
+    let ok = write(d.path(), "three.zip", &nested);
+    let out = casift()
+        .args(["analyze", "-q", "-f", "json", ok.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["totals"]["records_kept"], 2);
+    for level in 3..600 {
+        nested = zip_of(&format!("level{level}.zip"), &nested);
+    }
+    let deep = write(d.path(), "deep.zip", &nested);
+    let out = casift()
+        .args(["analyze", "-q", deep.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("deep.zip") && err.contains("nested more than 3 deep"),
+        "{err}"
+    );
+}
+
 fn list_tree(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for e in fs::read_dir(dir).unwrap() {
@@ -603,4 +654,51 @@ fn read_size_never_changes_the_report() {
             f.display()
         );
     }
+}
+
+/// A file name reaches stderr in warnings and errors: its control characters are shown, not
+/// sent to the terminal (an OSC sequence could retitle the window or fake a clean result).
+#[test]
+fn file_names_on_stderr_are_terminal_safe() {
+    let d = tmp();
+    let name = "evil\u{1b}]0;owned\u{7}\u{202e}.json";
+    let p = write(d.path(), name, format!("[{},42]", rec(1)).as_bytes());
+    let out = casift()
+        .args(["analyze", "-q", "-f", "json", p.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("warning"), "{err}");
+    assert!(
+        err.contains("evil\\u{1b}]0;owned\\u{7}\\u{202e}.json"),
+        "{err}"
+    );
+    assert!(!err.contains('\u{1b}') && !err.contains('\u{7}') && !err.contains('\u{202e}'));
+    // The error path too.
+    let missing = d.path().join("gone\u{1b}[2J.json");
+    let out = casift()
+        .args(["analyze", "-q", missing.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        err.contains("gone\\u{1b}[2J.json") && !err.contains('\u{1b}'),
+        "{err}"
+    );
+}
+
+/// A closed stderr is no reason to panic: the exit code still says what happened.
+#[test]
+fn a_closed_stderr_gives_the_exit_code_not_a_panic() {
+    let bin = assert_cmd::cargo::cargo_bin("casift");
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "'{}' analyze /nonexistent/casift-input.json 2>&-",
+            bin.display()
+        ))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
 }

@@ -157,7 +157,7 @@ impl Reader<'_, '_> {
             return self.stream(label, inner, Box::new(capped), None, None, depth + 1);
         }
         if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
-            return self.zip(label, replay, path);
+            return self.zip(label, replay, path, depth);
         }
         self.text(label, name, replay)
     }
@@ -167,6 +167,7 @@ impl Reader<'_, '_> {
         label: String,
         replay: Box<dyn Read + Send + 'a>,
         path: Option<PathBuf>,
+        depth: u32,
     ) -> Result<bool> {
         let bad = |reason: String| Error::Read {
             path: label.clone(),
@@ -215,7 +216,9 @@ impl Reader<'_, '_> {
             let reader: Box<dyn Read + Send + '_> = Box::new(CapReader::new(member, cap));
             // Members are read through `stream`, so a .gz inside a zip also works.
             let was = std::mem::replace(&mut self.lenient, true);
-            let ok = self.stream_member(mlabel, base, reader, size);
+            // A member is one level deeper: zip in zip counts like gzip in gzip, so a nest (or
+            // a zip quine) ends at the depth limit instead of overflowing the stack.
+            let ok = self.stream_member(mlabel, base, reader, size, depth + 1);
             self.lenient = was;
             if !ok? {
                 return Ok(false);
@@ -230,8 +233,9 @@ impl Reader<'_, '_> {
         name: String,
         reader: Box<dyn Read + Send + '_>,
         size: u64,
+        depth: u32,
     ) -> Result<bool> {
-        self.stream(label, name, reader, Some(size), None, 1)
+        self.stream(label, name, reader, Some(size), None, depth)
     }
 
     /// Sniffs encoding and format, then splits.

@@ -230,6 +230,33 @@ pub fn csv_cell(s: &str) -> String {
     }
 }
 
+/// A writer for stderr: everything written through it has control, bidi and zero-width
+/// characters made visible (newlines and tabs kept), so a file or zip member name in a warning
+/// or an error cannot drive the terminal (DESIGN.md §9).
+pub struct TerminalSafe<W: std::io::Write>(pub W);
+
+impl<W: std::io::Write> std::io::Write for TerminalSafe<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        // `write!` hands over whole `str` pieces, so a chunk is valid UTF-8 unless the data
+        // was not; lossy decoding then shows the bad bytes as U+FFFD.
+        let text = String::from_utf8_lossy(buf);
+        let mut out = String::with_capacity(text.len());
+        for c in text.chars() {
+            if is_invisible(c) && c != '\n' && c != '\t' {
+                out.push_str(&format!("\\u{{{:x}}}", c as u32));
+            } else {
+                out.push(c);
+            }
+        }
+        self.0.write_all(out.as_bytes())?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
