@@ -276,7 +276,7 @@ pub fn remediation(
                     )
                 } else {
                     format!(
-                        "Add {} to {target}. These addresses lie in no trusted named location, and the log says the location condition of {the_policy} matched them ({signins}): in the usual IP fence (all locations except the trusted ones) they are outside the locations it allows. If the policy instead blocks the locations or countries it lists, they are inside one of them and must not be trusted; --policies with the policy export tells which.",
+                        "Add {} to {target}. These addresses lie in no trusted named location, and the log says the location condition of {the_policy} matched them ({signins}): in the usual IP fence (all locations except the trusted ones) they are outside the locations it allows. If the policy instead blocks the locations or countries it lists, they are inside one of them and must not be trusted (the policy export, given with --policies, tells which).",
                         ranges(sugg)
                     )
                 }

@@ -219,15 +219,43 @@ pub fn escape_html(s: &str) -> String {
 /// A CSV cell safe to open in a spreadsheet: a leading `= + - @`, tab or CR is prefixed with
 /// `'` unless the cell is a plain number.
 pub fn csv_cell(s: &str) -> String {
-    let risky = s
-        .chars()
-        .next()
-        .is_some_and(|c| matches!(c, '=' | '+' | '-' | '@' | '\t' | '\r'));
-    if risky && s.parse::<f64>().is_err() {
-        format!("'{s}")
-    } else {
-        s.to_string()
+    // A plain number is data, even when negative.
+    if s.trim().parse::<f64>().is_ok() {
+        return s.to_string();
     }
+    let formula = |c: char| {
+        matches!(
+            c,
+            '=' | '+' | '-' | '@' | '\t' | '\r' | '\u{ff1d}' | '\u{ff0b}' | '\u{ff0d}' | '\u{ff20}'
+        )
+    };
+    // A semicolon-locale Excel splits a line at `;` (and a tab) before it looks at quotes,
+    // so the text after each of them is the start of a cell too.
+    let starts = std::iter::once(s).chain(s.split([';', '\t']).skip(1));
+    let risky = starts.clone().any(|piece| {
+        piece
+            .trim_start_matches([' ', '\u{a0}'])
+            .starts_with(formula)
+    });
+    if !risky {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len() + 4);
+    out.push('\'');
+    let mut after_split = false;
+    for c in s.chars() {
+        if after_split && formula(c) && c != '\t' {
+            out.push('\'');
+            after_split = false;
+        } else if after_split && c != ' ' && c != '\u{a0}' {
+            after_split = false;
+        }
+        out.push(c);
+        if c == ';' || c == '\t' {
+            after_split = true;
+        }
+    }
+    out
 }
 
 /// A writer for stderr: everything written through it has control, bidi and zero-width
@@ -273,6 +301,21 @@ mod tests {
         assert_eq!(csv_cell("@SUM(1)"), "'@SUM(1)");
         assert_eq!(csv_cell("\tx"), "'\tx");
         assert_eq!(csv_cell("plain"), "plain");
+        // Semicolon locales split before they read quotes: every piece is neutralised.
+        assert_eq!(
+            csv_cell("Teams;=cmd|' /C calc'!A0;"),
+            "'Teams;'=cmd|' /C calc'!A0;"
+        );
+        assert_eq!(csv_cell("  =cmd"), "'  =cmd");
+        assert_eq!(csv_cell("\u{ff1d}1+1"), "'\u{ff1d}1+1");
+        assert_eq!(csv_cell("x\t=1+1"), "'x\t'=1+1");
+        assert_eq!(csv_cell("a; ; -b"), "'a; ; '-b");
+        // A list without formulas is left as it is; numbers too.
+        assert_eq!(
+            csv_cell("alice@example.com; bob@example.com"),
+            "alice@example.com; bob@example.com"
+        );
+        assert_eq!(csv_cell("-5"), "-5");
     }
 
     #[test]
