@@ -196,8 +196,10 @@ pub struct Facts {
 pub fn evaluate(s: &SignIn, facts: Facts, ctx: Context<'_>, out: &mut Vec<Hit>) {
     let start = out.len();
     ca::evaluate_with(s, facts, ctx.policies, out);
-    let ca_hits: Vec<Hit> = out[start..].to_vec();
-    ip::evaluate(s, facts, ctx, &ca_hits, out);
+    // The IP rules read the CA hits; collect theirs apart instead of cloning those.
+    let mut ip_hits = Vec::new();
+    ip::evaluate(s, facts, ctx, &out[start..], &mut ip_hits);
+    out.append(&mut ip_hits);
 }
 
 /// Status and CA-failure of a sign-in (DESIGN.md §2 semantics).
