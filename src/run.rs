@@ -198,7 +198,7 @@ fn analyze(
         warn,
         output,
         c.quiet,
-        a.findings.len() as u64,
+        a.acc.findings.total(),
         "finding",
         "findings",
     );
