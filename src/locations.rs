@@ -82,7 +82,10 @@ impl NamedLocation {
         let ip = canonical(ip);
         self.ranges
             .iter()
-            .filter(|r| r.contains(&ip))
+            .filter(|r| match (r, ip) {
+                (IpNet::V6(n), IpAddr::V4(a)) => mapped_v4(n).is_some_and(|m| m.contains(&a)),
+                _ => r.contains(&ip),
+            })
             .max_by_key(|r| r.prefix_len())
             .copied()
     }
@@ -224,6 +227,13 @@ impl Merged {
         }
         Ok(())
     }
+}
+
+/// The IPv4 range an IPv6 range in IPv4-mapped form (`::ffff:a.b.c.d/96..128`) stands for.
+pub fn mapped_v4(n: &ipnet::Ipv6Net) -> Option<ipnet::Ipv4Net> {
+    let a = n.network().to_ipv4_mapped()?;
+    let len = n.prefix_len().checked_sub(96)?;
+    ipnet::Ipv4Net::new(a, len).ok()
 }
 
 /// IPv4-mapped IPv6 addresses become their IPv4 address.

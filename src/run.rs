@@ -1,7 +1,7 @@
 //! One function per subcommand: load the locations, run the pipeline, render, and write
 //! the output atomically (temporary file, then rename). Returns the exit code.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use crate::analysis::{counted, was_were};
@@ -193,7 +193,11 @@ fn analyze(
     };
     let mut buf = Vec::new();
     report::render(format, &a, &meta, &redactor, &mut buf)?;
-    write_output(output, &buf)?;
+    if matches!(format, ReportFormat::Text(_)) {
+        write_styled(output, &buf)?;
+    } else {
+        write_output(output, &buf)?;
+    }
     say_wrote(
         warn,
         output,
@@ -422,12 +426,21 @@ fn records_cmd(
     } else {
         Redactor::off()
     };
+    let to_terminal = output.is_none() && std::io::stdout().is_terminal();
     let sink_fn = |s: &crate::model::SignIn, hits: &[crate::evaluate::Hit], out: &mut Vec<u8>| {
         let facts = crate::evaluate::facts(s);
+        let start = out.len();
         if csv {
             records::write_csv(s, facts, hits, &redactor, out);
         } else {
             records::write_jsonl(s, facts, hits, &redactor, out);
+        }
+        if to_terminal
+            && let std::borrow::Cow::Owned(safe) =
+                crate::report::terminal_bytes(&out[start..], !csv)
+        {
+            out.truncate(start);
+            out.extend_from_slice(&safe);
         }
     };
     let mut sink = AtomicOutput::create(output)?;
@@ -455,16 +468,42 @@ fn records_cmd(
     Ok(exit_code(&a, fail_on, warn))
 }
 
+/// What goes to stdout when it is a terminal: log values made visible (`terminal_bytes`).
+fn for_stdout(bytes: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    if std::io::stdout().is_terminal() {
+        crate::report::terminal_bytes(bytes, crate::report::looks_like_json(bytes))
+    } else {
+        std::borrow::Cow::Borrowed(bytes)
+    }
+}
+
 fn write_stdout(bytes: &[u8]) -> Result<()> {
+    let bytes = &for_stdout(bytes);
     let mut out = std::io::stdout().lock();
     out.write_all(bytes)?;
     out.flush()?;
     Ok(())
 }
 
+/// Writes a whole output; on a terminal, log values in it are made visible.
 fn write_output(path: Option<&Path>, bytes: &[u8]) -> Result<()> {
+    write_to(path, bytes, false)
+}
+
+/// Writes the terminal text view, which escapes every value itself and styles its own text
+/// (ANSI colours that the terminal must get as they are).
+fn write_styled(path: Option<&Path>, bytes: &[u8]) -> Result<()> {
+    write_to(path, bytes, true)
+}
+
+fn write_to(path: Option<&Path>, bytes: &[u8], styled: bool) -> Result<()> {
+    let bytes = if path.is_none() && !styled {
+        for_stdout(bytes)
+    } else {
+        std::borrow::Cow::Borrowed(bytes)
+    };
     let mut o = AtomicOutput::create(path)?;
-    o.write_all(bytes)?;
+    o.write_all(&bytes)?;
     o.commit()
 }
 

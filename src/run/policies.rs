@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use super::{VERSION, write_output};
+use super::{VERSION, write_output, write_styled};
 use crate::analysis::counted;
 use crate::error::Result;
 use crate::evaluate::Severity;
@@ -40,7 +40,11 @@ pub(super) fn lint_cmd(
     let rep = report::lint::build(&set, &result, VERSION, &run_notes);
     let mut buf = Vec::new();
     report::lint::render(format, &rep, &mut buf)?;
-    write_output(output, &buf)?;
+    if matches!(format, ReportFormat::Text(_)) {
+        write_styled(output, &buf)?;
+    } else {
+        write_output(output, &buf)?;
+    }
     let Some(min) = fail_on else { return Ok(0) };
     let failing = result.at_or_above(min);
     if failing.is_empty() {
