@@ -212,7 +212,7 @@ fn analyze(
         warn,
         output,
         c.quiet,
-        a.findings.len() as u64,
+        a.acc.findings.total(),
         "finding",
         "findings",
     );
