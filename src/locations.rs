@@ -99,12 +99,19 @@ impl NamedLocation {
 pub struct NamedLocations {
     pub locations: Vec<NamedLocation>,
     index: index::Index,
+    /// What a `--locations` directory scan passed over, as report notes
+    /// ("--locations: ignored PATH: reason").
+    pub notes: Vec<String>,
 }
 
 impl NamedLocations {
     pub fn new(locations: Vec<NamedLocation>) -> NamedLocations {
         let index = index::Index::build(&locations);
-        NamedLocations { locations, index }
+        NamedLocations {
+            locations,
+            index,
+            notes: Vec::new(),
+        }
     }
 
     /// Reads each path (a file, or a directory searched recursively for `.json` and `.csv`
@@ -112,11 +119,26 @@ impl NamedLocations {
     /// kept once when the copies agree, and is an error when they do not.
     pub fn load(paths: &[PathBuf]) -> Result<NamedLocations> {
         let mut merged = Merged::default();
-        for file in parse::collect_files(paths)? {
-            let shown = file.display().to_string();
-            merged.add(parse::read_file(&file)?, &shown)?;
+        let mut notes = Vec::new();
+        let mut ignored = |path: &std::path::Path, reason: &str| {
+            notes.push(format!("--locations: ignored {}: {reason}", path.display()));
+        };
+        for found in parse::collect_files(paths)? {
+            match found {
+                parse::Found::Ignored { path, reason } => ignored(&path, &reason),
+                parse::Found::File { path, walked } => match parse::read_file(&path) {
+                    Ok(l) => merged.add(l, &path.display().to_string())?,
+                    // Unreadable in a scan (permissions): listed; a bad file stays an error.
+                    Err(Error::Open { source, .. }) if walked => {
+                        ignored(&path, &format!("cannot open: {source}"));
+                    }
+                    Err(e) => return Err(e),
+                },
+            }
         }
-        Ok(NamedLocations::new(merged.locations))
+        let mut out = NamedLocations::new(merged.locations);
+        out.notes = notes;
+        Ok(out)
     }
 
     /// Parses one file's content already in memory (fuzzing, embedding); `label` names it in
