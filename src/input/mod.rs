@@ -262,6 +262,9 @@ pub enum Msg {
 }
 
 #[cfg(test)]
+pub(crate) mod testzip;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
