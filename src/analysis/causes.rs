@@ -10,7 +10,9 @@ use crate::evaluate::{Hit, PolicyRef, Rule};
 use crate::model::{EventType, SignIn};
 
 /// Who a cause is about.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct Principal {
     pub kind: crate::policy::PrincipalKind,
     pub id: String,
@@ -44,7 +46,7 @@ pub type CauseKey = (crate::policy::PrincipalKind, String, String, String, Strin
 const CAUSE_IPS: usize = 8;
 
 /// The accumulator behind one row of `causes[]`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CauseAcc {
     pub principal: Principal,
     pub app_id: String,
@@ -53,8 +55,8 @@ pub struct CauseAcc {
     pub rules: BTreeSet<Rule>,
     pub count: u64,
     pub non_interactive: u64,
-    /// The first few client addresses (sorted), and how many distinct ones were seen
-    /// beyond them is not tracked: the sentence says "and others".
+    /// The smallest few client addresses; whether there were more (`more_ips`), not how
+    /// many: the sentence says "and others".
     pub ips: BTreeSet<IpAddr>,
     pub more_ips: bool,
     pub error_codes: BTreeSet<i64>,
@@ -93,10 +95,15 @@ impl CauseAcc {
         }
     }
 
+    /// Keeps the `CAUSE_IPS` smallest addresses (not the first ones, so that merging in any
+    /// grouping gives the same set).
     fn add_ip(&mut self, ip: IpAddr) {
-        if self.ips.len() < CAUSE_IPS || self.ips.contains(&ip) {
-            self.ips.insert(ip);
-        } else {
+        if self.ips.contains(&ip) {
+            return;
+        }
+        self.ips.insert(ip);
+        if self.ips.len() > CAUSE_IPS {
+            self.ips.pop_last();
             self.more_ips = true;
         }
     }
