@@ -57,7 +57,11 @@ fn both(inputs: &[&str], opts: &[&str], parts: &[PathBuf], f: &str, out: &[&str]
 fn assert_same(inputs: &[&str], opts: &[&str], parts: &[PathBuf], out: &[&str]) {
     for f in FORMATS {
         let (a, m) = both(inputs, opts, parts, f, out);
-        assert_eq!(a.code, m.code, "{f}: exit codes; merge stderr: {}", m.stderr);
+        assert_eq!(
+            a.code, m.code,
+            "{f}: exit codes; merge stderr: {}",
+            m.stderr
+        );
         assert!(
             a.stdout == m.stdout,
             "{f}: merge differs from analyze over {inputs:?} {opts:?}\n--- analyze\n{}\n--- merge\n{}",
@@ -149,7 +153,10 @@ fn filters_apply_when_the_part_is_written() {
     let inputs: Vec<&str> = inputs.iter().map(String::as_str).collect();
     // --status and --user are checked before the full decode; --ip after it.
     check(&inputs, &["--status", "failure", "--user", "*@example.com"]);
-    check(&inputs, &["--ip", "198.51.100.0/24", "--error-code", "53003"]);
+    check(
+        &inputs,
+        &["--ip", "198.51.100.0/24", "--error-code", "53003"],
+    );
     // A filter matching nothing: the empty-result note comes from the merge too.
     check(&inputs, &["--user", "nobody@example.com"]);
 }
@@ -162,15 +169,30 @@ fn parts_with_other_options_are_refused() {
     let portal = fixture(PORTAL);
     ok(&["analyze", &portal, "--partial", "-o", s(&a), "-q"]);
     ok(&[
-        "analyze", &portal, "--partial", "-o", s(&b), "-q", "--user", "x",
+        "analyze",
+        &portal,
+        "--partial",
+        "-o",
+        s(&b),
+        "-q",
+        "--user",
+        "x",
     ]);
     let r = run(&["merge", s(&a), s(&b)]);
     assert_eq!(r.code, 2);
-    assert!(r.stderr.contains(s(&b)) && r.stderr.contains("filters"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains(s(&b)) && r.stderr.contains("filters"),
+        "{}",
+        r.stderr
+    );
     // Pseudonyms need the order, which only a part written with --redact has.
     let r = run(&["merge", s(&a), "--redact"]);
     assert_eq!(r.code, 2);
-    assert!(r.stderr.contains(s(&a)) && r.stderr.contains("--redact"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains(s(&a)) && r.stderr.contains("--redact"),
+        "{}",
+        r.stderr
+    );
     // A report option on a part is a usage error.
     let r = run(&["analyze", &portal, "--partial", "-o", s(&a), "-f", "json"]);
     assert_eq!(r.code, 2);
@@ -211,7 +233,10 @@ fn abandoned_flows_and_duplicates_across_parts() {
     // Flow 3: interrupted in a, its success in c is a duplicate of b's record 12, and
     // record 11 is in all three.
     write_flows(&a, &[(1, 1, 50074, 0), (3, 3, 50074, 1), (11, 9, 0, 2)]);
-    write_flows(&b, &[(2, 1, 0, 3), (4, 2, 50076, 4), (11, 9, 0, 2), (12, 3, 0, 5)]);
+    write_flows(
+        &b,
+        &[(2, 1, 0, 3), (4, 2, 50076, 4), (11, 9, 0, 2), (12, 3, 0, 5)],
+    );
     write_flows(&c, &[(12, 3, 0, 5), (11, 9, 0, 2), (13, 8, 50074, 6)]);
     let inputs = [s(&a), s(&b), s(&c)];
     let (v, _) = analyze_json(&inputs);
@@ -284,10 +309,27 @@ fn redacted_parts_merge_to_the_redacted_report() {
     let dir = tempfile::tempdir().unwrap();
     let p = parts(dir.path(), &inputs, &opts);
     assert_same(&inputs, &["--locations", &locs], &p, &["--redact"]);
-    // Under a filter checked before the decode, --redact changes what is decoded: such
-    // parts cannot stand for a run without it.
+    // Without filters, --redact changes nothing but the names: such parts merge without
+    // it too. Under a filter checked before the decode it changes what is decoded, so they
+    // cannot stand for a run without it.
     let r = run(&["merge", s(&p[0])]);
     assert_eq!(r.code, 0, "{}", r.stderr);
+    let f = dir.path().join("filtered.part");
+    ok(&[
+        "analyze",
+        inputs[0],
+        "--partial",
+        "-o",
+        s(&f),
+        "-q",
+        "--redact",
+        "--user",
+        "a*",
+    ]);
+    let r = run(&["merge", s(&f)]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("--redact"), "{}", r.stderr);
+    ok(&["merge", s(&f), "--redact"]);
 }
 
 #[test]
@@ -319,7 +361,10 @@ fn assume_disjoint_drops_the_keys_and_says_so() {
     let notes = v["notes"].to_string();
     assert!(notes.contains("--assume-disjoint"), "{notes}");
     // The same file twice is counted twice: nothing was checked.
-    assert_eq!(v["totals"]["duplicates"], 2, "each part's own duplicate only");
+    assert_eq!(
+        v["totals"]["duplicates"], 2,
+        "each part's own duplicate only"
+    );
     assert_eq!(v["totals"]["records_read"], 36);
     // Mixed with a full part only when the merge says --assume-disjoint.
     let r = run(&["merge", s(&full[0]), s(&thin)]);
@@ -332,25 +377,52 @@ fn assume_disjoint_drops_the_keys_and_says_so() {
 fn damaged_foreign_and_newer_parts_are_exit_2_naming_the_file() {
     let dir = tempfile::tempdir().unwrap();
     let good = dir.path().join("good.part");
-    ok(&["analyze", &fixture(PORTAL), "--partial", "-o", s(&good), "-q"]);
+    ok(&[
+        "analyze",
+        &fixture(PORTAL),
+        "--partial",
+        "-o",
+        s(&good),
+        "-q",
+    ]);
     let bytes = std::fs::read(&good).unwrap();
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
-        ("truncated.part", bytes[..bytes.len() - 5].to_vec(), "truncated"),
+        (
+            "truncated.part",
+            bytes[..bytes.len() - 5].to_vec(),
+            "truncated",
+        ),
         ("half.part", bytes[..bytes.len() / 2].to_vec(), "truncated"),
-        ("random.part", (0..4000u32).map(|i| (i * 7919 % 251) as u8).collect(), "not a casift part"),
-        ("report.part", std::fs::read(fixture(PORTAL)).unwrap(), "not a casift part"),
+        (
+            "random.part",
+            (0..4000u32).map(|i| (i * 7919 % 251) as u8).collect(),
+            "not a casift part",
+        ),
+        (
+            "report.part",
+            std::fs::read(fixture(PORTAL)).unwrap(),
+            "not a casift part",
+        ),
         ("empty.part", Vec::new(), "not a casift part"),
-        ("future.part", {
-            let mut b = bytes.clone();
-            b[8..12].copy_from_slice(&2u32.to_le_bytes());
-            b
-        }, "newer casift"),
-        ("flipped.part", {
-            let mut b = bytes.clone();
-            let n = b.len();
-            b[n - 40] ^= 0x55;
-            b
-        }, ""),
+        (
+            "future.part",
+            {
+                let mut b = bytes.clone();
+                b[8..12].copy_from_slice(&2u32.to_le_bytes());
+                b
+            },
+            "newer casift",
+        ),
+        (
+            "flipped.part",
+            {
+                let mut b = bytes.clone();
+                let n = b.len();
+                b[n - 40] ^= 0x55;
+                b
+            },
+            "",
+        ),
     ];
     for (name, content, why) in cases {
         let p = dir.path().join(name);

@@ -55,8 +55,8 @@ fn corpus() -> &'static Corpus {
             PathBuf::from(support::fixture("signins/diagnostic_PT1H.json")),
         ];
         let inputs = casift::input::source::expand(&files).unwrap();
-        let locs = casift::locations::NamedLocations::load(std::slice::from_ref(&t.locations))
-            .unwrap();
+        let locs =
+            casift::locations::NamedLocations::load(std::slice::from_ref(&t.locations)).unwrap();
         let mut frames = Frames::default();
         let mut opts = casift::pipeline::Options {
             threads: 2,

@@ -53,8 +53,14 @@ fn part_of(input: &Path, out: &Path, opts: &[&str]) {
     ok(&a);
 }
 
-fn assert_same(inputs: &[PathBuf], opts: &[&str], parts: &[PathBuf], out: &[&str]) {
-    for f in FORMATS {
+fn assert_same(
+    inputs: &[PathBuf],
+    opts: &[&str],
+    parts: &[PathBuf],
+    out: &[&str],
+    formats: &[&str],
+) {
+    for &f in formats {
         let mut a = vec!["analyze"];
         a.extend(inputs.iter().map(|p| s(p)));
         a.extend_from_slice(opts);
@@ -66,7 +72,10 @@ fn assert_same(inputs: &[PathBuf], opts: &[&str], parts: &[PathBuf], out: &[&str
         m.extend_from_slice(out);
         let (ra, rm) = (run(&a), run(&m));
         assert_eq!(ra.code, rm.code, "{f}: {}", rm.stderr);
-        assert!(ra.stdout == rm.stdout, "{f}: merge differs from analyze ({opts:?} {out:?})");
+        assert!(
+            ra.stdout == rm.stdout,
+            "{f}: merge differs from analyze ({opts:?} {out:?})"
+        );
     }
 }
 
@@ -76,15 +85,27 @@ fn the_tenant_in_pieces_with_locations_and_policies() {
     let dir = tempfile::tempdir().unwrap();
     let inputs = pieces(dir.path(), &[700, 1500, 2600, 3900], 1200..2000);
     let (l, p) = (s(&t.locations), s(&t.policies));
-    for (opts, out) in [
+    for (n, (opts, out)) in [
         (vec!["--locations", l, "--policies", p], vec![]),
         (vec!["--locations", l], vec![]),
-        (vec!["--locations", l, "--policies", p, "--redact"], vec!["--redact"]),
+        (
+            vec!["--locations", l, "--policies", p, "--redact"],
+            vec!["--redact"],
+        ),
         (
             vec!["--locations", l, "--policies", p, "--status", "failure"],
             vec![],
         ),
-    ] {
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        // Every format once; JSON (all the data) and Markdown for the variations.
+        let formats: &[&str] = if n == 0 {
+            &FORMATS
+        } else {
+            &["json", "markdown"]
+        };
         let parts: Vec<PathBuf> = inputs
             .iter()
             .enumerate()
@@ -95,7 +116,7 @@ fn the_tenant_in_pieces_with_locations_and_policies() {
             })
             .collect();
         let analyze_opts: Vec<&str> = opts.iter().copied().filter(|o| *o != "--redact").collect();
-        assert_same(&inputs, &analyze_opts, &parts, &out);
+        assert_same(&inputs, &analyze_opts, &parts, &out, formats);
         // A tree: (0 1 2) and (3 4 overlap).
         let left = dir.path().join("left.part");
         let right = dir.path().join("right.part");
@@ -105,7 +126,7 @@ fn the_tenant_in_pieces_with_locations_and_policies() {
         let mut a = vec!["merge", "--partial", "-q", "-o", s(&right)];
         a.extend(parts[3..].iter().map(|p| s(p)));
         ok(&a);
-        assert_same(&inputs, &analyze_opts, &[left, right], &out);
+        assert_same(&inputs, &analyze_opts, &[left, right], &out, &["json"]);
     }
 }
 
@@ -128,5 +149,11 @@ fn the_tenant_csv_downloads() {
             out
         })
         .collect();
-    assert_same(&files, &["--locations", l], &parts, &[]);
+    assert_same(
+        &files,
+        &["--locations", l],
+        &parts,
+        &[],
+        &["json", "markdown"],
+    );
 }

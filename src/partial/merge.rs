@@ -174,11 +174,11 @@ impl<'w> Merger<'w> {
             let payload = p.frame(i)?;
             let raw = RawFrame::parse(&payload).map_err(|e| p.error(e))?;
             for k in raw.keys().map_err(|e| p.error(e))?.into_iter().flatten() {
-                if !auth.is_empty() && auth.contains(&k.id) {
-                    return Err(p.error(auth_refusal()));
-                }
                 if self.seen.contains(&k) {
+                    // A duplicate: dropped, so no earlier detail row would join onto it.
                     found = true;
+                } else if !auth.is_empty() && auth.contains(&k.id) {
+                    return Err(p.error(auth_refusal()));
                 }
             }
         }
