@@ -250,7 +250,7 @@ fn report_cmd(
         warn,
         output,
         c.quiet,
-        a.findings.len() as u64,
+        a.acc.findings.total(),
         "finding",
         "findings",
     );

@@ -81,6 +81,7 @@ impl<'w> Merger<'w> {
                 skipped_total: r.skipped_total,
                 totals: r.totals,
                 collected: Vec::new(),
+                collected_total: 0,
                 joined: r.joined,
                 auth_ids: Vec::new(),
             });

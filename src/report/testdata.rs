@@ -50,7 +50,7 @@ fn finding(rule: Rule, policy: &str, users: usize, count: u64, remediation: &str
                     IpText::new(IpKey::Addr(ip))
                 })
                 .collect(),
-            users,
+            users: users.into_iter().collect(),
             error_codes: [53003].into_iter().collect(),
             first_seen: t,
             last_seen: t,
@@ -59,9 +59,9 @@ fn finding(rule: Rule, policy: &str, users: usize, count: u64, remediation: &str
             evidence_dropped: 0,
             evidence_more: BTreeSet::new(),
             evidence_overflow: false,
-            hit_ips: BTreeSet::new(),
-            resources: BTreeSet::new(),
-            client_apps: BTreeSet::new(),
+            hit_ips: Default::default(),
+            resources: Default::default(),
+            client_apps: Default::default(),
             without_policy_detail: 0,
             non_interactive: 0,
             interactivity_unknown: 0,
@@ -125,18 +125,21 @@ pub fn analysis(causes: usize, causes_total: u64) -> Analysis {
             ip: "2001:db8::1".into(),
             tally: tally(5, 1, 1),
             locations: (0..14).map(|i| format!("Location {i:02}")).collect(),
+            locations_total: 14,
             trusted: Some(false),
         },
         IpRow {
             ip: "203.0.113.10".into(),
             tally: tally(5, 1, 1),
             locations: vec![],
+            locations_total: 0,
             trusted: Some(false),
         },
         IpRow {
             ip: "203.0.113.9".into(),
             tally: tally(5, 1, 1),
             locations: vec![],
+            locations_total: 0,
             trusted: Some(false),
         },
     ];
