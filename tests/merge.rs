@@ -440,3 +440,94 @@ fn damaged_foreign_and_newer_parts_are_exit_2_naming_the_file() {
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert_eq!(std::fs::read(&good).unwrap(), bytes);
 }
+
+/// The metadata JSON of a part, and a function writing a part with other metadata.
+fn with_meta(part: &[u8], edit: impl FnOnce(&mut serde_json::Value)) -> Vec<u8> {
+    let mut edit = Some(edit);
+    use std::io::{Read, Write};
+    let mut pos = 12;
+    let mut out = part[..12].to_vec();
+    while pos < part.len() {
+        let len = u64::from_le_bytes(part[pos + 1..pos + 9].try_into().unwrap()) as usize;
+        let payload = &part[pos + 9..pos + 9 + len];
+        if part[pos] == b'M' {
+            let mut json = Vec::new();
+            flate2::read::GzDecoder::new(payload)
+                .read_to_end(&mut json)
+                .unwrap();
+            let mut v: serde_json::Value = serde_json::from_slice(&json).unwrap();
+            if let Some(e) = edit.take() {
+                e(&mut v);
+            }
+            let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            e.write_all(&serde_json::to_vec(&v).unwrap()).unwrap();
+            let gz = e.finish().unwrap();
+            out.push(b'M');
+            out.extend_from_slice(&(gz.len() as u64).to_le_bytes());
+            out.extend_from_slice(&gz);
+        } else {
+            out.extend_from_slice(&part[pos..pos + 9 + len]);
+        }
+        pos += 9 + len;
+    }
+    out
+}
+
+#[test]
+fn hostile_metadata_is_refused_or_reported_never_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.part");
+    ok(&[
+        "analyze",
+        &fixture(PORTAL),
+        "--partial",
+        "-o",
+        s(&good),
+        "-q",
+    ]);
+    let bytes = std::fs::read(&good).unwrap();
+    type Edit = Box<dyn FnOnce(&mut serde_json::Value)>;
+    let edits: Vec<(&str, Edit)> = vec![
+        ("version", Box::new(|v| v["casift"] = "0.0.1".into())),
+        (
+            "state",
+            Box::new(|v| v["state"] = serde_json::json!({"acc": 1})),
+        ),
+        (
+            "skip",
+            Box::new(|v| {
+                v["state"]["skipped"] =
+                    serde_json::json!([{"input": 99, "record": 1, "line": 1, "reason": "x"}])
+            }),
+        ),
+        (
+            "hour",
+            Box::new(
+                |v| v["state"]["acc"]["timeline"]["map"] = serde_json::json!([[i64::MAX, {"signins": 1, "failures": 0, "interrupted": 0, "ca_failures": 0}]]),
+            ),
+        ),
+        (
+            "counts",
+            Box::new(|v| {
+                v["state"]["totals"]["records_read"] = u64::MAX.into();
+                v["state"]["acc"]["totals"]["signins"] = u64::MAX.into();
+            }),
+        ),
+        (
+            "guids",
+            Box::new(|v| v["state"]["acc"]["succeeded_flows"]["guids"] = "xyz".into()),
+        ),
+    ];
+    for (name, edit) in edits {
+        let p = dir.path().join(format!("{name}.part"));
+        std::fs::write(&p, with_meta(&bytes, edit)).unwrap();
+        for f in FORMATS {
+            let r = run(&["merge", s(&p), "-f", f, "-q"]);
+            assert!(!r.stderr.contains("panicked"), "{name} {f}: {}", r.stderr);
+            assert!(r.code == 0 || r.code == 2, "{name} {f}: {}", r.stderr);
+            if r.code == 2 {
+                assert!(r.stderr.contains(s(&p)), "{name}: {}", r.stderr);
+            }
+        }
+    }
+}

@@ -70,8 +70,9 @@ fn corpus() -> &'static Corpus {
         let mut entries = Vec::new();
         for f in &frames.0 {
             let raw = RawFrame::parse(&f[9..]).unwrap();
-            assert_eq!(raw.keys().unwrap().len(), raw.count as usize);
-            entries.extend(raw.entries().unwrap());
+            let keys = raw.keys().unwrap();
+            assert_eq!(keys.len(), raw.count as usize);
+            entries.extend(raw.entries(&keys).unwrap());
         }
         assert!(frames.0.len() > 20, "{} frames", frames.0.len());
         Corpus {

@@ -191,7 +191,7 @@ def main(argv):
         with open(a.part_out, "wb") as f:
             f.write(out["part"])
     print(f"casift: wrote {a.output}", file=sys.stderr)
-    spark.stop()
+    # The session is left running: in a notebook it is the notebook's.
 
 
 if __name__ == "__main__":

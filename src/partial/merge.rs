@@ -216,7 +216,7 @@ impl<'w> Merger<'w> {
             let payload = p.frame(i)?;
             let raw = RawFrame::parse(&payload).map_err(|e| p.error(e))?;
             let keys = raw.keys().map_err(|e| p.error(e))?;
-            let entries = raw.entries().map_err(|e| p.error(e))?;
+            let entries = raw.entries(&keys).map_err(|e| p.error(e))?;
             let input = raw.input as usize;
             let Some(rep) = r.inputs.get_mut(input) else {
                 return Err(p.error("a records frame of an input it does not list (damaged)"));
@@ -284,12 +284,14 @@ fn absorb(st: &mut State, r: StateRepr, offset: usize) {
             st.skipped.push(s);
         }
     }
-    st.skipped_total += r.skipped_total;
-    st.totals.records_read += r.totals.records_read;
-    st.totals.records_skipped += r.totals.records_skipped;
-    st.totals.duplicates += r.totals.duplicates;
-    st.totals.records_kept += r.totals.records_kept;
-    st.joined += r.joined;
+    // Saturating: a part is a file, and its counts are whatever it says.
+    st.skipped_total = st.skipped_total.saturating_add(r.skipped_total);
+    let (t, o) = (&mut st.totals, r.totals);
+    t.records_read = t.records_read.saturating_add(o.records_read);
+    t.records_skipped = t.records_skipped.saturating_add(o.records_skipped);
+    t.duplicates = t.duplicates.saturating_add(o.duplicates);
+    t.records_kept = t.records_kept.saturating_add(o.records_kept);
+    st.joined = st.joined.saturating_add(r.joined);
     st.acc.merge(r.acc);
 }
 

@@ -23,6 +23,8 @@ pub const FRAME_RECORDS: u8 = b'R';
 const HAS_DATA: u8 = 1;
 const MATCHED: u8 = 2;
 const JOINED: u8 = 4;
+/// The request id is the key's GUID as Graph writes it (lower case, dashed): not stored again.
+const REQUEST_IS_KEY: u8 = 8;
 const TEXT_KEY: u8 = 0x10;
 /// Bounds on what one frame may claim, so a hostile part cannot ask for huge allocations
 /// before its bytes prove them.
@@ -69,6 +71,14 @@ impl FrameBuilder {
             return;
         };
         let mut flags = HAS_DATA;
+        let s = r.signin;
+        let request_is_key = key.is_some_and(|k| match k.id {
+            IdKey::Guid(g) => s.request_id == guid_text(g),
+            IdKey::Text(_) => false,
+        });
+        if request_is_key {
+            flags |= REQUEST_IS_KEY;
+        }
         if r.matched {
             flags |= MATCHED;
         }
@@ -76,14 +86,15 @@ impl FrameBuilder {
             flags |= JOINED;
         }
         self.entries.push(flags);
-        let s = r.signin;
         varint(&mut self.entries, zigzag(s.created.timestamp()));
         varint(
             &mut self.entries,
             u64::from(s.created.timestamp_subsec_nanos()),
         );
+        if !request_is_key {
+            self.string(&s.request_id);
+        }
         for v in [
-            &s.request_id,
             &s.correlation_id,
             &s.user_principal_name,
             &s.user_id,
@@ -277,8 +288,8 @@ impl<'a> RawFrame<'a> {
         Ok(out)
     }
 
-    /// The frame's replay entries, one per record.
-    pub fn entries(&self) -> Result<Vec<Entry>, String> {
+    /// The frame's replay entries, one per record (`keys`: the frame's keys).
+    pub fn entries(&self, keys: &[Option<DedupKey>]) -> Result<Vec<Entry>, String> {
         let b = gunzip(self.recs_gz)?;
         let mut d = Dec { b: &b, pos: 0 };
         let n = d.len()?;
@@ -291,9 +302,12 @@ impl<'a> RawFrame<'a> {
                     .map_err(|_| "a string that is not UTF-8".to_string())?,
             );
         }
+        if keys.len() != self.count as usize {
+            return Err("a records frame whose keys and records differ in number".to_string());
+        }
         let mut out = Vec::with_capacity(self.count as usize);
-        for _ in 0..self.count {
-            out.push(d.entry(&strings)?);
+        for k in keys {
+            out.push(d.entry(&strings, k.as_ref())?);
         }
         d.end()?;
         Ok(out)
@@ -308,6 +322,19 @@ pub struct Entry {
     pub signin: SignIn,
     pub facts: Facts,
     pub hits: Vec<Hit>,
+}
+
+/// A GUID as Graph writes it: lower case, 8-4-4-4-12.
+fn guid_text(g: u128) -> String {
+    let h = format!("{g:032x}");
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..]
+    )
 }
 
 fn zigzag(v: i64) -> u64 {
@@ -478,7 +505,7 @@ impl<'a> Dec<'a> {
         t.get(i).cloned().ok_or_else(Self::bad)
     }
 
-    fn entry(&mut self, t: &[String]) -> Result<Entry, String> {
+    fn entry(&mut self, t: &[String], key: Option<&DedupKey>) -> Result<Entry, String> {
         let flags = self.u8()?;
         let mut e = Entry {
             has_data: flags & HAS_DATA != 0,
@@ -491,7 +518,9 @@ impl<'a> Dec<'a> {
             },
             hits: Vec::new(),
         };
-        if flags & !(HAS_DATA | MATCHED | JOINED) != 0 || (e.matched && !e.has_data) {
+        if flags & !(HAS_DATA | MATCHED | JOINED | REQUEST_IS_KEY) != 0
+            || (e.matched && !e.has_data)
+        {
             return Err(Self::bad());
         }
         if !e.has_data {
@@ -501,7 +530,14 @@ impl<'a> Dec<'a> {
         let secs = unzigzag(self.varint()?);
         let nanos = u32::try_from(self.varint()?).map_err(|_| Self::bad())?;
         s.created = DateTime::<Utc>::from_timestamp(secs, nanos).ok_or_else(Self::bad)?;
-        s.request_id = self.string(t)?;
+        s.request_id = if flags & REQUEST_IS_KEY != 0 {
+            match key.map(|k| &k.id) {
+                Some(IdKey::Guid(g)) => guid_text(*g),
+                _ => return Err(Self::bad()),
+            }
+        } else {
+            self.string(t)?
+        };
         s.correlation_id = self.string(t)?;
         s.user_principal_name = self.string(t)?;
         s.user_id = self.string(t)?;
