@@ -2,8 +2,9 @@
 //! a part file, and `merge` folds parts, in order, into the state one run over all their
 //! inputs would have built, duplicates and abandoned flows included, then finishes it with
 //! the pipeline's own `finish`. `format` is the file, `record` the per-record replay
-//! section, `merge` the fold, `serde_util` the serde helpers of the stored types.
+//! section (`decode` reads it back), `merge` the fold, `serde_util` the serde helpers of the stored types.
 
+mod decode;
 pub mod format;
 pub mod merge;
 pub mod record;
@@ -79,3 +80,6 @@ pub fn common_of(o: &PartOptions, redact: bool, quiet: bool, extra_notes: &[&str
         chunk_bytes: None,
     }
 }
+
+#[cfg(test)]
+mod tests;
