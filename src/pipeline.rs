@@ -780,6 +780,7 @@ fn progress_bar(inputs: &[InputPath], wanted: bool) -> Option<indicatif::Progres
     }
     let compressed = inputs.iter().any(|i| match i {
         InputPath::Stdin => true,
+        InputPath::Ignored(..) => false,
         InputPath::File(p) | InputPath::Walked(p) => p
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("gz") || e.eq_ignore_ascii_case("zip")),
@@ -788,7 +789,7 @@ fn progress_bar(inputs: &[InputPath], wanted: bool) -> Option<indicatif::Progres
         .iter()
         .filter_map(|i| match i {
             InputPath::File(p) | InputPath::Walked(p) => std::fs::metadata(p).ok().map(|m| m.len()),
-            InputPath::Stdin => None,
+            InputPath::Stdin | InputPath::Ignored(..) => None,
         })
         .sum();
     let bar = if compressed {

@@ -531,3 +531,25 @@ fn hostile_metadata_is_refused_or_reported_never_a_panic() {
         }
     }
 }
+
+#[test]
+fn notes_of_a_locations_directory_come_through() {
+    // A --locations directory with an entry its scan passes over: the note is the part's.
+    let dir = tempfile::tempdir().unwrap();
+    let locs = dir.path().join("locations");
+    std::fs::create_dir(&locs).unwrap();
+    std::fs::copy(fixture(LOCATIONS), locs.join("named_locations.json")).unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(dir.path().join("gone.json"), locs.join("dangling.json")).unwrap();
+    let (v, _) = analyze_json(&[&fixture(PORTAL), "--locations", s(&locs)]);
+    #[cfg(unix)]
+    assert!(
+        v["notes"].to_string().contains("dangling.json"),
+        "{}",
+        v["notes"]
+    );
+    check(
+        &[&fixture(PORTAL), &fixture("signins/diagnostic_PT1H.json")],
+        &["--locations", s(&locs)],
+    );
+}

@@ -46,6 +46,8 @@ pub struct PartOptions {
     pub disjoint: bool,
     /// The named locations the run used (`--locations` and those among `--policies`).
     pub locations: Option<Vec<NamedLocation>>,
+    /// What loading them said (entries a `--locations` directory scan passed over).
+    pub location_notes: Vec<String>,
     pub policies: Option<PolicySet>,
 }
 

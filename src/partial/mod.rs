@@ -35,6 +35,7 @@ pub fn options_of(
         prefilter: c.filter.has_early(),
         disjoint: assume_disjoint,
         locations: locations.map(|l| l.locations.clone()),
+        location_notes: locations.map(|l| l.notes.clone()).unwrap_or_default(),
         policies: policies.cloned(),
     }
 }
@@ -54,6 +55,15 @@ pub fn meta_of(st: &State, options: PartOptions) -> Meta {
         },
         auth_ids: st.auth_ids.clone(),
     }
+}
+
+/// The named locations a part was written with, as loaded.
+pub fn locations_of(o: &PartOptions) -> Option<NamedLocations> {
+    o.locations.clone().map(|v| {
+        let mut l = NamedLocations::new(v);
+        l.notes.clone_from(&o.location_notes);
+        l
+    })
 }
 
 /// The `Common` options of a merge: those the parts were written with, and the output

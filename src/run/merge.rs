@@ -4,12 +4,16 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use super::{AtomicOutput, check_found, load_inputs, options, report_cmd, say_wrote, warn_skips};
+use super::{
+    check_found, load_inputs, options, preflight, report_cmd, say_wrote, warn_ignored,
+    warn_locations, warn_skips,
+};
 use crate::config::Common;
 use crate::error::{Error, Result};
 use crate::evaluate::Severity;
 use crate::input::source;
-use crate::locations::NamedLocations;
+use crate::input::source::InputPath;
+use crate::output::{Output, Reads};
 use crate::partial::format::{PartFile, PartWriter};
 use crate::partial::merge::{DISJOINT_NOTE, Merger};
 use crate::pipeline;
@@ -29,7 +33,10 @@ pub(super) fn partial_cmd(
     };
     let (locs, pols) = load_inputs(c)?;
     let inputs = source::expand(&c.inputs)?;
-    let mut file = AtomicOutput::create(Some(path))?;
+    preflight(c, &inputs, output)?;
+    warn_ignored(&inputs, warn);
+    warn_locations(locs.as_ref(), warn);
+    let mut file = Output::new(Some(path));
     let mut part = PartWriter::new(&mut file)?;
     let st = {
         let mut opts = options(c);
@@ -70,11 +77,10 @@ pub(super) struct MergeOpts<'a> {
 
 /// `casift merge PART...`.
 pub(super) fn merge_cmd(parts: &[PathBuf], o: MergeOpts<'_>, warn: &mut dyn Write) -> Result<i32> {
-    let mut file = if o.partial {
-        Some(AtomicOutput::create(o.output)?)
-    } else {
-        None
-    };
+    // Never over one of the parts (a tree merge writing where it reads).
+    let reads: Vec<InputPath> = parts.iter().map(|p| InputPath::File(p.clone())).collect();
+    crate::output::preflight(o.output, &Reads::default().inputs(&reads))?;
+    let mut file = o.partial.then(|| Output::new(o.output));
     let (st, options, first, disjoint) = {
         let out = file.as_mut().map(|f| f as &mut dyn Write);
         let mut merger = Merger::new(o.assume_disjoint, out)?;
@@ -115,7 +121,7 @@ pub(super) fn merge_cmd(parts: &[PathBuf], o: MergeOpts<'_>, warn: &mut dyn Writ
             reason: "written with --redact, which reads every record in full, so its counts can differ from a run without it under these filters: merge with --redact, or write the parts without it".to_string(),
         });
     }
-    let locs = options.locations.clone().map(NamedLocations::new);
+    let locs = crate::partial::locations_of(&options);
     let pols = options.policies.clone();
     let a = pipeline::finish(st, locs.as_ref(), pols.as_ref());
     let notes: &[&str] = if disjoint { &[DISJOINT_NOTE] } else { &[] };
