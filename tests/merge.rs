@@ -370,6 +370,9 @@ fn assume_disjoint_drops_the_keys_and_says_so() {
     let r = run(&["merge", s(&full[0]), s(&thin)]);
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains(s(&thin)), "{}", r.stderr);
+    let r = run(&["merge", s(&thin), s(&full[0])]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains(s(&full[0])), "{}", r.stderr);
     ok(&["merge", s(&full[0]), s(&thin), "--assume-disjoint"]);
 }
 

@@ -26,6 +26,8 @@ pub struct Merger<'w> {
     seen: IdSet,
     auth: BTreeSet<String>,
     disjoint: bool,
+    /// `merge --assume-disjoint` was given (parts of both kinds may then be merged).
+    asked: bool,
     out: Option<PartWriter<&'w mut dyn Write>>,
 }
 
@@ -43,6 +45,7 @@ impl<'w> Merger<'w> {
             seen: IdSet::default(),
             auth: BTreeSet::new(),
             disjoint: assume_disjoint,
+            asked: assume_disjoint,
             out,
         })
     }
@@ -144,11 +147,11 @@ impl<'w> Merger<'w> {
                         differences(first_opts, &p.meta.options).join(", ")
                     )));
                 }
-                if p.meta.options.disjoint != first_opts.disjoint && !self.disjoint {
+                if p.meta.options.disjoint != first_opts.disjoint && !self.asked {
                     return Err(p.error(format!(
-                        "{} with --assume-disjoint and {first} was {}: give merge --assume-disjoint to merge them without checking duplicates",
+                        "{} with --assume-disjoint and {first} was{}: give merge --assume-disjoint to merge them without checking duplicates",
                         if p.meta.options.disjoint { "written" } else { "not written" },
-                        if first_opts.disjoint { "" } else { "not" }
+                        if first_opts.disjoint { "" } else { " not" }
                     )));
                 }
                 Ok(())
