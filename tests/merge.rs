@@ -556,3 +556,36 @@ fn notes_of_a_locations_directory_come_through() {
         &["--locations", s(&locs)],
     );
 }
+
+#[test]
+fn parts_do_not_depend_on_threads_and_merge_not_on_chunks() {
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = [fixture(PORTAL), fixture("signins/evidence/signins.jsonl")];
+    let part = |name: &str, extra: &[&str]| {
+        let p = dir.path().join(name);
+        let mut a = vec![
+            "analyze",
+            &inputs[0],
+            &inputs[1],
+            "--partial",
+            "-o",
+            s(&p),
+            "-q",
+        ];
+        a.extend_from_slice(extra);
+        ok(&a);
+        std::fs::read(&p).unwrap()
+    };
+    let one = part("j1.part", &["-j", "1"]);
+    assert_eq!(
+        one,
+        part("j3.part", &["-j", "3"]),
+        "part bytes at 1 and 3 threads"
+    );
+    // Small chunks: other frames, the same report.
+    part("small.part", &["--chunk-bytes", "2000"]);
+    let (a, b) = (dir.path().join("j1.part"), dir.path().join("small.part"));
+    let ra = ok(&["merge", s(&a), "-f", "json", "-q"]);
+    let rb = ok(&["merge", s(&b), "-f", "json", "-q"]);
+    assert_eq!(ra.stdout, rb.stdout);
+}
