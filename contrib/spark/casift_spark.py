@@ -13,6 +13,7 @@ inputs by that relative path on every executor.
 """
 
 import argparse
+import fnmatch
 import os
 import shutil
 import stat
@@ -136,6 +137,8 @@ def merge_group(group, cfg, final):
 
 def main(argv):
     a = parse_args(argv)
+    if os.path.basename(a.casift) != "casift":
+        sys.exit("--casift must name a file called casift (SparkFiles finds it by that name)")
     spark = SparkSession.builder.appName("casift").getOrCreate()
     sc = spark.sparkContext
     sc.addFile(a.casift)
@@ -152,23 +155,27 @@ def main(argv):
         + (["--redact"] if a.redact else []) + a.casift_args,
         "merge_args": ["--assume-disjoint"] if a.assume_disjoint else [],
     }
-    if os.path.basename(a.casift) != "casift":
-        sys.exit("--casift must name a file called casift (SparkFiles finds it by that name)")
 
-    # 1. List the inputs: Spark reads them where they are, the whole tree below --input.
-    sc._jsc.hadoopConfiguration().set("mapreduce.input.fileinputformat.input.dir.recursive", "true")
-    files = sc.binaryFiles(a.input.rstrip("/") + "/", minPartitions=a.partitions or None)
-    import fnmatch
-    files = files.filter(lambda kv: fnmatch.fnmatch(kv[0].rsplit("/", 1)[-1], a.glob))
-    names = sorted(files.keys().map(lambda u: relative(a.input, u)).collect(),
-                   key=lambda p: p.split("/"))
+    # 1. List the inputs on the driver (the storage's LIST calls only), through the cluster's
+    #    own Hadoop file system, so abfss://, wasbs://, dbfs:/ and local paths all work.
+    conf = sc._jsc.hadoopConfiguration()
+    conf.set("mapreduce.input.fileinputformat.input.dir.recursive", "true")
+    root = sc._jvm.org.apache.hadoop.fs.Path(a.input)
+    listing = root.getFileSystem(conf).listFiles(root, True)
+    urls = []
+    while listing.hasNext():
+        urls.append(listing.next().getPath().toString())
+    keep = lambda u: fnmatch.fnmatch(u.rsplit("/", 1)[-1], a.glob)
+    names = sorted((relative(a.input, u) for u in urls if keep(u)), key=lambda p: p.split("/"))
     if not names:
         sys.exit(f"no file matching {a.glob} under {a.input}")
     order = {n: i for i, n in enumerate(names)}
     print(f"casift: {len(names)} files under {a.input}", file=sys.stderr)
 
-    # 2. One part per file, on the executors, in input order (casift's own: sorted paths).
+    # 2. One part per file, on the executors (which read the files), in input order
+    #    (casift's own: paths sorted by component).
     parts_n = a.partitions or max(1, len(names) // 4)
+    files = sc.binaryFiles(a.input.rstrip("/") + "/", minPartitions=parts_n).filter(lambda kv: keep(kv[0]))
     parts = (files.map(lambda kv: (order[relative(a.input, kv[0])], relative(a.input, kv[0]), kv[1]))
              .repartition(parts_n)
              .mapPartitions(lambda rows: analyze_partition(rows, cfg)))
