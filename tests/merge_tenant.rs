@@ -157,3 +157,23 @@ fn the_tenant_csv_downloads() {
         &["json", "markdown"],
     );
 }
+
+#[test]
+fn part_sizes_stay_within_the_documented_figures() {
+    // README: about 108 bytes a sign-in with the duplicate keys and replay records, 29
+    // without (random ids); the tenant's ids are patterned, so these are upper bounds.
+    let t = t();
+    let dir = tempfile::tempdir().unwrap();
+    let (full, thin) = (dir.path().join("full.part"), dir.path().join("thin.part"));
+    part_of(&t.signins, &full, &["--locations", s(&t.locations)]);
+    part_of(
+        &t.signins,
+        &thin,
+        &["--locations", s(&t.locations), "--assume-disjoint"],
+    );
+    let per = |p: &Path| std::fs::metadata(p).unwrap().len() as f64 / t.records as f64;
+    let (f, th) = (per(&full), per(&thin));
+    assert!(f < 130.0, "{f:.1} bytes a sign-in with keys");
+    assert!(th < 35.0, "{th:.1} bytes a sign-in without");
+    assert!(th < f / 2.0, "{th:.1} vs {f:.1}");
+}
