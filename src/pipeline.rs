@@ -818,61 +818,22 @@ fn progress_bar(inputs: &[InputPath], wanted: bool) -> Option<indicatif::Progres
 /// What the accumulators' caps (DESIGN.md §9) left out, said once each: the report lists are
 /// from the smallest keys kept, and every total still counts all of them.
 fn capped_notes(acc: &Acc) -> Vec<String> {
-    let mut notes = Vec::new();
-    let mut say = |capped: bool, total: u64, kept: usize, what: &str| {
-        if capped {
-            notes.push(format!(
+    let cuts = [
+        (acc.findings.cut(), "finding groups (rule, policy, app)"),
+        (acc.causes.cut(), "blocked (account, app, policy) rows"),
+        (acc.by_user.cut(), "accounts"),
+        (acc.by_app.cut(), "apps"),
+        (acc.by_ip.cut(), "client addresses"),
+        (acc.by_policy.cut(), "policies"),
+        (acc.by_error_code.cut(), "error codes"),
+        (acc.timeline.cut(), "hours in the timeline"),
+    ];
+    cuts.into_iter()
+        .filter_map(|(cut, what)| {
+            let (total, kept) = cut?;
+            Some(format!(
                 "{total} distinct {what}: more than casift keeps in memory, so its lists are drawn from the first {kept} in sort order, while every count and total covers all of them. Narrow the run with filters (--user, --app, --since) to see the rest."
-            ));
-        }
-    };
-    say(
-        acc.findings.is_capped(),
-        acc.findings.total(),
-        acc.findings.len(),
-        "finding groups (rule, policy, app)",
-    );
-    say(
-        acc.causes.is_capped(),
-        acc.causes.total(),
-        acc.causes.len(),
-        "blocked (account, app, policy) rows",
-    );
-    say(
-        acc.by_user.is_capped(),
-        acc.by_user.total(),
-        acc.by_user.len(),
-        "accounts",
-    );
-    say(
-        acc.by_app.is_capped(),
-        acc.by_app.total(),
-        acc.by_app.len(),
-        "apps",
-    );
-    say(
-        acc.by_ip.is_capped(),
-        acc.by_ip.total(),
-        acc.by_ip.len(),
-        "client addresses",
-    );
-    say(
-        acc.by_policy.is_capped(),
-        acc.by_policy.total(),
-        acc.by_policy.len(),
-        "policies",
-    );
-    say(
-        acc.by_error_code.is_capped(),
-        acc.by_error_code.total(),
-        acc.by_error_code.len(),
-        "error codes",
-    );
-    say(
-        acc.timeline.is_capped(),
-        acc.timeline.total(),
-        acc.timeline.len(),
-        "hours in the timeline",
-    );
-    notes
+            ))
+        })
+        .collect()
 }

@@ -187,6 +187,11 @@ impl<K: Ord + Hash, V, const CAP: usize> CappedMap<K, V, CAP> {
             .map_or(self.map.len() as u64, |s| s.len() as u64)
     }
 
+    /// `(distinct keys seen, keys kept)` when more were seen than are kept.
+    pub fn cut(&self) -> Option<(u64, usize)> {
+        self.is_capped().then(|| (self.total(), self.map.len()))
+    }
+
     /// More distinct keys were seen than are kept.
     pub fn is_capped(&self) -> bool {
         self.total() > self.map.len() as u64

@@ -264,6 +264,9 @@ pub enum Msg {
 }
 
 #[cfg(test)]
+pub(crate) mod testzip;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

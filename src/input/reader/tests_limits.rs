@@ -2,6 +2,7 @@
 //! input expands to across all its layers (also on a stream of unknown size, as stdin), and
 //! how many zip members it holds at all levels together.
 
+use crate::input::testzip::zip_of;
 use std::io::Write;
 
 use super::{ReadOptions, read_one};
@@ -17,21 +18,6 @@ fn gzip(data: &[u8]) -> Vec<u8> {
     let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     e.write_all(data).unwrap();
     e.finish().unwrap()
-}
-
-fn zip_of(members: &[(&str, &[u8])]) -> Vec<u8> {
-    let mut buf = std::io::Cursor::new(Vec::new());
-    {
-        let mut z = zip::ZipWriter::new(&mut buf);
-        let opts = zip::write::SimpleFileOptions::default()
-            .compression_method(zip::CompressionMethod::Deflated);
-        for (name, data) in members {
-            z.start_file(*name, opts).unwrap();
-            z.write_all(data).unwrap();
-        }
-        z.finish().unwrap();
-    }
-    buf.into_inner()
 }
 
 /// Reads `data` as a stream of unknown size; returns the records read and the error.
