@@ -31,7 +31,9 @@ pub fn ip_field(raw: &str) -> (String, Option<IpAddr>) {
 }
 
 /// Every input format casift reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum Format {
     PortalJson,
     GraphPages,
@@ -232,7 +234,7 @@ pub struct LineMark {
 }
 
 /// A record that could not be analysed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Skip {
     pub input: usize,
     pub record: u64,
