@@ -9,7 +9,6 @@ mod html;
 mod markdown;
 mod text;
 
-use std::fmt::Write as _;
 use std::io::Write;
 
 use serde::Serialize;

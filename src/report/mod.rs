@@ -224,6 +224,12 @@ pub fn escape_html(s: &str) -> String {
 
 /// A CSV cell safe to open in a spreadsheet: a leading `= + - @`, tab or CR is prefixed with
 /// `'` unless the cell is a plain number.
+/// A space a spreadsheet skips before a formula: any Unicode space (NBSP, U+3000, ...) but
+/// tab and the line breaks, which are formula starters or cell ends of their own.
+fn blank(c: char) -> bool {
+    c.is_whitespace() && !matches!(c, '\t' | '\r' | '\n')
+}
+
 pub fn csv_cell(s: &str) -> String {
     // A plain number is data, even when negative.
     if s.trim().parse::<f64>().is_ok() {
@@ -251,11 +257,9 @@ pub fn csv_cell(s: &str) -> String {
     // A semicolon-locale Excel splits a line at `;` (and a tab) before it looks at quotes,
     // so the text after each of them is the start of a cell too.
     let starts = std::iter::once(s).chain(s.split([';', '\t']).skip(1));
-    let risky = starts.clone().any(|piece| {
-        piece
-            .trim_start_matches(|c: char| c.is_whitespace() && !matches!(c, '\t' | '\r' | '\n'))
-            .starts_with(formula)
-    });
+    let risky = starts
+        .clone()
+        .any(|piece| piece.trim_start_matches(blank).starts_with(formula));
     if !risky {
         return s.to_string();
     }
@@ -266,7 +270,7 @@ pub fn csv_cell(s: &str) -> String {
         if after_split && formula(c) && c != '\t' {
             out.push('\'');
             after_split = false;
-        } else if after_split && !(c.is_whitespace() && !matches!(c, '\t' | '\r' | '\n')) {
+        } else if after_split && !blank(c) {
             after_split = false;
         }
         out.push(c);
