@@ -24,7 +24,11 @@ casift never opens a network connection.";
     version,
     about = "Offline analysis of Microsoft Entra ID sign-in log exports: which sign-ins Conditional Access blocked, why, and what to change",
     after_help = AFTER_HELP,
-    propagate_version = true
+    propagate_version = true,
+    // main.rs writes clap's messages itself, escaped for the terminal: unstyled, so that the
+    // rendered text is clap's words and the arguments exactly as given (clap's own styled
+    // printing drops an argument's control characters silently instead of showing them).
+    styles = clap::builder::Styles::plain()
 )]
 pub struct Cli {
     #[command(subcommand)]

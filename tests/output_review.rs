@@ -86,3 +86,105 @@ fn own_descriptors_are_written_through_never_replaced() {
     assert_eq!(o.status.code(), Some(0), "{}", err(&o));
     assert_eq!(reports_in(&String::from_utf8_lossy(&o.stdout)), 1);
 }
+
+/// A directory whose scan warns (a dangling symlink beside an export).
+fn warning_dir() -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    fs::copy(EXPORT, d.path().join("export.json")).unwrap();
+    std::os::unix::fs::symlink("nowhere", d.path().join("dangling")).unwrap();
+    d
+}
+
+/// A warning that cannot be written (stderr full, or a pipe whose reader is gone) is exit 2;
+/// stderr on /dev/null (how scripts silence warnings, write-only or read-write) stays exit 0.
+#[test]
+fn a_failing_stderr_is_exit_2() {
+    let d = warning_dir();
+    let dir = d.path().display().to_string();
+    let run = |redirect: &str| {
+        let script = format!("exec \"$BIN\" analyze '{dir}' -f json >/dev/null {redirect}");
+        (sh(&script), script)
+    };
+    let (o, s) = run("");
+    assert_eq!(o.status.code(), Some(0), "{s}");
+    assert!(err(&o).contains("warning: ignored"), "{s}: {}", err(&o));
+    let (o, s) = run("2>/dev/full");
+    assert_eq!(o.status.code(), Some(2), "{s}");
+    for quiet in ["2>/dev/null", "2<>/dev/null"] {
+        let (o, s) = run(quiet);
+        assert_eq!(o.status.code(), Some(0), "{s}");
+    }
+    let out = tempfile::NamedTempFile::new().unwrap();
+    let mut child = Command::new(BIN)
+        .args(["analyze", &dir, "-f", "json"])
+        .stdin(Stdio::null())
+        .stdout(out.reopen().unwrap())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The reader goes away before casift has written anything: its warning meets EPIPE.
+    drop(child.stderr.take());
+    assert_eq!(child.wait().unwrap().code(), Some(2), "stderr pipe closed");
+    // Without a warning, a closed stderr pipe loses nothing.
+    let mut child = Command::new(BIN)
+        .args(["analyze", EXPORT, "-f", "json"])
+        .stdin(Stdio::null())
+        .stdout(out.reopen().unwrap())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stderr.take());
+    assert_eq!(child.wait().unwrap().code(), Some(0), "nothing to say");
+}
+
+/// Help and version are ours to write: a full stdout is exit 2, a working one exit 0.
+#[test]
+fn help_and_version_on_a_full_stdout_are_exit_2() {
+    for args in ["--help", "--version", "analyze --help", "lint -h"] {
+        let o = sh(&format!("exec \"$BIN\" {args} >/dev/full"));
+        assert_eq!(o.status.code(), Some(2), "{args}: {}", err(&o));
+        assert!(err(&o).contains("standard output"), "{args}: {}", err(&o));
+        let o = sh(&format!("exec \"$BIN\" {args}"));
+        assert_eq!(o.status.code(), Some(0), "{args}");
+        assert!(!o.stdout.is_empty(), "{args}");
+    }
+}
+
+/// clap's own usage errors quote the argument: control, C1, bidi characters in it are
+/// shown escaped, newlines of the message kept, exit code 2.
+#[test]
+fn usage_errors_are_terminal_safe() {
+    for (args, shown) in [
+        (
+            vec!["analyze", "--x\u{9b}\u{202e}y.jsonl"],
+            "--x\\u{9b}\\u{202e}y.jsonl",
+        ),
+        (
+            vec!["analyze", "--since", "\u{1b}[31mred", "x.json"],
+            "\\u{1b}[31mred",
+        ),
+        (
+            vec!["lint", "--format", "x\u{200b}\u{7f}\u{1b}[2Jy"],
+            "x\\u{200b}\\u{7f}\\u{1b}[2Jy",
+        ),
+        (
+            vec!["analyze", "--a\u{1b}[31mb\u{7}c"],
+            "--a\\u{1b}[31mb\\u{7}c",
+        ),
+    ] {
+        let o = Command::new(BIN)
+            .args(&args)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        let e = err(&o);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {e}");
+        assert!(e.contains(shown), "{args:?}: {e}");
+        assert!(
+            !e.chars().any(|c| (c.is_control() && c != '\n')
+                || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}')),
+            "{args:?}: {e:?}"
+        );
+        assert!(e.lines().count() > 1, "the message keeps its lines: {e:?}");
+    }
+}
