@@ -2,7 +2,7 @@
 //! and the other names of descriptor 1 too), the process's own stderr or other descriptor
 //! (`/dev/stderr`, `/dev/fd/N`: written through, appending, never replaced), a special file
 //! (device, FIFO) written in place, or a regular file replaced atomically through an exclusive,
-//! randomly named temporary file beside it that keeps the target's permissions and is removed
+//! randomly named temporary file beside it that keeps the target's permissions and owner and is removed
 //! on error and on SIGINT/SIGTERM/SIGHUP. Nothing touches the file system before the first
 //! byte is written, and [`preflight`] refuses a target that is one of the run's inputs.
 
@@ -51,7 +51,8 @@ enum Plan {
     /// Write `dir/.name.<random>.casift.tmp`, rename over `dest` (the resolved path).
     Replace {
         dest: PathBuf,
-        mode: Option<std::fs::Permissions>,
+        /// The existing target's permissions and owner, for the file that replaces it.
+        keep: Option<cleanup::Keep>,
     },
 }
 
@@ -129,7 +130,7 @@ impl Output {
                 let f = std::fs::OpenOptions::new().write(true).open(&target)?;
                 State::Direct(BufWriter::with_capacity(64 << 10, f))
             }
-            Plan::Replace { dest, mode } => State::Temp(cleanup::Temp::create(&dest, mode)?),
+            Plan::Replace { dest, keep } => State::Temp(cleanup::Temp::create(&dest, keep)?),
         };
         Ok(())
     }
@@ -203,7 +204,7 @@ fn plan(target: &Path) -> io::Result<Plan> {
             };
             Ok(Plan::Replace {
                 dest,
-                mode: Some(m.permissions()),
+                keep: Some(cleanup::Keep::of(&m)),
             })
         }
         Ok(_) => Ok(Plan::Direct),
@@ -217,7 +218,7 @@ fn plan(target: &Path) -> io::Result<Plan> {
             }
             Ok(Plan::Replace {
                 dest: target.to_path_buf(),
-                mode: None,
+                keep: None,
             })
         }
         Err(e) => Err(e),

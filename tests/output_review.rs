@@ -188,3 +188,35 @@ fn usage_errors_are_terminal_safe() {
         assert!(e.lines().count() > 1, "the message keeps its lines: {e:?}");
     }
 }
+
+/// Replacing a report owned by another account keeps its owner and group (as root, the only
+/// one who may give a file away); its permission bits as before.
+#[test]
+fn a_replaced_file_keeps_its_owner() {
+    use std::os::unix::fs::PermissionsExt;
+    let d = tempfile::tempdir().unwrap();
+    let probe = d.path().join("probe");
+    fs::write(&probe, "").unwrap();
+    if fs::metadata(&probe).unwrap().uid() != 0 {
+        // Only root can make a file someone else's, for this test and for casift alike.
+        eprintln!("skipping a_replaced_file_keeps_its_owner: not running as root");
+        return;
+    }
+    let report = d.path().join("report.json");
+    fs::write(&report, "old report\n").unwrap();
+    std::os::unix::fs::chown(&report, Some(65534), Some(65534)).unwrap();
+    fs::set_permissions(&report, fs::Permissions::from_mode(0o640)).unwrap();
+    let ino = fs::metadata(&report).unwrap().ino();
+    let o = Command::new(BIN)
+        .args(["analyze", "-q", EXPORT, "-o"])
+        .arg(&report)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let m = fs::metadata(&report).unwrap();
+    assert_ne!(m.ino(), ino, "replaced through a temporary file");
+    assert_eq!(reports_in(&fs::read_to_string(&report).unwrap()), 1);
+    assert_eq!((m.uid(), m.gid()), (65534, 65534), "the owner is kept");
+    assert_eq!(m.permissions().mode() & 0o7777, 0o640, "the mode is kept");
+}
