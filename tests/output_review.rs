@@ -220,3 +220,57 @@ fn a_replaced_file_keeps_its_owner() {
     assert_eq!((m.uid(), m.gid()), (65534, 65534), "the owner is kept");
     assert_eq!(m.permissions().mode() & 0o7777, 0o640, "the mode is kept");
 }
+
+/// A `--locations` scan lists a FIFO, a socket and a device whatever their names (a note and
+/// a warning each), never opening the FIFO (which would block), and reads the rest.
+#[test]
+fn a_locations_scan_lists_special_files_of_any_name() {
+    let d = tempfile::tempdir().unwrap();
+    let locs = d.path().join("locs");
+    fs::create_dir(&locs).unwrap();
+    fs::copy(
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/locations/named_locations.json"
+        ),
+        locs.join("named.json"),
+    )
+    .unwrap();
+    let fifo = locs.join("pipe");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success(), "mkfifo");
+    let _sock = std::os::unix::net::UnixListener::bind(locs.join("sock")).unwrap();
+    // A device that never ends (through a symlink: mknod needs root).
+    std::os::unix::fs::symlink("/dev/zero", locs.join("zero")).unwrap();
+    fs::write(locs.join("README.md"), "not a locations file\n").unwrap();
+    let script = format!(
+        "exec timeout 60 \"$BIN\" analyze -q -f json \"$EXPORT\" --locations '{}'",
+        locs.display()
+    );
+    let o = sh(&script);
+    let e = err(&o);
+    assert_eq!(o.status.code(), Some(0), "{e}");
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let notes: Vec<&str> = v["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|n| n.as_str())
+        .collect();
+    for (name, what) in [
+        ("pipe", "a FIFO"),
+        ("sock", "a socket"),
+        ("zero", "a device"),
+    ] {
+        let shown = format!("--locations: ignored {}: {what}", locs.join(name).display());
+        assert!(
+            notes.iter().any(|n| n.starts_with(&shown)),
+            "{shown}: {notes:?}"
+        );
+        assert!(e.contains(&shown), "{shown}: {e}");
+    }
+    assert!(
+        !e.contains("README.md"),
+        "a regular file of another kind is passed over: {e}"
+    );
+}
