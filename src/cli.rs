@@ -258,8 +258,8 @@ pub struct RunArgs {
     #[arg(long)]
     pub strict: bool,
 
-    /// Worker threads (default: all cores); the output is the same for any value
-    #[arg(short = 'j', long, value_name = "N")]
+    /// Worker threads, 1 to 1024 (default: all cores); the output is the same for any value
+    #[arg(short = 'j', long, value_name = "N", value_parser = parse_threads)]
     pub threads: Option<NonZeroUsize>,
 
     /// No progress bar; only errors and warnings on stderr
@@ -544,6 +544,23 @@ pub fn parse_error_code(s: &str) -> Result<ErrorCodeArg, String> {
 }
 
 /// RFC 3339, `YYYY-MM-DD` (midnight) or `YYYY-MM-DD HH:MM[:SS]`, UTC unless an offset is given.
+/// The most worker threads `-j` accepts: far beyond any machine's cores, and well below
+/// what makes thread creation itself the run's cost (each thread holds its own buffers).
+pub const MAX_THREADS: usize = 1024;
+
+/// `-j N`: 1 to [`MAX_THREADS`].
+pub fn parse_threads(s: &str) -> Result<NonZeroUsize, String> {
+    let n: usize = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("not a whole number from 1 to {MAX_THREADS}"))?;
+    match NonZeroUsize::new(n) {
+        Some(n) if n.get() <= MAX_THREADS => Ok(n),
+        Some(_) => Err(format!("at most {MAX_THREADS} threads")),
+        None => Err(format!("at least 1 thread (and at most {MAX_THREADS})")),
+    }
+}
+
 pub fn parse_time(s: &str) -> Result<DateTime<Utc>, String> {
     let t = s.trim();
     if let Ok(d) = DateTime::parse_from_rfc3339(t) {

@@ -274,3 +274,29 @@ fn a_locations_scan_lists_special_files_of_any_name() {
         "a regular file of another kind is passed over: {e}"
     );
 }
+
+/// `-j` is bounded: above 1024 is a usage error naming the limit, before any thread starts.
+#[test]
+fn threads_are_bounded() {
+    for (j, ok) in [
+        ("1", true),
+        ("1024", true),
+        ("1025", false),
+        ("10000", false),
+        ("0", false),
+    ] {
+        let o = Command::new(BIN)
+            .args(["analyze", "-q", "-f", "json", "-j", j, EXPORT])
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        let e = err(&o);
+        if ok {
+            assert_eq!(o.status.code(), Some(0), "-j {j}: {e}");
+        } else {
+            assert_eq!(o.status.code(), Some(2), "-j {j}: {e}");
+            assert!(e.contains("1024") && e.contains("--threads"), "-j {j}: {e}");
+            assert!(o.stdout.is_empty(), "-j {j}");
+        }
+    }
+}
