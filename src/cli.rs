@@ -153,7 +153,7 @@ pub struct WhatifArgs {
     #[arg(short, long, value_enum, default_value = "text")]
     pub format: TextOrJson,
 
-    /// Write to FILE instead of stdout
+    /// Write to FILE, - for stdout
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 }
@@ -258,7 +258,7 @@ pub struct RunArgs {
     #[arg(long)]
     pub strict: bool,
 
-    /// Worker threads, 1 to 1024 (default: all cores); the output is the same for any value
+    /// Worker threads, 1 to 1024 (default: all cores); the same output for any value
     #[arg(short = 'j', long, value_name = "N", value_parser = parse_threads)]
     pub threads: Option<NonZeroUsize>,
 
@@ -287,7 +287,7 @@ pub struct AnalyzeArgs {
     #[arg(short, long, value_enum, help_heading = "Output")]
     pub format: Option<ReportFormatArg>,
 
-    /// Write the report to FILE instead of stdout (written to a temporary file, then renamed)
+    /// Write the report to FILE, - for stdout (written to a temporary file, then renamed)
     #[arg(short, long, value_name = "FILE", help_heading = "Output")]
     pub output: Option<PathBuf>,
 
@@ -330,7 +330,7 @@ pub struct MergeArgs {
     #[arg(short, long, value_enum, help_heading = "Output")]
     pub format: Option<ReportFormatArg>,
 
-    /// Write the report (or with --partial the merged part) to FILE instead of stdout
+    /// Write the report (or with --partial the merged part) to FILE, - for stdout
     #[arg(short, long, value_name = "FILE", help_heading = "Output")]
     pub output: Option<PathBuf>,
 
@@ -378,7 +378,7 @@ pub struct ExplainArgs {
     )]
     pub format: TextOrJson,
 
-    /// Write to FILE instead of stdout (written to a temporary file, then renamed)
+    /// Write to FILE, - for stdout (written to a temporary file, then renamed)
     #[arg(short, long, value_name = "FILE", help_heading = "Output")]
     pub output: Option<PathBuf>,
 
@@ -397,7 +397,7 @@ pub struct FilterCmdArgs {
     #[arg(short, long, value_enum, default_value = "jsonl")]
     pub format: RecordFormatArg,
 
-    /// Write to FILE instead of stdout
+    /// Write to FILE, - for stdout
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
@@ -443,7 +443,7 @@ pub struct LintArgs {
     #[arg(short, long, value_enum, help_heading = "Output")]
     pub format: Option<ReportFormatArg>,
 
-    /// Write the report to FILE instead of stdout (written to a temporary file, then renamed)
+    /// Write the report to FILE, - for stdout (written to a temporary file, then renamed)
     #[arg(short, long, value_name = "FILE", help_heading = "Output")]
     pub output: Option<PathBuf>,
 
