@@ -115,26 +115,30 @@ fn a_failing_stderr_is_exit_2() {
         assert_eq!(o.status.code(), Some(0), "{s}");
     }
     let out = tempfile::NamedTempFile::new().unwrap();
-    let mut child = Command::new(BIN)
+    // A stderr pipe whose reader is gone before casift starts: its warning meets EPIPE. (A
+    // reader dropped after the spawn races with the warning, which a pipe buffer would take.)
+    let closed_pipe = || {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        writer
+    };
+    let status = Command::new(BIN)
         .args(["analyze", &dir, "-f", "json"])
         .stdin(Stdio::null())
         .stdout(out.reopen().unwrap())
-        .stderr(Stdio::piped())
-        .spawn()
+        .stderr(closed_pipe())
+        .status()
         .unwrap();
-    // The reader goes away before casift has written anything: its warning meets EPIPE.
-    drop(child.stderr.take());
-    assert_eq!(child.wait().unwrap().code(), Some(2), "stderr pipe closed");
+    assert_eq!(status.code(), Some(2), "stderr pipe closed");
     // Without a warning, a closed stderr pipe loses nothing.
-    let mut child = Command::new(BIN)
+    let status = Command::new(BIN)
         .args(["analyze", EXPORT, "-f", "json"])
         .stdin(Stdio::null())
         .stdout(out.reopen().unwrap())
-        .stderr(Stdio::piped())
-        .spawn()
+        .stderr(closed_pipe())
+        .status()
         .unwrap();
-    drop(child.stderr.take());
-    assert_eq!(child.wait().unwrap().code(), Some(0), "nothing to say");
+    assert_eq!(status.code(), Some(0), "nothing to say");
 }
 
 /// Help and version are ours to write: a full stdout is exit 2, a working one exit 0.
