@@ -460,3 +460,24 @@ fn evidence_records_exercise_both_paths() {
         "fast {fast_with_rules}, serde only {slow_with_rules} of 500 with evidence"
     );
 }
+
+/// Audiences written as bare application ids (and other junk items) are dropped by both
+/// paths; the fast path must take such records instead of handing every one to serde.
+#[test]
+fn junk_evidence_items_stay_on_the_fast_path() {
+    for list in [
+        r#"["00000002-0000-0ff1-ce00-000000000000"]"#,
+        r#"["a", 1, true, null, [1, {"x": 2}], {"applicationId": "b"}]"#,
+        r#"[]"#,
+    ] {
+        let text = EVIDENCE.replacen('$', list, 1).replace('$', "null");
+        assert!(sign_in(&text).is_some(), "fast path gave up on {text}");
+        assert_same(&text);
+    }
+    // An object written as text, and a number serde must judge, stay serde's.
+    for list in [r#"["{\"applicationId\":\"b\"}"]"#, "[1.5e400]"] {
+        let text = EVIDENCE.replacen('$', list, 1).replace('$', "null");
+        assert!(sign_in(&text).is_none(), "fast path took {text}");
+        assert_same(&text);
+    }
+}
