@@ -2,6 +2,7 @@
 //! summaries, correlation state) with an order-preserving merge, and the final `Analysis`
 //! handed to the report writers. Pure data: no threads, no I/O, no formatting.
 
+mod capped;
 mod causes;
 mod ids;
 mod u128set;
@@ -16,6 +17,7 @@ use crate::evaluate::{Facts, Hit, PolicyRef, Rule};
 use crate::input::{Format, Skip};
 use crate::model::{EventType, SignIn, Status};
 
+pub use capped::{CappedMap, CappedSet, fingerprint};
 pub use causes::{Cause, CauseAcc, CauseKey, Principal, principal_of};
 pub use ids::{DedupKey, FlowSet, IdKey, IdSet, IpKey, IpText, non_ip_note};
 pub use words::{counted, was_were};
@@ -65,19 +67,21 @@ pub struct FindingAcc {
     pub app_id: String,
     pub app_name: String,
     pub count: u64,
-    pub users: BTreeSet<String>,
+    /// The `MAX_LISTED` smallest (the report's list), with the exact distinct count.
+    pub users: CappedSet<String, MAX_LISTED>,
     /// Client IPs, canonical, in numeric order (IPv4, IPv6, then values that are not IPs).
-    pub ips: BTreeSet<IpText>,
-    pub error_codes: BTreeSet<i64>,
+    pub ips: CappedSet<IpText, MAX_LISTED>,
+    pub error_codes: CappedSet<i64, MAX_LISTED>,
     pub first_seen: DateTime<Utc>,
     pub last_seen: DateTime<Utc>,
     pub examples: Vec<String>,
     pub evidence: BTreeSet<String>,
     pub evidence_dropped: u64,
     /// Addresses the hits were about (IP001), for the CIDR suggestion.
-    pub hit_ips: BTreeSet<IpAddr>,
-    pub resources: BTreeSet<String>,
-    pub client_apps: BTreeSet<String>,
+    /// At most `MAX_HIT_IPS`: beyond, no CIDR is suggested (a subset would be wrong advice).
+    pub hit_ips: CappedSet<IpAddr, MAX_HIT_IPS>,
+    pub resources: CappedSet<String, MAX_LISTED>,
+    pub client_apps: CappedSet<String, MAX_LISTED>,
     pub without_policy_detail: u64,
     pub non_interactive: u64,
     pub interactivity_unknown: u64,
@@ -95,6 +99,23 @@ pub struct FindingAcc {
 
 /// How many object ids a finding keeps for its structured fix.
 pub const MAX_IDS: usize = 100;
+/// How many values of each list a finding keeps (the smallest; every distinct one is counted).
+pub const MAX_LISTED: usize = 100;
+/// How many distinct blocked addresses a finding keeps for its CIDR suggestion.
+pub const MAX_HIT_IPS: usize = 4096;
+/// Caps on the distinct keys of the accumulators (DESIGN.md §9): real tenants stay far below
+/// them (Entra allows 195 policies); beyond, the smallest keys are kept and all are counted.
+pub const MAX_FINDINGS: usize = 10_000;
+pub const MAX_CAUSE_KEYS: usize = 50_000;
+pub const MAX_POLICY_KEYS: usize = 10_000;
+pub const MAX_RESULT_KEYS: usize = 64;
+pub const MAX_CODE_KEYS: usize = 10_000;
+pub const MAX_USER_KEYS: usize = 100_000;
+pub const MAX_APP_KEYS: usize = 10_000;
+pub const MAX_IP_KEYS: usize = 100_000;
+pub const MAX_HOURS: usize = 100_000;
+/// How many named locations an IP's summary row names.
+pub const MAX_IP_LOCATIONS: usize = 10;
 
 impl FindingAcc {
     /// The rule's severity, lowered to medium for an IP001 none of whose sign-ins showed
@@ -114,17 +135,17 @@ impl FindingAcc {
             app_id: s.app_id.clone(),
             app_name: s.app_display_name.clone(),
             count: 0,
-            users: BTreeSet::new(),
-            ips: BTreeSet::new(),
-            error_codes: BTreeSet::new(),
+            users: CappedSet::default(),
+            ips: CappedSet::default(),
+            error_codes: CappedSet::default(),
             first_seen: s.created,
             last_seen: s.created,
             examples: Vec::new(),
             evidence: BTreeSet::new(),
             evidence_dropped: 0,
-            hit_ips: BTreeSet::new(),
-            resources: BTreeSet::new(),
-            client_apps: BTreeSet::new(),
+            hit_ips: CappedSet::default(),
+            resources: CappedSet::default(),
+            client_apps: CappedSet::default(),
             without_policy_detail: 0,
             non_interactive: 0,
             interactivity_unknown: 0,
@@ -141,8 +162,8 @@ impl FindingAcc {
             self.conditional += 1;
         }
         for n in &hit.stale {
-            if self.stale_locations.len() < 50 {
-                insert_str(&mut self.stale_locations, n);
+            if self.stale_locations.len() < 50 && !self.stale_locations.contains(n) {
+                self.stale_locations.insert(n.clone());
             }
         }
         let id = if s.user_id.is_empty() {
@@ -155,10 +176,8 @@ impl FindingAcc {
             self.accounts.insert(label.to_string(), id.clone());
         }
         insert_str(&mut self.users, s.user_label());
-        if let Some(k) = IpKey::of(&s.ip, s.ip_addr)
-            && !self.ips.contains(&k)
-        {
-            self.ips.insert(IpText::new(k));
+        if let Some(k) = IpKey::of(&s.ip, s.ip_addr) {
+            self.ips.insert_with(&k, || IpText::new(k.clone()));
         }
         self.error_codes.insert(s.error_code);
         self.first_seen = self.first_seen.min(s.created);
@@ -169,7 +188,9 @@ impl FindingAcc {
         if let Some(d) = &hit.detail {
             self.add_evidence(d);
         }
-        self.hit_ips.extend(hit.ips.iter().copied());
+        for &ip in &hit.ips {
+            self.hit_ips.insert(ip);
+        }
         if !s.resource_id.is_empty() || !s.resource_display_name.is_empty() {
             let r = if s.resource_display_name.is_empty() {
                 &s.resource_id
@@ -205,9 +226,9 @@ impl FindingAcc {
 
     fn merge(&mut self, o: FindingAcc) {
         self.count += o.count;
-        self.users.extend(o.users);
-        self.ips.extend(o.ips);
-        self.error_codes.extend(o.error_codes);
+        self.users.merge(o.users);
+        self.ips.merge(o.ips);
+        self.error_codes.merge(o.error_codes);
         self.first_seen = self.first_seen.min(o.first_seen);
         self.last_seen = self.last_seen.max(o.last_seen);
         for e in o.examples {
@@ -219,9 +240,9 @@ impl FindingAcc {
             self.add_evidence(e);
         }
         self.evidence_dropped += o.evidence_dropped;
-        self.hit_ips.extend(o.hit_ips);
-        self.resources.extend(o.resources);
-        self.client_apps.extend(o.client_apps);
+        self.hit_ips.merge(o.hit_ips);
+        self.resources.merge(o.resources);
+        self.client_apps.merge(o.client_apps);
         self.without_policy_detail += o.without_policy_detail;
         self.non_interactive += o.non_interactive;
         self.interactivity_unknown += o.interactivity_unknown;
@@ -242,26 +263,22 @@ impl FindingAcc {
     }
 }
 
-fn insert_str(set: &mut BTreeSet<String>, v: &str) {
-    if !v.is_empty() && !set.contains(v) {
-        set.insert(v.to_string());
+fn insert_str<const CAP: usize>(set: &mut CappedSet<String, CAP>, v: &str) {
+    if !v.is_empty() {
+        set.insert_with(v, || v.to_string());
     }
 }
 
-fn bump(map: &mut BTreeMap<String, Tally>, key: &str, f: Facts) {
-    if let Some(t) = map.get_mut(key) {
+fn bump<const CAP: usize>(map: &mut CappedMap<String, Tally, CAP>, key: &str, f: Facts) {
+    if let Some(t) = map.entry_with(key, || (key.to_string(), Tally::default())) {
         t.add(f);
-    } else {
-        let mut t = Tally::default();
-        t.add(f);
-        map.insert(key.to_string(), t);
     }
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PolicyStat {
     pub display_name: String,
-    pub results: BTreeMap<String, u64>,
+    pub results: CappedMap<String, u64, MAX_RESULT_KEYS>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -275,21 +292,22 @@ pub struct AppStat {
 #[derive(Debug, Clone, Default)]
 pub struct Acc {
     pub totals: Tally,
-    pub findings: BTreeMap<FindingKey, FindingAcc>,
+    pub findings: CappedMap<FindingKey, FindingAcc, MAX_FINDINGS>,
     /// (principal, app, failing policy) among the CA failures.
-    pub causes: BTreeMap<CauseKey, CauseAcc>,
-    pub by_policy: BTreeMap<String, PolicyStat>,
-    pub by_error_code: BTreeMap<i64, u64>,
-    pub by_user: BTreeMap<String, Tally>,
+    pub causes: CappedMap<CauseKey, CauseAcc, MAX_CAUSE_KEYS>,
+    pub by_policy: CappedMap<String, PolicyStat, MAX_POLICY_KEYS>,
+    pub by_error_code: CappedMap<i64, u64, MAX_CODE_KEYS>,
+    pub by_user: CappedMap<String, Tally, MAX_USER_KEYS>,
     /// Accounts with at least one interactive sign-in: people (a service account never
     /// signs in interactively), so fixes never call them service accounts.
-    pub interactive_users: BTreeSet<String>,
-    pub by_app: BTreeMap<String, AppStat>,
+    /// Fingerprints of their labels (`fingerprint`): 24 bytes an account, whatever its name.
+    pub interactive_users: u128set::U128Set,
+    pub by_app: CappedMap<String, AppStat, MAX_APP_KEYS>,
     /// Keyed by the canonical address, so one address spelled two ways is one row, in
     /// numeric order; values that are not IPs come last, as text.
-    pub by_ip: BTreeMap<IpKey, Tally>,
+    pub by_ip: CappedMap<IpKey, Tally, MAX_IP_KEYS>,
     /// Hour (Unix seconds of its start) → tally.
-    pub timeline: BTreeMap<i64, Tally>,
+    pub timeline: CappedMap<i64, Tally, MAX_HOURS>,
     /// Correlation ids, compared as whole values: these sets feed `abandoned_flows`.
     pub interrupted_flows: FlowSet,
     pub succeeded_flows: FlowSet,
@@ -324,56 +342,60 @@ impl Acc {
                 h.policy.as_ref().map(|p| p.id.clone()).unwrap_or_default(),
                 app_key(s).to_string(),
             );
-            self.findings
-                .entry(key)
-                .or_insert_with(|| FindingAcc::new(h, s))
-                .add(h, s);
+            if let Some(fa) = self.findings.entry(key, || FindingAcc::new(h, s)) {
+                fa.add(h, s);
+            }
         }
         if f.ca_failure {
             self.add_causes(s, hits);
         }
         for p in &s.policies {
-            let stat = if let Some(st) = self.by_policy.get_mut(&p.id) {
-                st
-            } else {
-                self.by_policy.entry(p.id.clone()).or_default()
+            let Some(stat) = self
+                .by_policy
+                .entry_with(p.id.as_str(), || (p.id.clone(), PolicyStat::default()))
+            else {
+                continue;
             };
             if stat.display_name.is_empty() {
                 stat.display_name.clone_from(&p.display_name);
             }
             let r = p.result.as_ref().map_or("", |r| r.as_str());
-            if let Some(c) = stat.results.get_mut(r) {
+            if let Some(c) = stat.results.entry_with(r, || (r.to_string(), 0)) {
                 *c += 1;
-            } else {
-                stat.results.insert(r.to_string(), 1);
             }
         }
-        *self.by_error_code.entry(s.error_code).or_default() += 1;
+        if let Some(c) = self.by_error_code.entry(s.error_code, || 0) {
+            *c += 1;
+        }
         bump(&mut self.by_user, s.user_label(), f);
-        if s.is_interactive() == Some(true) && !self.interactive_users.contains(s.user_label()) {
-            insert_str(&mut self.interactive_users, s.user_label());
+        if s.is_interactive() == Some(true) && !s.user_label().is_empty() {
+            self.interactive_users.insert(fingerprint(s.user_label()));
         }
         let ak = app_key(s);
-        if let Some(a) = self.by_app.get_mut(ak) {
-            a.tally.add(f);
-        } else {
-            let mut a = AppStat {
+        let app = self.by_app.entry_with(ak, || {
+            let a = AppStat {
                 id: s.app_id.clone(),
                 display_name: s.app_display_name.clone(),
                 tally: Tally::default(),
             };
+            (ak.to_string(), a)
+        });
+        if let Some(a) = app {
             a.tally.add(f);
-            self.by_app.insert(ak.to_string(), a);
         }
-        if let Some(k) = IpKey::of(&s.ip, s.ip_addr) {
-            self.by_ip.entry(k).or_default().add(f);
+        if let Some(k) = IpKey::of(&s.ip, s.ip_addr)
+            && let Some(t) = self.by_ip.entry(k, Tally::default)
+        {
+            t.add(f);
         }
         let not_ip = |text: &str, addr: Option<IpAddr>| addr.is_none() && !text.trim().is_empty();
         if not_ip(&s.ip, s.ip_addr) || not_ip(&s.resource_ip, s.resource_ip_addr) {
             self.non_ip_values += 1;
         }
         let hour = s.created.timestamp().div_euclid(3600) * 3600;
-        self.timeline.entry(hour).or_default().add(f);
+        if let Some(t) = self.timeline.entry(hour, Tally::default) {
+            t.add(f);
+        }
         if !s.correlation_id.is_empty() {
             match f.status {
                 Status::Interrupted => self.interrupted_flows.insert(&s.correlation_id),
@@ -450,54 +472,20 @@ impl Acc {
     /// and first-seen order).
     pub fn merge(&mut self, o: Acc) {
         self.totals.merge(o.totals);
-        for (k, v) in o.findings {
-            match self.findings.get_mut(&k) {
-                Some(f) => f.merge(v),
-                None => {
-                    self.findings.insert(k, v);
-                }
-            }
-        }
-        for (k, v) in o.causes {
-            match self.causes.get_mut(&k) {
-                Some(c) => c.merge(v),
-                None => {
-                    self.causes.insert(k, v);
-                }
-            }
-        }
-        for (k, v) in o.by_policy {
-            let st = self.by_policy.entry(k).or_default();
+        self.findings.merge(o.findings, FindingAcc::merge);
+        self.causes.merge(o.causes, CauseAcc::merge);
+        self.by_policy.merge(o.by_policy, |st, v| {
             if st.display_name.is_empty() {
                 st.display_name = v.display_name;
             }
-            for (r, c) in v.results {
-                *st.results.entry(r).or_default() += c;
-            }
-        }
-        for (k, v) in o.by_error_code {
-            *self.by_error_code.entry(k).or_default() += v;
-        }
-        for (k, v) in o.by_user {
-            self.by_user.entry(k).or_default().merge(v);
-        }
-        for u in o.interactive_users {
-            self.interactive_users.insert(u);
-        }
-        for (k, v) in o.by_app {
-            match self.by_app.get_mut(&k) {
-                Some(a) => a.tally.merge(v.tally),
-                None => {
-                    self.by_app.insert(k, v);
-                }
-            }
-        }
-        for (k, v) in o.by_ip {
-            self.by_ip.entry(k).or_default().merge(v);
-        }
-        for (k, v) in o.timeline {
-            self.timeline.entry(k).or_default().merge(v);
-        }
+            st.results.merge(v.results, |a, b| *a += b);
+        });
+        self.by_error_code.merge(o.by_error_code, |a, b| *a += b);
+        self.by_user.merge(o.by_user, Tally::merge);
+        self.interactive_users.extend(&o.interactive_users);
+        self.by_app.merge(o.by_app, |a, b| a.tally.merge(b.tally));
+        self.by_ip.merge(o.by_ip, Tally::merge);
+        self.timeline.merge(o.timeline, Tally::merge);
         self.interrupted_flows.extend(o.interrupted_flows);
         self.succeeded_flows.extend(o.succeeded_flows);
         self.non_ip_values += o.non_ip_values;
@@ -605,7 +593,9 @@ pub struct IpRow {
     pub ip: String,
     pub tally: Tally,
     /// Names of the named locations holding it (empty when none, or no file).
+    /// At most `MAX_IP_LOCATIONS`; `locations_total` counts them all.
     pub locations: Vec<String>,
+    pub locations_total: u64,
     /// `None` without a locations file.
     pub trusted: Option<bool>,
 }

@@ -98,7 +98,6 @@ impl Settings {
                     ));
                 }
                 let common = common(a.input, &a.filters, &a.run)?;
-                check_output(a.output.as_deref(), &common)?;
                 Settings::Analyze {
                     common,
                     format,
@@ -110,7 +109,6 @@ impl Settings {
             Command::Explain(e) => {
                 let mut common = common(e.input, &e.filters, &e.run)?;
                 common.filter.any_id = vec![Pattern::new(&e.id)];
-                check_output(e.output.as_deref(), &common)?;
                 Settings::Explain {
                     common,
                     id: e.id,
@@ -120,7 +118,6 @@ impl Settings {
             }
             Command::Filter(f) => {
                 let common = common(f.input, &f.filters, &f.run)?;
-                check_output(f.output.as_deref(), &common)?;
                 Settings::Filter {
                     common,
                     csv: f.format == cli::RecordFormatArg::Csv,
@@ -130,11 +127,6 @@ impl Settings {
             Command::Whatif(w) => {
                 let subject = Box::new(whatif_subject(&w)?);
                 let json = w.format == cli::TextOrJson::Json;
-                if let Some(o) = w.output.as_deref() {
-                    let mut inputs = w.policies.clone();
-                    inputs.extend(w.locations.iter().cloned());
-                    crate::config::refuse_overwrite(o, &inputs)?;
-                }
                 Settings::Whatif {
                     policies: w.policies,
                     locations: w.locations,
@@ -150,7 +142,6 @@ impl Settings {
             },
             Command::Lint(l) => {
                 let format = lint_format(l.format, l.output.as_deref());
-                check_lint_output(l.output.as_deref(), l.policies.iter().chain(&l.locations))?;
                 Settings::Lint {
                     policies: l.policies,
                     locations: l.locations,
@@ -421,35 +412,6 @@ fn flags(f: &FilterArgs) -> Vec<String> {
     out
 }
 
-/// Refuses to write the report over one of the inputs or the locations file.
-fn check_output(output: Option<&Path>, c: &Common) -> Result<()> {
-    let Some(out) = output else { return Ok(()) };
-    let inputs: Vec<PathBuf> = c
-        .inputs
-        .iter()
-        .chain(&c.locations)
-        .chain(&c.policies)
-        .cloned()
-        .collect();
-    refuse_overwrite(out, &inputs)
-}
-
-/// An error when `out` is one of `inputs` (the report must never replace what it reads).
-pub fn refuse_overwrite(out: &Path, inputs: &[PathBuf]) -> Result<()> {
-    let Ok(out_abs) = std::fs::canonicalize(out) else {
-        return Ok(()); // does not exist yet
-    };
-    for p in inputs {
-        if std::fs::canonicalize(p).is_ok_and(|abs| abs == out_abs) {
-            return Err(Error::Usage(format!(
-                "refusing to write the output over the input {}",
-                p.display()
-            )));
-        }
-    }
-    Ok(())
-}
-
 /// The hypothetical sign-in of `casift whatif`, from its flags. Flags not given stay
 /// unknown (except guest: a user named without `--guest` is a member).
 fn whatif_subject(w: &cli::WhatifArgs) -> Result<crate::policy::Subject> {
@@ -612,25 +574,4 @@ fn lint_format(f: Option<ReportFormatArg>, output: Option<&Path>) -> ReportForma
         (None, None) if std::io::stdout().is_terminal() => ReportFormat::Text(text_style(true)),
         (None, None) => ReportFormat::Markdown,
     }
-}
-
-/// Refuses to write the lint report over an input: a policies or locations file, or a file
-/// inside a policies directory (the next run would read the report as an export).
-fn check_lint_output<'a>(
-    output: Option<&Path>,
-    inputs: impl Iterator<Item = &'a PathBuf>,
-) -> Result<()> {
-    let Some(out) = output else { return Ok(()) };
-    let Ok(out_abs) = std::fs::canonicalize(out) else {
-        return Ok(()); // does not exist yet
-    };
-    for p in inputs {
-        if std::fs::canonicalize(p).is_ok_and(|abs| out_abs == abs || out_abs.starts_with(&abs)) {
-            return Err(Error::Usage(format!(
-                "refusing to write the output over the input {}",
-                p.display()
-            )));
-        }
-    }
-    Ok(())
 }

@@ -14,6 +14,7 @@ pub mod input;
 pub mod knowledge;
 pub mod locations;
 pub mod model;
+pub mod output;
 pub mod pipeline;
 pub mod policy;
 pub mod report;

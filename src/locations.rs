@@ -82,7 +82,10 @@ impl NamedLocation {
         let ip = canonical(ip);
         self.ranges
             .iter()
-            .filter(|r| r.contains(&ip))
+            .filter(|r| match (r, ip) {
+                (IpNet::V6(n), IpAddr::V4(a)) => mapped_v4(n).is_some_and(|m| m.contains(&a)),
+                _ => r.contains(&ip),
+            })
             .max_by_key(|r| r.prefix_len())
             .copied()
     }
@@ -96,12 +99,19 @@ impl NamedLocation {
 pub struct NamedLocations {
     pub locations: Vec<NamedLocation>,
     index: index::Index,
+    /// What a `--locations` directory scan passed over, as report notes
+    /// ("--locations: ignored PATH: reason").
+    pub notes: Vec<String>,
 }
 
 impl NamedLocations {
     pub fn new(locations: Vec<NamedLocation>) -> NamedLocations {
         let index = index::Index::build(&locations);
-        NamedLocations { locations, index }
+        NamedLocations {
+            locations,
+            index,
+            notes: Vec::new(),
+        }
     }
 
     /// Reads each path (a file, or a directory searched recursively for `.json` and `.csv`
@@ -109,11 +119,26 @@ impl NamedLocations {
     /// kept once when the copies agree, and is an error when they do not.
     pub fn load(paths: &[PathBuf]) -> Result<NamedLocations> {
         let mut merged = Merged::default();
-        for file in parse::collect_files(paths)? {
-            let shown = file.display().to_string();
-            merged.add(parse::read_file(&file)?, &shown)?;
+        let mut notes = Vec::new();
+        let mut ignored = |path: &std::path::Path, reason: &str| {
+            notes.push(format!("--locations: ignored {}: {reason}", path.display()));
+        };
+        for found in parse::collect_files(paths)? {
+            match found {
+                parse::Found::Ignored { path, reason } => ignored(&path, &reason),
+                parse::Found::File { path, walked } => match parse::read_file(&path) {
+                    Ok(l) => merged.add(l, &path.display().to_string())?,
+                    // Unreadable in a scan (permissions): listed; a bad file stays an error.
+                    Err(Error::Open { source, .. }) if walked => {
+                        ignored(&path, &format!("cannot open: {source}"));
+                    }
+                    Err(e) => return Err(e),
+                },
+            }
         }
-        Ok(NamedLocations::new(merged.locations))
+        let mut out = NamedLocations::new(merged.locations);
+        out.notes = notes;
+        Ok(out)
     }
 
     /// Parses one file's content already in memory (fuzzing, embedding); `label` names it in
@@ -224,6 +249,13 @@ impl Merged {
         }
         Ok(())
     }
+}
+
+/// The IPv4 range an IPv6 range in IPv4-mapped form (`::ffff:a.b.c.d/96..128`) stands for.
+pub fn mapped_v4(n: &ipnet::Ipv6Net) -> Option<ipnet::Ipv4Net> {
+    let a = n.network().to_ipv4_mapped()?;
+    let len = n.prefix_len().checked_sub(96)?;
+    ipnet::Ipv4Net::new(a, len).ok()
 }
 
 /// IPv4-mapped IPv6 addresses become their IPv4 address.

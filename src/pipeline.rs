@@ -25,6 +25,11 @@ use crate::model::SignIn;
 
 /// How many skipped records the report lists (all are counted).
 pub const MAX_SKIPPED_LISTED: usize = 1000;
+/// How many matched sign-ins `explain` keeps and shows (all are counted).
+pub const MAX_COLLECTED: usize = 1000;
+/// More applied policies than a record can hold: Entra allows 195 per tenant, so a record
+/// listing more is not a real sign-in, and one listing 100,000 would take gigabytes.
+pub const MAX_POLICIES_PER_RECORD: usize = 1000;
 
 /// Writes one matched sign-in for `casift filter` (called by the workers, in parallel).
 pub type RecordSink<'a> = dyn Fn(&SignIn, &[Hit], &mut Vec<u8>) + Sync + 'a;
@@ -68,6 +73,8 @@ struct ChunkOut {
     duplicates: u64,
     kept: u64,
     collected: Vec<Collected>,
+    /// Matched sign-ins, collected or not (`explain` keeps `MAX_COLLECTED`).
+    collected_total: u64,
     out: Vec<u8>,
     /// Sign-ins that received authentication details from the AuthDetails join.
     joined: u64,
@@ -94,6 +101,7 @@ impl Worker<'_> {
             duplicates: 0,
             kept: 0,
             collected: Vec::new(),
+            collected_total: 0,
             out: Vec::new(),
             joined: 0,
         };
@@ -130,6 +138,18 @@ impl Worker<'_> {
                     continue;
                 }
             };
+            if s.policies.len() > MAX_POLICIES_PER_RECORD {
+                o.skips.push(Skip {
+                    input: chunk.input,
+                    record,
+                    line: chunk.line_of(i, &mut lines),
+                    reason: format!(
+                        "lists {} applied Conditional Access policies: Entra allows 195 per tenant, so this is not a real sign-in (casift reads at most {MAX_POLICIES_PER_RECORD})",
+                        s.policies.len()
+                    ),
+                });
+                continue;
+            }
             if !first_occurrence(dedup_key(&s), i, &mut local, exclude, &mut o) {
                 continue;
             }
@@ -152,6 +172,9 @@ impl Worker<'_> {
                 sink(&s, &hits, &mut o.out);
             }
             if self.collect {
+                o.collected_total += 1;
+            }
+            if self.collect && o.collected.len() < MAX_COLLECTED {
                 o.collected.push(Collected {
                     input: chunk.input,
                     record,
@@ -254,6 +277,7 @@ pub fn run(
         skipped_total: 0,
         totals: Totals::default(),
         collected: Vec::new(),
+        collected_total: 0,
         joined: 0,
     };
     // Workers take chunks as they come and the main thread merges the results in input
@@ -400,6 +424,7 @@ struct State {
     skipped_total: u64,
     totals: Totals,
     collected: Vec<Collected>,
+    collected_total: u64,
     joined: u64,
 }
 
@@ -444,7 +469,9 @@ impl State {
             }
         }
         self.acc.merge(out.acc);
-        self.collected.extend(out.collected);
+        let room = MAX_COLLECTED.saturating_sub(self.collected.len());
+        self.collected.extend(out.collected.into_iter().take(room));
+        self.collected_total += out.collected_total;
         Ok(out.out)
     }
 }
@@ -471,11 +498,16 @@ fn finish(
             f.people = f
                 .users
                 .iter()
-                .filter(|u| acc.interactive_users.contains(*u))
+                .filter(|u| {
+                    acc.interactive_users
+                        .contains(crate::analysis::fingerprint(u.as_str()))
+                })
                 .cloned()
                 .collect();
             let f = &f;
-            let sugg = if matches!(f.rule, Rule::Ip001 | Rule::Ip003) {
+            let sugg = if matches!(f.rule, Rule::Ip001 | Rule::Ip003) && f.hit_ips.is_capped() {
+                suggest::too_many(f.hit_ips.total())
+            } else if matches!(f.rule, Rule::Ip001 | Rule::Ip003) {
                 let ips: Vec<_> = f.hit_ips.iter().copied().collect();
                 suggest::suggest(&ips)
             } else {
@@ -536,19 +568,24 @@ fn finish(
                 IpKey::Addr(a) => Some(*a),
                 IpKey::Text(_) => None,
             };
-            let (names, trusted) = match (locations, addr) {
+            let (names, total, trusted) = match (locations, addr) {
                 (Some(l), Some(addr)) => {
                     let idx = l.containing(addr);
-                    let names = idx.iter().map(|&i| l.locations[i].name.clone()).collect();
-                    (names, Some(l.is_trusted(addr)))
+                    let names = idx
+                        .iter()
+                        .take(crate::analysis::MAX_IP_LOCATIONS)
+                        .map(|&i| l.locations[i].name.clone())
+                        .collect();
+                    (names, idx.len() as u64, Some(l.is_trusted(addr)))
                 }
-                (Some(_), None) => (Vec::new(), Some(false)),
-                (None, _) => (Vec::new(), None),
+                (Some(_), None) => (Vec::new(), 0, Some(false)),
+                (None, _) => (Vec::new(), 0, None),
             };
             IpRow {
                 ip: ip.to_string(),
                 tally: *t,
                 locations: names,
+                locations_total: total,
                 trusted,
             }
         })
@@ -617,6 +654,14 @@ fn finish(
         ));
     }
     notes.extend(crate::analysis::non_ip_note(acc.non_ip_values));
+    if st.collected_total > st.collected.len() as u64 {
+        notes.push(format!(
+            "{} matched; the first {} in input order are explained. Narrow the search (--id, --user, --since/--until), or list them all with `casift filter`.",
+            counted(st.collected_total, "sign-in", "sign-ins"),
+            st.collected.len()
+        ));
+    }
+    notes.extend(capped_notes(&acc));
     if st.skipped_total > st.skipped.len() as u64 {
         notes.push(format!(
             "{} records were skipped; the first {} are listed.",
@@ -663,6 +708,7 @@ fn progress_bar(inputs: &[InputPath], wanted: bool) -> Option<indicatif::Progres
     }
     let compressed = inputs.iter().any(|i| match i {
         InputPath::Stdin => true,
+        InputPath::Ignored(..) => false,
         InputPath::File(p) | InputPath::Walked(p) => p
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("gz") || e.eq_ignore_ascii_case("zip")),
@@ -671,7 +717,7 @@ fn progress_bar(inputs: &[InputPath], wanted: bool) -> Option<indicatif::Progres
         .iter()
         .filter_map(|i| match i {
             InputPath::File(p) | InputPath::Walked(p) => std::fs::metadata(p).ok().map(|m| m.len()),
-            InputPath::Stdin => None,
+            InputPath::Stdin | InputPath::Ignored(..) => None,
         })
         .sum();
     let bar = if compressed {
@@ -695,4 +741,66 @@ fn progress_bar(inputs: &[InputPath], wanted: bool) -> Option<indicatif::Progres
     };
     bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
     Some(bar)
+}
+
+/// What the accumulators' caps (DESIGN.md §9) left out, said once each: the report lists are
+/// from the smallest keys kept, and every total still counts all of them.
+fn capped_notes(acc: &Acc) -> Vec<String> {
+    let mut notes = Vec::new();
+    let mut say = |capped: bool, total: u64, kept: usize, what: &str| {
+        if capped {
+            notes.push(format!(
+                "{total} distinct {what}: more than casift keeps in memory, so its lists are drawn from the first {kept} in sort order, while every count and total covers all of them. Narrow the run with filters (--user, --app, --since) to see the rest."
+            ));
+        }
+    };
+    say(
+        acc.findings.is_capped(),
+        acc.findings.total(),
+        acc.findings.len(),
+        "finding groups (rule, policy, app)",
+    );
+    say(
+        acc.causes.is_capped(),
+        acc.causes.total(),
+        acc.causes.len(),
+        "blocked (account, app, policy) rows",
+    );
+    say(
+        acc.by_user.is_capped(),
+        acc.by_user.total(),
+        acc.by_user.len(),
+        "accounts",
+    );
+    say(
+        acc.by_app.is_capped(),
+        acc.by_app.total(),
+        acc.by_app.len(),
+        "apps",
+    );
+    say(
+        acc.by_ip.is_capped(),
+        acc.by_ip.total(),
+        acc.by_ip.len(),
+        "client addresses",
+    );
+    say(
+        acc.by_policy.is_capped(),
+        acc.by_policy.total(),
+        acc.by_policy.len(),
+        "policies",
+    );
+    say(
+        acc.by_error_code.is_capped(),
+        acc.by_error_code.total(),
+        acc.by_error_code.len(),
+        "error codes",
+    );
+    say(
+        acc.timeline.is_capped(),
+        acc.timeline.total(),
+        acc.timeline.len(),
+        "hours in the timeline",
+    );
+    notes
 }

@@ -1,8 +1,9 @@
-//! One function per subcommand: load the locations, run the pipeline, render, and write
-//! the output atomically (temporary file, then rename). Returns the exit code.
+//! One function per subcommand: load the locations, check the output against every input
+//! (`output::preflight`), run the pipeline, render, and write the output (`output`, atomic
+//! for a regular file). Returns the exit code.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::io::{IsTerminal, Write};
+use std::path::Path;
 
 use crate::analysis::{counted, was_were};
 use crate::config::{Common, Settings};
@@ -56,6 +57,7 @@ pub fn run(settings: Settings, warn: &mut dyn Write) -> Result<i32> {
             output,
         } => whatif_cmd(&policies, &locations, &subject, json, output.as_deref()),
         Settings::Locations { file, ips, json } => {
+            crate::output::preflight(None, &Default::default())?;
             let locs = NamedLocations::load(&[file])?;
             let results = report::lookup::lookup(&locs, &ips);
             let text = if json {
@@ -63,7 +65,7 @@ pub fn run(settings: Settings, warn: &mut dyn Write) -> Result<i32> {
             } else {
                 report::lookup::render_text(&results)
             };
-            write_stdout(text.as_bytes())?;
+            write_output(None, text.as_bytes())?;
             Ok(0)
         }
         Settings::Lint {
@@ -93,6 +95,13 @@ fn load_locations(c: &Common) -> Result<Option<NamedLocations>> {
 /// `--locations` does not already have) and the policies.
 fn load_inputs(c: &Common) -> Result<(Option<NamedLocations>, Option<PolicySet>)> {
     load_policy_inputs(&c.policies, &c.locations)
+}
+
+/// What a `--locations` scan passed over, on stderr (the report's notes say it too).
+fn warn_locations(locs: Option<&NamedLocations>, warn: &mut dyn Write) {
+    for n in locs.map_or(&[][..], |l| l.notes.as_slice()) {
+        let _ = writeln!(warn, "casift: warning: {n}");
+    }
 }
 
 /// "casift: wrote FILE (N things)" on stderr, unless quiet or writing to stdout.
@@ -172,6 +181,9 @@ fn analyze(
 ) -> Result<i32> {
     let (locs, pols) = load_inputs(c)?;
     let inputs = source::expand(&c.inputs)?;
+    preflight(c, &inputs, output)?;
+    warn_ignored(&inputs, warn);
+    warn_locations(locs.as_ref(), warn);
     let mut opts = options(c);
     opts.policies = pols.as_ref();
     let mut a = pipeline::run(&inputs, &c.filter, locs.as_ref(), opts)?;
@@ -186,6 +198,8 @@ fn analyze(
     warn_skips(&a, warn);
     warn_empty(c, &mut a, warn);
     a.notes.extend(c.notes.iter().cloned());
+    a.notes
+        .extend(locs.iter().flat_map(|l| l.notes.iter().cloned()));
     let redactor = redactor(c, &a, locs.as_ref());
     let meta = RunMeta {
         version: VERSION.to_string(),
@@ -193,12 +207,16 @@ fn analyze(
     };
     let mut buf = Vec::new();
     report::render(format, &a, &meta, &redactor, &mut buf)?;
-    write_output(output, &buf)?;
+    if matches!(format, ReportFormat::Text(_)) {
+        write_styled(output, &buf)?;
+    } else {
+        write_output(output, &buf)?;
+    }
     say_wrote(
         warn,
         output,
         c.quiet,
-        a.findings.len() as u64,
+        a.acc.findings.total(),
         "finding",
         "findings",
     );
@@ -348,6 +366,9 @@ fn explain_cmd(
 ) -> Result<i32> {
     let (locs, pols) = load_inputs(c)?;
     let inputs = source::expand(&c.inputs)?;
+    preflight(c, &inputs, output)?;
+    warn_ignored(&inputs, warn);
+    warn_locations(locs.as_ref(), warn);
     let mut opts = options(c);
     opts.collect = true;
     opts.policies = pols.as_ref();
@@ -409,6 +430,9 @@ fn records_cmd(
 ) -> Result<i32> {
     let locs = load_locations(c)?;
     let inputs = source::expand(&c.inputs)?;
+    preflight(c, &inputs, output)?;
+    warn_ignored(&inputs, warn);
+    warn_locations(locs.as_ref(), warn);
     // Pseudonyms are numbered in first-seen order over the whole input, so a redacted
     // stream needs that order first: one pass to learn it, one to write.
     if c.redact && inputs.contains(&source::InputPath::Stdin) {
@@ -422,18 +446,30 @@ fn records_cmd(
     } else {
         Redactor::off()
     };
+    let to_terminal = output.is_none() && std::io::stdout().is_terminal();
     let sink_fn = |s: &crate::model::SignIn, hits: &[crate::evaluate::Hit], out: &mut Vec<u8>| {
         let facts = crate::evaluate::facts(s);
+        let start = out.len();
         if csv {
             records::write_csv(s, facts, hits, &redactor, out);
         } else {
             records::write_jsonl(s, facts, hits, &redactor, out);
         }
+        if to_terminal
+            && let std::borrow::Cow::Owned(safe) =
+                crate::report::terminal_bytes(&out[start..], !csv)
+        {
+            out.truncate(start);
+            out.extend_from_slice(&safe);
+        }
     };
-    let mut sink = AtomicOutput::create(output)?;
-    if csv {
-        sink.write_all(&records::csv_header())?;
-    }
+    // Opened at the first record (or at the end), never before anything was read.
+    let header = if csv {
+        records::csv_header()
+    } else {
+        Vec::new()
+    };
+    let mut sink = crate::output::Output::with_header(output, header);
     let mut a = {
         let mut opts = options(c);
         opts.track_order = false;
@@ -455,101 +491,63 @@ fn records_cmd(
     Ok(exit_code(&a, fail_on, warn))
 }
 
-fn write_stdout(bytes: &[u8]) -> Result<()> {
-    let mut out = std::io::stdout().lock();
-    out.write_all(bytes)?;
-    out.flush()?;
-    Ok(())
+/// What goes to stdout when it is a terminal: log values made visible (`terminal_bytes`).
+fn for_stdout(bytes: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    if std::io::stdout().is_terminal() {
+        crate::report::terminal_bytes(bytes, crate::report::looks_like_json(bytes))
+    } else {
+        std::borrow::Cow::Borrowed(bytes)
+    }
 }
 
+/// Writes a whole output; on a terminal, log values in it are made visible.
 fn write_output(path: Option<&Path>, bytes: &[u8]) -> Result<()> {
-    let mut o = AtomicOutput::create(path)?;
-    o.write_all(bytes)?;
-    o.commit()
+    write_to(path, bytes, false)
 }
 
-/// Stdout, or a temporary file beside the target that is renamed over it on success, so an
-/// interrupted run never leaves a half-written report in place.
-pub struct AtomicOutput {
-    target: Option<PathBuf>,
-    tmp: Option<PathBuf>,
-    file: Option<std::io::BufWriter<std::fs::File>>,
+/// Writes the terminal text view, which escapes every value itself and styles its own text
+/// (ANSI colours that the terminal must get as they are).
+fn write_styled(path: Option<&Path>, bytes: &[u8]) -> Result<()> {
+    write_to(path, bytes, true)
 }
 
-impl AtomicOutput {
-    pub fn create(path: Option<&Path>) -> Result<AtomicOutput> {
-        let Some(p) = path else {
-            return Ok(AtomicOutput {
-                target: None,
-                tmp: None,
-                file: None,
-            });
-        };
-        let dir = p
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let name = p
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "report".to_string());
-        let tmp = dir.join(format!(".{name}.casift-{}.tmp", std::process::id()));
-        let f = std::fs::File::create(&tmp).map_err(|e| Error::Output {
-            path: p.display().to_string(),
-            reason: e.to_string(),
-        })?;
-        Ok(AtomicOutput {
-            target: Some(p.to_path_buf()),
-            tmp: Some(tmp),
-            file: Some(std::io::BufWriter::new(f)),
+fn write_to(path: Option<&Path>, bytes: &[u8], styled: bool) -> Result<()> {
+    let bytes = if path.is_none() && !styled {
+        for_stdout(bytes)
+    } else {
+        std::borrow::Cow::Borrowed(bytes)
+    };
+    crate::output::write_all(path, &bytes)
+}
+
+/// Says on stderr which entries of a directory scan were not read (the report lists them
+/// all among its inputs, as ignored with the reason).
+fn warn_ignored(inputs: &[source::InputPath], warn: &mut dyn Write) {
+    const SHOWN: usize = 10;
+    let ignored: Vec<(String, &str)> = inputs
+        .iter()
+        .filter_map(|i| match i {
+            source::InputPath::Ignored(_, why) => Some((i.label(), why.as_str())),
+            _ => None,
         })
+        .collect();
+    for (path, why) in ignored.iter().take(SHOWN) {
+        let _ = writeln!(warn, "casift: warning: ignored {path}: {why}");
     }
-
-    pub fn commit(mut self) -> Result<()> {
-        if let (Some(f), Some(tmp), Some(target)) =
-            (self.file.take(), self.tmp.take(), self.target.as_ref())
-        {
-            let fail = |e: std::io::Error| Error::Output {
-                path: target.display().to_string(),
-                reason: e.to_string(),
-            };
-            let done = f
-                .into_inner()
-                .map_err(|e| fail(e.into_error()))
-                .and_then(|f| f.sync_all().map_err(fail))
-                .and_then(|()| std::fs::rename(&tmp, target).map_err(fail));
-            if done.is_err() {
-                // Never leave the partial temporary file behind (e.g. the target is a directory).
-                let _ = std::fs::remove_file(&tmp);
-            }
-            done?;
-        }
-        Ok(())
+    if ignored.len() > SHOWN {
+        let _ = writeln!(
+            warn,
+            "casift: warning: {} more directory entries ignored; the report lists them",
+            ignored.len() - SHOWN
+        );
     }
 }
 
-impl Write for AtomicOutput {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        match &mut self.file {
-            Some(f) => f.write(buf),
-            None => std::io::stdout().write(buf),
-        }
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        match &mut self.file {
-            Some(f) => f.flush(),
-            None => std::io::stdout().flush(),
-        }
-    }
-}
-
-impl Drop for AtomicOutput {
-    fn drop(&mut self) {
-        // Not committed: remove the partial temporary file.
-        if let Some(tmp) = self.tmp.take() {
-            self.file.take();
-            let _ = std::fs::remove_file(tmp);
-        }
-    }
+/// Refuses a closed stdout, or a target that one of the run's inputs is (DESIGN.md §9).
+fn preflight(c: &Common, inputs: &[source::InputPath], output: Option<&Path>) -> Result<()> {
+    let reads = crate::output::Reads::default()
+        .inputs(inputs)
+        .trees("--locations", &c.locations)
+        .trees("--policies", &c.policies);
+    crate::output::preflight(output, &reads)
 }

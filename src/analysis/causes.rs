@@ -63,6 +63,9 @@ pub struct CauseAcc {
     pub hit_ips: Option<BTreeSet<IpAddr>>,
 }
 
+/// How many error codes a cause keeps (a real cause has one or two).
+const CAUSE_CODES: usize = 32;
+
 /// How many IP-finding addresses a cause keeps for its own fix.
 const CAUSE_HIT_IPS: usize = 64;
 
@@ -78,7 +81,11 @@ impl CauseAcc {
             self.add_ip(ip);
         }
         self.more_ips |= o.more_ips;
-        self.error_codes.extend(o.error_codes);
+        for c in o.error_codes {
+            if self.error_codes.len() < CAUSE_CODES {
+                self.error_codes.insert(c);
+            }
+        }
         match (&mut self.hit_ips, o.hit_ips) {
             (Some(a), Some(b)) => {
                 a.extend(b);
@@ -174,7 +181,7 @@ impl Acc {
                 app_key(s).to_string(),
                 pid.unwrap_or_default().to_string(),
             );
-            let c = self.causes.entry(key).or_insert_with(|| CauseAcc {
+            let Some(c) = self.causes.entry(key, || CauseAcc {
                 principal: principal.clone(),
                 app_id: s.app_id.clone(),
                 app_name: s.app_display_name.clone(),
@@ -186,7 +193,9 @@ impl Acc {
                 more_ips: false,
                 error_codes: BTreeSet::new(),
                 hit_ips: Some(BTreeSet::new()),
-            });
+            }) else {
+                continue;
+            };
             c.count += 1;
             if c.principal.id.is_empty() {
                 c.principal.id.clone_from(&principal.id);
@@ -208,7 +217,9 @@ impl Acc {
             if let Some(ip) = s.ip_addr {
                 c.add_ip(crate::locations::canonical(ip));
             }
-            c.error_codes.insert(s.error_code);
+            if c.error_codes.len() < CAUSE_CODES || c.error_codes.contains(&s.error_code) {
+                c.error_codes.insert(s.error_code);
+            }
             if c.app_name.is_empty() && !s.app_display_name.is_empty() {
                 c.app_name = s.app_display_name.clone();
             }

@@ -188,6 +188,13 @@ impl IpText {
     }
 }
 
+/// Hashed as its key, so a set of them can be probed with an `IpKey` (the `Borrow` contract).
+impl std::hash::Hash for IpText {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        self.key.hash(h);
+    }
+}
+
 impl std::ops::Deref for IpText {
     type Target = str;
     fn deref(&self) -> &str {

@@ -218,9 +218,12 @@ impl Side {
         if self.names.is_empty() {
             return "no named location".into();
         }
-        let parts: Vec<String> = self
+        // Bounded: an address can lie in thousands of overlapping locations, and this line is
+        // repeated in the report.
+        let mut parts: Vec<String> = self
             .names
             .iter()
+            .take(DESCRIBED_NAMES)
             .map(|(k, n)| {
                 if self.trusted.contains_key(k) {
                     format!("{n} [trusted]")
@@ -229,9 +232,15 @@ impl Side {
                 }
             })
             .collect();
+        if self.names.len() > DESCRIBED_NAMES {
+            parts.push(format!("and {} more", self.names.len() - DESCRIBED_NAMES));
+        }
         parts.join(", ")
     }
 }
+
+/// How many location names one side of an IP002 evidence line names.
+const DESCRIBED_NAMES: usize = 10;
 
 /// The log's `networkLocationDetails` and the locations file disagree about the client IP.
 fn ip002(s: &SignIn, locs: &NamedLocations, out: &mut Vec<Hit>) {
@@ -294,6 +303,7 @@ fn ip002(s: &SignIn, locs: &NamedLocations, out: &mut Vec<Hit>) {
         .iter()
         .filter(|(k, _)| !file.names.contains_key(*k))
         .map(|(_, n)| n.clone())
+        .take(50)
         .collect();
     out.push(hit);
 }

@@ -37,7 +37,7 @@ pub fn app_name(id: &str, name: &str) -> String {
 }
 
 fn users_text(f: &FindingAcc) -> String {
-    let n = f.users.len();
+    let n = f.users.total() as usize;
     let shown: Vec<&str> = f.users.iter().take(3).map(String::as_str).collect();
     match n {
         0 => "the affected accounts".to_string(),
@@ -48,7 +48,12 @@ fn users_text(f: &FindingAcc) -> String {
 
 /// The ranges as a list for a sentence, or the caller's egress address when none is known.
 fn ranges(s: &Suggestion) -> String {
-    if s.cidrs.is_empty() {
+    if s.unlisted > 0 {
+        format!(
+            "the {} distinct blocked addresses (too many to list here: `casift filter` with the same inputs and `-f csv` lists them; trust only ranges the callers' owner confirms)",
+            s.unlisted
+        )
+    } else if s.cidrs.is_empty() {
         "the caller's public egress address".to_string()
     } else {
         s.texts().join(", ")
@@ -254,7 +259,7 @@ pub fn remediation(
         ),
         Rule::Ca007 => format!(
             "Report-only policy {the_policy} would have blocked or prompted {signins} of {} to {app} ({users}) if it were on. Before you turn it on, exclude these accounts or the app, or fix their clients so that they satisfy it.",
-            plural(f.users.len() as u64, "user", "users")
+            plural(f.users.total(), "user", "users")
         ),
         Rule::Ca008 => format!(
             "{} blocked {users} for sign-in or user risk. Investigate the risk in Microsoft Entra ID Protection (Risky users, Risky sign-ins): if it is real, reset the password securely and revoke the sessions; if it is a false positive, confirm the sign-in safe or dismiss the user risk, then retry. Do not exclude the account or trust its IP address to get around a risk block.",

@@ -30,7 +30,7 @@ const PRIORITY: [Rule; 11] = [
 /// The rows, most sign-ins first (then a total order), cut at [`MAX_CAUSES`], and how many
 /// there were.
 pub fn causes(
-    acc: &BTreeMap<CauseKey, CauseAcc>,
+    acc: &crate::analysis::CappedMap<CauseKey, CauseAcc, { crate::analysis::MAX_CAUSE_KEYS }>,
     findings: &[Finding],
     locations: Option<&crate::locations::NamedLocations>,
     policies: Option<&crate::policy::PolicySet>,
@@ -111,7 +111,7 @@ pub fn causes(
             .then_with(|| a.app_name.cmp(&b.app_name))
             .then_with(|| a.policy.cmp(&b.policy))
     });
-    let total = rows.len() as u64;
+    let total = (rows.len() as u64).max(acc.total());
     rows.truncate(MAX_CAUSES);
     (rows, total)
 }
@@ -238,7 +238,7 @@ fn codes(c: &CauseAcc) -> String {
 /// The ranges of this cause's own addresses, where its finding is shared by several accounts.
 fn own_cidrs(c: &CauseAcc, chosen: Option<&Finding>) -> Option<Vec<String>> {
     let f = chosen?;
-    if f.acc.users.len() <= 1 || !matches!(f.acc.rule, Rule::Ip001 | Rule::Ip003) {
+    if f.acc.users.total() <= 1 || !matches!(f.acc.rule, Rule::Ip001 | Rule::Ip003) {
         return None;
     }
     let ips: Vec<IpAddr> = c.hit_ips.as_ref()?.iter().copied().collect();
@@ -325,7 +325,7 @@ fn own_fix(
     locations: Option<&crate::locations::NamedLocations>,
     policies: Option<&crate::policy::PolicySet>,
 ) -> Option<(String, Option<crate::policy::fix::Fix>)> {
-    if f.acc.users.len() <= 1 || !matches!(f.acc.rule, Rule::Ip001 | Rule::Ip003) {
+    if f.acc.users.total() <= 1 || !matches!(f.acc.rule, Rule::Ip001 | Rule::Ip003) {
         return None;
     }
     let ips = c.hit_ips.as_ref()?;
@@ -342,7 +342,7 @@ fn own_fix(
         .retain(|label, _| label.eq_ignore_ascii_case(&c.principal.name));
     view.people
         .retain(|u| u.eq_ignore_ascii_case(&c.principal.name));
-    view.hit_ips = ips.clone();
+    view.hit_ips = ips.iter().copied().collect();
     let sugg = super::suggest::suggest(&ips.iter().copied().collect::<Vec<_>>());
     let def = f
         .acc

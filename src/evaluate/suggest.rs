@@ -18,6 +18,9 @@ pub struct Suggestion {
     pub widened_v6: usize,
     /// Distinct networks the addresses come from (IPv4 /16, IPv6 /48).
     pub networks: usize,
+    /// Set instead of the ranges when there were too many distinct addresses to list
+    /// (a suggestion from a subset of them would be wrong advice): how many there were.
+    pub unlisted: u64,
 }
 
 impl Suggestion {
@@ -47,6 +50,14 @@ impl Suggestion {
     }
 }
 
+/// No ranges for `n` distinct addresses, more than a finding keeps.
+pub fn too_many(n: u64) -> Suggestion {
+    Suggestion {
+        unlisted: n,
+        ..Suggestion::default()
+    }
+}
+
 pub fn suggest(ips: &[IpAddr]) -> Suggestion {
     let mut v4: Vec<IpAddr> = Vec::new();
     let mut v6: BTreeSet<Ipv6Net> = BTreeSet::new();
@@ -72,6 +83,7 @@ pub fn suggest(ips: &[IpAddr]) -> Suggestion {
         cidrs,
         widened_v6,
         networks: networks.len(),
+        unlisted: 0,
     }
 }
 

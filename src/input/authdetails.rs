@@ -12,12 +12,16 @@ use crate::model::AuthDetail;
 /// Request id (lower case) → its authentication steps, in file order.
 pub type AuthDetails = HashMap<String, Vec<AuthDetail>>;
 
-/// Reads the authentication-details CSVs among `inputs` (stdin is never read twice, so it
-/// is left out). Other inputs are only sniffed; errors are left to the main pass.
+/// Reads the authentication-details CSVs among `inputs` (stdin, a FIFO or a process
+/// substitution such as `<(zcat x.gz)` cannot be read twice, so only regular files are).
+/// Other inputs are only sniffed; errors are left to the main pass.
 pub fn collect(inputs: &[InputPath], base: ReadOptions) -> AuthDetails {
     let files: Vec<InputPath> = inputs
         .iter()
-        .filter(|i| i.path().is_some())
+        .filter(|i| {
+            i.path()
+                .is_some_and(|p| std::fs::metadata(p).is_ok_and(|m| m.is_file()))
+        })
         .cloned()
         .collect();
     let opts = ReadOptions {

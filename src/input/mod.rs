@@ -44,7 +44,8 @@ pub enum Format {
     AuthDetailsCsv,
     /// A file with nothing in it.
     Empty,
-    /// Not a sign-in export, found in a directory scan or a zip: passed over with a note.
+    /// Not a sign-in export, found in a directory scan or a zip, or a scan entry that cannot
+    /// be read (dangling link, FIFO, loop): passed over with a note.
     Ignored,
 }
 
@@ -79,7 +80,8 @@ impl Format {
             Format::LogAnalyticsCsv => "Log Analytics CSV export",
             Format::AuthDetailsCsv => "portal CSV authentication details",
             Format::Empty => "empty file",
-            Format::Ignored => "not a sign-in export (ignored)",
+            // The note says why: not a sign-in export, or a scan entry that cannot be read.
+            Format::Ignored => "ignored (not read as sign-ins)",
         }
     }
 

@@ -92,10 +92,17 @@ fn read_paths_with(
     };
     for input in inputs {
         r.lenient = matches!(input, InputPath::Walked(_));
-        let res = source::open(input).and_then(|st| {
-            let path = input.path().map(Path::to_path_buf);
-            r.stream(st.label, st.name, st.reader, st.size, path, 0)
-        });
+        let res = match (input, source::open(input)) {
+            // What a directory scan could not read is listed, not fatal (DESIGN.md §9).
+            (InputPath::Ignored(_, why), _) => Ok(r.ignored(input.label(), why)),
+            (InputPath::Walked(_), Err(Error::Open { source, .. })) => {
+                Ok(r.ignored(input.label(), &format!("cannot open: {source}")))
+            }
+            (_, opened) => opened.and_then(|st| {
+                let path = input.path().map(Path::to_path_buf);
+                r.stream(st.label, st.name, st.reader, st.size, path, 0)
+            }),
+        };
         match res {
             Ok(true) => {}
             Ok(false) => return, // the receiver is gone
@@ -311,6 +318,17 @@ impl Reader<'_, '_> {
                 self.ignore_if_lenient(r, label, encoding)
             }
         }
+    }
+
+    /// An entry of a directory scan that was not read, with the reason.
+    fn ignored(&mut self, label: String, why: &str) -> bool {
+        self.next_input += 1;
+        self.send(Msg::Input(InputInfo {
+            label,
+            format: Format::Ignored,
+            encoding: Encoding::Utf8,
+            notes: vec![format!("ignored: {why}")],
+        }))
     }
 
     /// In a directory scan or a zip, a file that is not a sign-in export is listed as

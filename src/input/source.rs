@@ -1,7 +1,9 @@
-//! Opening inputs: paths and directories (walked recursively in sorted order), stdin,
+//! Opening inputs: paths and directories (walked recursively in sorted order, listing what
+//! cannot be read instead of stopping: see [`InputPath::Ignored`]), stdin,
 //! gzip and zip containers (detected by magic bytes, never by name), with caps against
 //! decompression bombs, and text encodings (UTF-8 BOM, UTF-16 with or without BOM).
 
+use std::collections::BTreeSet;
 use std::fs::File;
 use std::io::{self, BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -23,25 +25,34 @@ pub enum InputPath {
     /// Found by walking a directory: a file that is not a sign-in export is ignored with a
     /// note instead of stopping the run.
     Walked(PathBuf),
+    /// Found by walking a directory but never opened (DESIGN.md §9): a dangling symlink, a
+    /// symlink loop, a FIFO, socket or device (opening a FIFO would block), a directory
+    /// already scanned, one that cannot be listed. The reason goes into the report.
+    Ignored(PathBuf, String),
 }
 
 impl InputPath {
     pub fn label(&self) -> String {
         match self {
             InputPath::Stdin => "<stdin>".to_string(),
-            InputPath::File(p) | InputPath::Walked(p) => p.display().to_string(),
+            InputPath::File(p) | InputPath::Walked(p) | InputPath::Ignored(p, _) => {
+                p.display().to_string()
+            }
         }
     }
 
+    /// The file to open; `None` for stdin and for an entry a scan ignored.
     pub fn path(&self) -> Option<&Path> {
         match self {
-            InputPath::Stdin => None,
+            InputPath::Stdin | InputPath::Ignored(..) => None,
             InputPath::File(p) | InputPath::Walked(p) => Some(p),
         }
     }
 }
 
 /// Expands directories recursively (sorted, so the order never depends on the file system).
+/// A path given here that cannot be opened is an error; what a scan below it cannot read is
+/// listed as [`InputPath::Ignored`].
 pub fn expand(inputs: &[PathBuf]) -> Result<Vec<InputPath>> {
     let mut out = Vec::new();
     for p in inputs {
@@ -54,7 +65,13 @@ pub fn expand(inputs: &[PathBuf]) -> Result<Vec<InputPath>> {
             source,
         })?;
         if meta.is_dir() {
-            walk(p, &mut out)?;
+            let rd = std::fs::read_dir(p).map_err(|source| Error::Open {
+                path: p.clone(),
+                source,
+            })?;
+            let mut visited = BTreeSet::new();
+            visited.insert(dir_id(&meta, p));
+            walk(p, rd, 0, &mut visited, &mut out);
         } else {
             out.push(InputPath::File(p.clone()));
         }
@@ -62,38 +79,115 @@ pub fn expand(inputs: &[PathBuf]) -> Result<Vec<InputPath>> {
     Ok(out)
 }
 
-fn walk(dir: &Path, out: &mut Vec<InputPath>) -> Result<()> {
-    let rd = std::fs::read_dir(dir).map_err(|source| Error::Open {
-        path: dir.to_path_buf(),
-        source,
-    })?;
+/// Directory nesting beyond this is a loop the identity check could not see.
+const MAX_DEPTH: usize = 64;
+
+/// A directory's identity, so a symlink back up the tree (or to a sibling) is read once.
+#[cfg(unix)]
+fn dir_id(meta: &std::fs::Metadata, _: &Path) -> Option<PathBuf> {
+    use std::os::unix::fs::MetadataExt;
+    Some(PathBuf::from(format!("{}:{}", meta.dev(), meta.ino())))
+}
+
+#[cfg(not(unix))]
+fn dir_id(_: &std::fs::Metadata, p: &Path) -> Option<PathBuf> {
+    std::fs::canonicalize(p).ok()
+}
+
+fn walk(
+    dir: &Path,
+    rd: std::fs::ReadDir,
+    depth: usize,
+    visited: &mut BTreeSet<Option<PathBuf>>,
+    out: &mut Vec<InputPath>,
+) {
     let mut entries: Vec<PathBuf> = Vec::new();
     for e in rd {
-        let e = e.map_err(|source| Error::Open {
-            path: dir.to_path_buf(),
-            source,
-        })?;
-        entries.push(e.path());
+        match e {
+            Ok(e) => entries.push(e.path()),
+            Err(e) => ignore(
+                out,
+                dir,
+                format!("cannot list an entry of the directory: {e}"),
+            ),
+        }
     }
     entries.sort();
     for p in entries {
-        let meta = std::fs::metadata(&p).map_err(|source| Error::Open {
-            path: p.clone(),
-            source,
-        })?;
-        if meta.is_dir() {
-            walk(&p, out)?;
-        } else if meta.is_file() {
-            let hidden = p
-                .file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with('.'));
-            if !hidden {
-                out.push(InputPath::Walked(p));
+        // Hidden files are not read (editor and sync-tool leftovers), so not reported either.
+        let hidden = p
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with('.'));
+        match std::fs::metadata(&p) {
+            Ok(m) if m.is_dir() => {
+                if depth >= MAX_DEPTH {
+                    ignore(
+                        out,
+                        &p,
+                        format!("directories nested deeper than {MAX_DEPTH}"),
+                    );
+                } else if !visited.insert(dir_id(&m, &p)) {
+                    ignore(
+                        out,
+                        &p,
+                        "a directory already scanned (a symbolic link loop?)".to_string(),
+                    );
+                } else {
+                    match std::fs::read_dir(&p) {
+                        Ok(rd) => walk(&p, rd, depth + 1, visited, out),
+                        Err(e) => ignore(out, &p, format!("cannot read the directory: {e}")),
+                    }
+                }
+            }
+            _ if hidden => {}
+            Ok(m) if m.is_file() => out.push(InputPath::Walked(p)),
+            Ok(m) => ignore(
+                out,
+                &p,
+                format!("{}: never opened by a directory scan", special(&m)),
+            ),
+            Err(e) => {
+                let why = match std::fs::symlink_metadata(&p) {
+                    Ok(l) if l.file_type().is_symlink() && e.kind() == io::ErrorKind::NotFound => {
+                        "a dangling symbolic link (its target does not exist)".to_string()
+                    }
+                    Ok(l) if l.file_type().is_symlink() => {
+                        format!("cannot follow the symbolic link: {e}")
+                    }
+                    _ => format!("cannot read: {e}"),
+                };
+                ignore(out, &p, why);
             }
         }
     }
-    Ok(())
+}
+
+fn ignore(out: &mut Vec<InputPath>, p: &Path, why: impl Into<String>) {
+    out.push(InputPath::Ignored(p.to_path_buf(), why.into()));
+}
+
+/// What a file that is neither a regular file nor a directory is.
+fn special(m: &std::fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = m.file_type();
+        if t.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+        if t.is_char_device() {
+            return "a character device";
+        }
+        if t.is_block_device() {
+            return "a block device";
+        }
+    }
+    let _ = m;
+    "not a regular file"
 }
 
 /// A byte stream with what we know about where it came from.
@@ -114,6 +208,10 @@ pub fn open(input: &InputPath) -> Result<Stream> {
             name: String::new(),
             reader: Box::new(io::stdin()),
             size: None,
+        }),
+        InputPath::Ignored(p, why) => Err(Error::Read {
+            path: p.display().to_string(),
+            reason: why.clone(),
         }),
         InputPath::File(p) | InputPath::Walked(p) => {
             let f = File::open(p).map_err(|source| Error::Open {

@@ -44,7 +44,16 @@ impl Index {
                         i,
                     )),
                     IpNet::V6(n) => {
-                        v6.push((u128::from(n.network()), u128::from(n.broadcast()), i))
+                        v6.push((u128::from(n.network()), u128::from(n.broadcast()), i));
+                        // A range written in IPv4-mapped form (`::ffff:192.0.2.0/120`) holds
+                        // those IPv4 addresses: clients are looked up canonically, as IPv4.
+                        if let Some(v4net) = super::mapped_v4(n) {
+                            v4.push((
+                                u128::from(u32::from(v4net.network())),
+                                u128::from(u32::from(v4net.broadcast())),
+                                i,
+                            ));
+                        }
                     }
                 }
             }

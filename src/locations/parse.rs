@@ -4,7 +4,7 @@
 //! `name,cidr,trusted` CSV. Nothing is guessed: an unknown shape or bad value is an error
 //! naming the file, the location and the text. Must not build lookup structures.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
@@ -14,12 +14,19 @@ use serde_json::{Map, Value};
 use super::{CountryLookup, LocationKind, NamedLocation};
 use crate::error::{Error, Result};
 
-/// Directory nesting beyond this is a symlink loop, not an export.
+/// Directory nesting beyond this is treated as a loop, not an export.
 const MAX_DEPTH: usize = 32;
 
+/// A file to read (`walked`: found by a directory scan), or a scan entry passed over.
+pub(super) enum Found {
+    File { path: PathBuf, walked: bool },
+    Ignored { path: PathBuf, reason: String },
+}
+
 /// The files to read, in order: given files as given, directories expanded recursively to
-/// their `.json` / `.csv` files in sorted path order.
-pub(super) fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+/// their `.json` / `.csv` files in sorted path order. What a scan cannot read (a dangling
+/// link, a loop, a FIFO, a directory it cannot list) is listed, not fatal (DESIGN.md §9).
+pub(super) fn collect_files(paths: &[PathBuf]) -> Result<Vec<Found>> {
     let mut out = Vec::new();
     for path in paths {
         let meta = std::fs::metadata(path).map_err(|source| Error::Open {
@@ -27,52 +34,80 @@ pub(super) fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
             source,
         })?;
         if meta.is_dir() {
+            std::fs::read_dir(path).map_err(|source| Error::Open {
+                path: path.clone(),
+                source,
+            })?;
             let before = out.len();
-            walk(path, 0, &mut out)?;
-            if out.len() == before {
+            let mut visited = BTreeSet::new();
+            visited.insert(std::fs::canonicalize(path).ok());
+            walk(path, 0, &mut visited, &mut out);
+            if !out[before..]
+                .iter()
+                .any(|f| matches!(f, Found::File { .. }))
+            {
                 return Err(Error::Locations {
                     path: path.display().to_string(),
                     reason: "directory holds no .json or .csv file".into(),
                 });
             }
         } else {
-            out.push(path.clone());
+            out.push(Found::File {
+                path: path.clone(),
+                walked: false,
+            });
         }
     }
     Ok(out)
 }
 
-fn walk(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) -> Result<()> {
-    let open = |source| Error::Open {
-        path: dir.to_path_buf(),
-        source,
+fn walk(dir: &Path, depth: usize, visited: &mut BTreeSet<Option<PathBuf>>, out: &mut Vec<Found>) {
+    let mut entries: Vec<PathBuf> = match std::fs::read_dir(dir) {
+        Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
+        Err(e) => return ignore(out, dir, format!("cannot read the directory: {e}")),
     };
-    if depth > MAX_DEPTH {
-        return Err(Error::Locations {
-            path: dir.display().to_string(),
-            reason: format!("directories nested deeper than {MAX_DEPTH} (a symlink loop?)"),
-        });
-    }
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(open)?
-        .map(|e| e.map(|e| e.path()))
-        .collect::<std::io::Result<_>>()
-        .map_err(open)?;
     entries.sort();
     for p in entries {
-        if p.is_dir() {
-            walk(&p, depth + 1, out)?;
-        } else {
-            let ext = p
-                .extension()
-                .and_then(|e| e.to_str())
-                .map(str::to_ascii_lowercase);
-            if matches!(ext.as_deref(), Some("json" | "csv")) {
-                out.push(p);
+        let ext = p
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        let wanted = matches!(ext.as_deref(), Some("json" | "csv"));
+        match std::fs::metadata(&p) {
+            Ok(m) if m.is_dir() => {
+                if depth >= MAX_DEPTH {
+                    ignore(
+                        out,
+                        &p,
+                        format!("directories nested deeper than {MAX_DEPTH}"),
+                    );
+                } else if !visited.insert(std::fs::canonicalize(&p).ok()) {
+                    ignore(out, &p, "a directory already read (a symbolic link loop?)");
+                } else {
+                    walk(&p, depth + 1, visited, out);
+                }
             }
+            Ok(m) if m.is_file() => {
+                if wanted {
+                    out.push(Found::File {
+                        path: p,
+                        walked: true,
+                    });
+                }
+            }
+            // A FIFO would block, a device never end: never opened by a scan.
+            Ok(_) if wanted => ignore(out, &p, "not a regular file (FIFO, socket or device)"),
+            Ok(_) => {}
+            Err(e) => ignore(out, &p, format!("cannot read: {e}")),
         }
     }
-    Ok(())
+}
+
+fn ignore(out: &mut Vec<Found>, path: &Path, reason: impl Into<String>) {
+    out.push(Found::Ignored {
+        path: path.to_path_buf(),
+        reason: reason.into(),
+    });
 }
 
 pub(super) fn read_file(path: &Path) -> Result<Vec<NamedLocation>> {

@@ -262,3 +262,30 @@ fn real_utf16_full_metadata_samples_load() {
         ["ALLOWED COUNTRIES"]
     );
 }
+
+#[test]
+fn a_range_in_ipv4_mapped_form_holds_those_ipv4_addresses() {
+    let loc = NamedLocation {
+        ranges: vec!["::ffff:192.0.2.0/120".parse().unwrap()],
+        trusted: true,
+        ..NamedLocation::default()
+    };
+    let locs = NamedLocations::new(vec![loc]);
+    for ip in ["192.0.2.7", "::ffff:192.0.2.7"] {
+        let ip: IpAddr = ip.parse().unwrap();
+        assert_eq!(locs.containing(ip), vec![0], "{ip}");
+        assert!(locs.is_trusted(ip), "{ip}");
+        assert_eq!(
+            locs.locations[0].matching_range(ip).map(|n| n.to_string()),
+            Some("::ffff:192.0.2.0/120".to_string())
+        );
+    }
+    let outside: IpAddr = "192.0.3.1".parse().unwrap();
+    assert!(locs.containing(outside).is_empty() && !locs.is_trusted(outside));
+    // A plain IPv6 range stays IPv6: ::/0 is not every IPv4 address.
+    let all6 = NamedLocations::new(vec![NamedLocation {
+        ranges: vec!["::/0".parse().unwrap()],
+        ..NamedLocation::default()
+    }]);
+    assert!(all6.containing("192.0.2.7".parse().unwrap()).is_empty());
+}

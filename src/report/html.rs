@@ -82,7 +82,7 @@ fn masthead(o: &mut String, a: &Analysis, rep: &Report<'_>) {
         count(t.failures, "failure", "failures"),
         t.ca_failures,
         t.interrupted,
-        count(rep.findings.len() as u64, "finding", "findings")
+        count(rep.findings_total, "finding", "findings")
     );
     let active: Vec<String> = rep
         .filters
@@ -132,8 +132,8 @@ fn masthead(o: &mut String, a: &Analysis, rep: &Report<'_>) {
         ),
         kpi("", t.interrupted, "interrupted"),
         if sev("high") > 0 { " bad" } else { "" },
-        rep.findings.len(),
-        if rep.findings.len() == 1 {
+        rep.findings_total,
+        if rep.findings_total == 1 {
             "finding"
         } else {
             "findings"

@@ -18,7 +18,9 @@ pub const SCHEMA_VERSION: u32 = 2;
 /// list has a `*_total` beside it, and `filter` has the full detail.
 pub const MAX_FINDING_VALUES: usize = 100;
 pub const MAX_SUMMARY_ROWS: usize = 1000;
-pub const MAX_IP_LOCATIONS: usize = 10;
+pub use crate::analysis::MAX_IP_LOCATIONS;
+/// How many findings the report lists (most severe first); real tenants have far fewer.
+pub const MAX_FINDINGS_LISTED: usize = 1000;
 
 #[derive(Serialize)]
 pub struct Report<'a> {
@@ -30,7 +32,9 @@ pub struct Report<'a> {
     /// "Blocked sign-ins at a glance" (schema 2).
     pub causes: Vec<CauseOut>,
     pub causes_total: u64,
+    /// At most `MAX_FINDINGS_LISTED`, in report order; `findings_total` counts them all.
     pub findings: Vec<FindingOut>,
+    pub findings_total: u64,
     pub summary: Summary,
     pub skipped: Vec<SkippedOut>,
     pub notes: Vec<String>,
@@ -151,8 +155,11 @@ pub fn cause_out(c: &Cause, r: &Redactor) -> CauseOut {
 
 #[derive(Serialize)]
 pub struct Summary {
+    /// At most `MAX_SUMMARY_ROWS` each, most failures first, with the totals beside them.
     pub by_policy: Vec<PolicyRow>,
+    pub by_policy_total: u64,
     pub by_error_code: Vec<CodeRow>,
+    pub by_error_code_total: u64,
     /// Ranked by CA failures, then failures, then sign-ins; at most `MAX_SUMMARY_ROWS` each.
     pub by_user: Vec<UserRow>,
     pub by_user_total: u64,
@@ -277,9 +284,9 @@ pub fn finding_out(f: &Finding, r: &Redactor) -> FindingOut {
         },
         count: a.count,
         users: bounded(a.users.iter().map(|u| r.value(u).into_owned())),
-        users_total: a.users.len() as u64,
+        users_total: a.users.total(),
         ips: bounded_ips(&a.ips, r),
-        ips_total: a.ips.len() as u64,
+        ips_total: a.ips.total(),
         error_codes: a.error_codes.iter().copied().collect(),
         first_seen: timestamp(&a.first_seen),
         last_seen: timestamp(&a.last_seen),
@@ -313,7 +320,7 @@ fn bounded(it: impl Iterator<Item = String>) -> Vec<String> {
 /// says nothing about order), then redacted. The set is already in numeric order (IPv4,
 /// IPv6, then values that are not addresses, as text).
 fn bounded_ips(
-    ips: &std::collections::BTreeSet<crate::analysis::IpText>,
+    ips: &crate::analysis::CappedSet<crate::analysis::IpText, { crate::analysis::MAX_LISTED }>,
     r: &Redactor,
 ) -> Vec<String> {
     ips.iter()
@@ -341,12 +348,10 @@ fn ip_order(ip: &str) -> (u8, u128, &str) {
     }
 }
 
-/// Ranks then cuts a summary, returning how many rows there were.
-fn cut<T>(rows: &mut Vec<T>, order: impl FnMut(&T, &T) -> std::cmp::Ordering) -> u64 {
-    let total = rows.len() as u64;
+/// Ranks then cuts a summary (its total is the accumulator's count of distinct keys).
+fn cut<T>(rows: &mut Vec<T>, order: impl FnMut(&T, &T) -> std::cmp::Ordering) {
     rows.sort_by(order);
     rows.truncate(MAX_SUMMARY_ROWS);
-    total
 }
 
 pub fn build<'a>(a: &Analysis, meta: &'a RunMeta, r: &Redactor) -> Report<'a> {
@@ -371,7 +376,9 @@ pub fn build<'a>(a: &Analysis, meta: &'a RunMeta, r: &Redactor) -> Report<'a> {
             .and_then(serde_json::Value::as_u64)
             .unwrap_or(0)
     };
-    by_policy.sort_by(|x, y| fails(y).cmp(&fails(x)).then(x.id.cmp(&y.id)));
+    cut(&mut by_policy, |x, y| {
+        fails(y).cmp(&fails(x)).then(x.id.cmp(&y.id))
+    });
 
     let mut by_error_code: Vec<CodeRow> = acc
         .by_error_code
@@ -386,7 +393,9 @@ pub fn build<'a>(a: &Analysis, meta: &'a RunMeta, r: &Redactor) -> Report<'a> {
             }
         })
         .collect();
-    by_error_code.sort_by(|x, y| y.count.cmp(&x.count).then(x.code.cmp(&y.code)));
+    cut(&mut by_error_code, |x, y| {
+        y.count.cmp(&x.count).then(x.code.cmp(&y.code))
+    });
 
     let mut by_user: Vec<UserRow> = acc
         .by_user
@@ -396,9 +405,10 @@ pub fn build<'a>(a: &Analysis, meta: &'a RunMeta, r: &Redactor) -> Report<'a> {
             tally: (*t).into(),
         })
         .collect();
-    let by_user_total = cut(&mut by_user, |x, y| {
+    cut(&mut by_user, |x, y| {
         rank(&x.tally, &y.tally).then(x.user.cmp(&y.user))
     });
+    let by_user_total = acc.by_user.total();
 
     let mut by_app: Vec<AppRow> = acc
         .by_app
@@ -409,7 +419,8 @@ pub fn build<'a>(a: &Analysis, meta: &'a RunMeta, r: &Redactor) -> Report<'a> {
             tally: s.tally.into(),
         })
         .collect();
-    let by_app_total = cut(&mut by_app, |x, y| {
+    let by_app_total = acc.by_app.total();
+    cut(&mut by_app, |x, y| {
         rank(&x.tally, &y.tally)
             .then(x.id.cmp(&y.id))
             .then(x.display_name.cmp(&y.display_name))
@@ -417,7 +428,8 @@ pub fn build<'a>(a: &Analysis, meta: &'a RunMeta, r: &Redactor) -> Report<'a> {
 
     // Ranked on the original addresses (numeric order breaks ties), redacted after.
     let mut ip_rows: Vec<&crate::analysis::IpRow> = a.by_ip.iter().collect();
-    let by_ip_total = cut(&mut ip_rows, |x, y| {
+    let by_ip_total = acc.by_ip.total();
+    cut(&mut ip_rows, |x, y| {
         rank(&x.tally.into(), &y.tally.into()).then(ip_order(&x.ip).cmp(&ip_order(&y.ip)))
     });
     let by_ip: Vec<IpRowOut> = ip_rows
@@ -431,7 +443,7 @@ pub fn build<'a>(a: &Analysis, meta: &'a RunMeta, r: &Redactor) -> Report<'a> {
                 .take(MAX_IP_LOCATIONS)
                 .cloned()
                 .collect(),
-            locations_total: row.locations.len() as u64,
+            locations_total: row.locations_total,
             trusted: row.trusted,
         })
         .collect();
@@ -480,10 +492,18 @@ pub fn build<'a>(a: &Analysis, meta: &'a RunMeta, r: &Redactor) -> Report<'a> {
         },
         causes: a.causes.iter().map(|c| cause_out(c, r)).collect(),
         causes_total: a.causes_total,
-        findings: a.findings.iter().map(|f| finding_out(f, r)).collect(),
+        findings: a
+            .findings
+            .iter()
+            .take(MAX_FINDINGS_LISTED)
+            .map(|f| finding_out(f, r))
+            .collect(),
+        findings_total: a.acc.findings.total().max(a.findings.len() as u64),
         summary: Summary {
             by_policy,
+            by_policy_total: acc.by_policy.total(),
             by_error_code,
+            by_error_code_total: acc.by_error_code.total(),
             by_user,
             by_user_total,
             by_app,

@@ -41,7 +41,7 @@ fn render(rep: &Report<'_>, o: &mut String) {
             count(t.failures, "failure", "failures"),
             t.ca_failures,
             t.interrupted,
-            count(rep.findings.len() as u64, "finding", "findings")
+            count(rep.findings_total, "finding", "findings")
         ),
     );
     line(o, "");
@@ -50,6 +50,17 @@ fn render(rep: &Report<'_>, o: &mut String) {
     line(o, "");
     if rep.findings.is_empty() {
         line(o, "No findings.");
+        line(o, "");
+    }
+    if rep.findings_total > rep.findings.len() as u64 {
+        line(
+            o,
+            &format!(
+                "The {} most severe of {} findings are listed; the JSON report has the same cut.",
+                rep.findings.len(),
+                rep.findings_total
+            ),
+        );
         line(o, "");
     }
     for (i, f) in rep.findings.iter().enumerate() {

@@ -258,6 +258,41 @@ pub fn csv_cell(s: &str) -> String {
     out
 }
 
+/// Output bound for a terminal (a JSON or CSV report, `filter`'s records on stdout) with
+/// every `is_invisible` character made visible, except the line structure (`\n`, `\t` and a
+/// `\r` before `\n`). JSON gets `\u001b` escapes, which stay valid JSON with the same
+/// value (such a character can only be inside a string there); anything else gets `\u{1b}`.
+/// Output to a file or a pipe keeps the exact values.
+pub fn terminal_bytes(bytes: &[u8], json: bool) -> std::borrow::Cow<'_, [u8]> {
+    let text = String::from_utf8_lossy(bytes);
+    let risky = |i: usize, c: char, t: &str| {
+        is_invisible(c) && c != '\n' && c != '\t' && !(c == '\r' && t[i + 1..].starts_with('\n'))
+    };
+    if !text.char_indices().any(|(i, c)| risky(i, c, &text)) {
+        return std::borrow::Cow::Borrowed(bytes);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for (i, c) in text.char_indices() {
+        if !risky(i, c, &text) {
+            out.push(c);
+        } else if json {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        }
+    }
+    std::borrow::Cow::Owned(out.into_bytes())
+}
+
+/// Whether a whole output is one of our JSON documents (or JSON lines): it starts with `{` or
+/// `[`, where every other format starts with a header, a heading or a tag.
+pub fn looks_like_json(bytes: &[u8]) -> bool {
+    bytes
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|b| matches!(b, b'{' | b'['))
+}
+
 /// A writer for stderr: everything written through it has control, bidi and zero-width
 /// characters made visible (newlines and tabs kept), so a file or zip member name in a warning
 /// or an error cannot drive the terminal (DESIGN.md §9).
@@ -288,6 +323,27 @@ impl<W: std::io::Write> std::io::Write for TerminalSafe<W> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn output_for_a_terminal_shows_invisible_characters_and_json_stays_json() {
+        let v = serde_json::json!({"app": "A\u{1b}[2J\u{9b}x\u{202e}y\u{200b}"});
+        let text = serde_json::to_string_pretty(&v).unwrap();
+        let safe = terminal_bytes(text.as_bytes(), true);
+        let shown = std::str::from_utf8(&safe).unwrap();
+        assert!(
+            !shown.chars().any(|c| is_invisible(c) && c != '\n'),
+            "{shown:?}"
+        );
+        let back: serde_json::Value = serde_json::from_str(shown).unwrap();
+        assert_eq!(back, v, "the same value, escaped");
+        let csv = terminal_bytes(b"a,b\r\nx\x1b[31m,\xc2\x9b\r\n", false);
+        assert_eq!(&*csv, "a,b\r\nx\\u{1b}[31m,\\u{9b}\r\n".as_bytes());
+        assert!(matches!(
+            terminal_bytes(b"plain\n", false),
+            std::borrow::Cow::Borrowed(_)
+        ));
+        assert!(looks_like_json(b"  {\"a\":1}") && !looks_like_json(b"rule,kind"));
+    }
 
     #[test]
     fn escapes_hostile_values() {

@@ -115,7 +115,7 @@ pub fn render(rep: &Report<'_>, style: TextStyle) -> String {
             count(t.failures, "failure", "failures"),
             t.ca_failures,
             count(t.interrupted, "interrupted", "interrupted"),
-            count(rep.findings.len() as u64, "finding", "findings"),
+            count(rep.findings_total, "finding", "findings"),
         ),
     );
     o.line("");
@@ -230,9 +230,9 @@ fn severity(o: &Out, f: &FindingOut) -> String {
 }
 
 fn findings(o: &mut Out, rep: &Report<'_>) {
-    let total = rep.findings.len();
-    let aside =
-        (total > TOP_FINDINGS).then(|| format!("{TOP_FINDINGS} of {total}, most severe first"));
+    let total = rep.findings_total;
+    let aside = (total > TOP_FINDINGS as u64)
+        .then(|| format!("{TOP_FINDINGS} of {total}, most severe first"));
     o.heading("Findings", aside);
     if total == 0 {
         o.para(2, "No findings in the matched sign-ins.");
@@ -294,12 +294,12 @@ fn findings(o: &mut Out, rep: &Report<'_>) {
             );
         }
     }
-    if total > TOP_FINDINGS {
+    if total > TOP_FINDINGS as u64 {
         o.para(
             2,
             &format!(
                 "And {} more. Every finding, with its evidence and statistics: -f markdown, -f html -o report.html or -f json.",
-                count((total - TOP_FINDINGS) as u64, "finding", "findings")
+                count(total - TOP_FINDINGS as u64, "finding", "findings")
             ),
         );
     }

@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use super::{VERSION, write_output};
+use super::{VERSION, write_output, write_styled};
 use crate::analysis::counted;
 use crate::error::Result;
 use crate::evaluate::Severity;
@@ -24,6 +24,7 @@ pub(super) fn lint_cmd(
     warn: &mut dyn Write,
 ) -> Result<i32> {
     let set = load_policies(policies)?;
+    guard(policies, locations, output)?;
     let mut run_notes = Vec::new();
     let extra = if locations.is_empty() {
         Vec::new()
@@ -33,6 +34,10 @@ pub(super) fn lint_cmd(
             "{} named location(s) read from --locations",
             l.locations.len()
         ));
+        for n in &l.notes {
+            let _ = writeln!(warn, "casift: warning: {n}");
+        }
+        run_notes.extend(l.notes.iter().cloned());
         l.locations
     };
     let opts = crate::policy::lint::LintOptions { break_glass };
@@ -40,7 +45,11 @@ pub(super) fn lint_cmd(
     let rep = report::lint::build(&set, &result, VERSION, &run_notes);
     let mut buf = Vec::new();
     report::lint::render(format, &rep, &mut buf)?;
-    write_output(output, &buf)?;
+    if matches!(format, ReportFormat::Text(_)) {
+        write_styled(output, &buf)?;
+    } else {
+        write_output(output, &buf)?;
+    }
     let Some(min) = fail_on else { return Ok(0) };
     let failing = result.at_or_above(min);
     if failing.is_empty() {
@@ -80,6 +89,7 @@ pub(super) fn whatif_cmd(
     output: Option<&Path>,
 ) -> Result<i32> {
     let (locs, set) = load_policy_inputs(policies, locations)?;
+    guard(policies, locations, output)?;
     let set = set.unwrap_or_default();
     let locs = locs.unwrap_or_default();
     let evals: Vec<(&crate::policy::Policy, crate::policy::Evaluation)> = set
@@ -91,6 +101,7 @@ pub(super) fn whatif_cmd(
         evals.iter().map(|(p, e)| (*p, e)).collect();
     let verdict = crate::policy::verdict(&pairs, subject);
     let mut notes = set.notes.clone();
+    notes.extend(locs.notes.iter().cloned());
     if set.policies.is_empty() {
         notes.push("No policy was found in the --policies inputs: nothing can apply.".to_string());
     }
@@ -115,6 +126,14 @@ pub(super) fn whatif_cmd(
     Ok(0)
 }
 
+/// Refuses a closed stdout, or a target among the files under `--policies` / `--locations`.
+fn guard(policies: &[PathBuf], locations: &[PathBuf], output: Option<&Path>) -> Result<()> {
+    let reads = crate::output::Reads::default()
+        .trees("--policies", policies)
+        .trees("--locations", locations);
+    crate::output::preflight(output, &reads)
+}
+
 /// The policies, and the named locations of `--locations` plus those among the policy files
 /// (an id in both is taken once, from `--locations`); `None` where nothing was given.
 pub(super) fn load_policy_inputs(
@@ -136,6 +155,7 @@ pub(super) fn load_policy_inputs(
         Some(g) if extra.is_empty() => Some(g),
         None if extra.is_empty() => None,
         g => {
+            let notes = g.as_ref().map(|g| g.notes.clone()).unwrap_or_default();
             let mut all = g.map(|g| g.locations).unwrap_or_default();
             for l in extra {
                 if !all
@@ -145,7 +165,9 @@ pub(super) fn load_policy_inputs(
                     all.push(l.clone());
                 }
             }
-            Some(NamedLocations::new(all))
+            let mut merged = NamedLocations::new(all);
+            merged.notes = notes;
+            Some(merged)
         }
     };
     Ok((merged, set))

@@ -31,6 +31,9 @@ impl Reader<'_, '_> {
         }
         let header_end = memchr::memchr(b'\n', &buf).unwrap_or(buf.len());
         let delimiter = csv::detect_delimiter(&buf[..header_end]);
+        // The csv crate ends a record at the `\r` of a CRLF and counts the `\n` as the start
+        // of the next one, so with the portal's CRLF line ends its line numbers are one low.
+        let line_fix = u64::from(header_end > 0 && buf[header_end - 1] == b'\r');
         let mut rdr = ::csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
@@ -57,6 +60,7 @@ impl Reader<'_, '_> {
             DAY_FIRST_SAMPLE.max(self.opts.csv_rows),
             &mut rows,
             &mut lines,
+            line_fix,
             &label,
         )?;
         if self.opts.auth_details_only && layout.kind != csv::CsvKind::AuthDetails {
@@ -122,7 +126,14 @@ impl Reader<'_, '_> {
             if eof {
                 break;
             }
-            eof = read_rows(&mut rdr, self.opts.csv_rows, &mut rows, &mut lines, &label)?;
+            eof = read_rows(
+                &mut rdr,
+                self.opts.csv_rows,
+                &mut rows,
+                &mut lines,
+                line_fix,
+                &label,
+            )?;
         }
         for note in notes {
             if !self.send(Msg::InputNote { input, note }) {
@@ -142,13 +153,14 @@ fn read_rows<R: Read>(
     max: usize,
     rows: &mut Vec<::csv::ByteRecord>,
     lines: &mut Vec<u64>,
+    line_fix: u64,
     label: &str,
 ) -> Result<bool> {
     while rows.len() < max {
         let mut rec = ::csv::ByteRecord::new();
         match rdr.read_byte_record(&mut rec) {
             Ok(true) => {
-                lines.push(rec.position().map_or(0, |p| p.line()));
+                lines.push(rec.position().map_or(0, |p| p.line() + line_fix));
                 rows.push(rec);
             }
             Ok(false) => return Ok(true),

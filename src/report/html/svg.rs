@@ -3,7 +3,6 @@
 //! Callers pass labels raw; every label and tooltip is escaped here with `escape_html`.
 //! Coordinates are printed with fixed precision so the bytes are deterministic.
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use crate::analysis::Tally;
@@ -39,7 +38,9 @@ fn bucket_start(t: i64, size: i64) -> i64 {
 
 /// Re-buckets the hourly timeline into consecutive buckets (empty ones included, so the x
 /// axis is linear in time).
-pub fn rebucket(hours: &BTreeMap<i64, Tally>) -> (i64, Vec<(i64, Tally)>) {
+pub fn rebucket(
+    hours: &crate::analysis::CappedMap<i64, Tally, { crate::analysis::MAX_HOURS }>,
+) -> (i64, Vec<(i64, Tally)>) {
     let (Some((&first, _)), Some((&last, _))) = (hours.first_key_value(), hours.last_key_value())
     else {
         return (HOUR, Vec::new());
@@ -328,7 +329,7 @@ mod tests {
 
     #[test]
     fn rebucket_sums_and_fills_gaps() {
-        let mut hours = BTreeMap::new();
+        let mut hours = crate::analysis::CappedMap::default();
         let t = |n| Tally {
             signins: n,
             failures: 1,

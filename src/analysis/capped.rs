@@ -1,0 +1,374 @@
+//! Bounded collections for the accumulators (DESIGN.md §9: memory and report size bounded
+//! whatever the input): a map or set that keeps its `CAP` smallest keys and still counts
+//! every distinct key, through 128-bit fingerprints once it is over the cap.
+//!
+//! Keeping the smallest keys (not the first seen) is what makes the cap exact under merging:
+//! a key among the `CAP` smallest of the whole input has fewer than `CAP` smaller keys in any
+//! part of it, so no chunk and no merge ever evicts or refuses it, and its value is complete.
+//! The kept set and the count are therefore the same at any thread count, chunk size or split
+//! into parts, and a set of at most `CAP` keys behaves exactly like a `BTreeMap`.
+
+use std::borrow::Borrow;
+use std::collections::BTreeMap;
+use std::hash::{Hash, Hasher};
+
+use super::u128set::U128Set;
+
+/// FNV-1a over the bytes `Hash` writes, 128 bits wide: a fingerprint that is the same in every
+/// process (parts written by one run are merged by another), where a 64-bit one would have
+/// collisions among a few billion distinct values.
+struct Fnv128(u128);
+
+const FNV_OFFSET: u128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d;
+const FNV_PRIME: u128 = 0x0000_0000_0100_0000_0000_0000_0000_013b;
+
+impl Hasher for Fnv128 {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 ^= u128::from(b);
+            self.0 = self.0.wrapping_mul(FNV_PRIME);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0 as u64
+    }
+}
+
+/// The fingerprint of a value: equal values (and a key and its borrowed form, by the
+/// contract of `Borrow`) give equal fingerprints.
+pub fn fingerprint<Q: Hash + ?Sized>(v: &Q) -> u128 {
+    let mut h = Fnv128(FNV_OFFSET);
+    v.hash(&mut h);
+    h.0
+}
+
+/// A map that keeps its `CAP` smallest keys, with the exact number of distinct keys seen.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CappedMap<K, V, const CAP: usize> {
+    map: BTreeMap<K, V>,
+    /// Fingerprints of every distinct key seen, from the moment there were more than `CAP`.
+    seen: Option<U128Set>,
+}
+
+impl<K, V, const CAP: usize> Default for CappedMap<K, V, CAP> {
+    fn default() -> Self {
+        CappedMap {
+            map: BTreeMap::new(),
+            seen: None,
+        }
+    }
+}
+
+impl<K: Ord + Hash, V, const CAP: usize> CappedMap<K, V, CAP> {
+    pub fn get<Q>(&self, k: &Q) -> Option<&V>
+    where
+        K: Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
+        self.map.get(k)
+    }
+
+    pub fn get_mut<Q>(&mut self, k: &Q) -> Option<&mut V>
+    where
+        K: Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
+        self.map.get_mut(k)
+    }
+
+    pub fn contains_key<Q>(&self, k: &Q) -> bool
+    where
+        K: Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
+        self.map.contains_key(k)
+    }
+
+    /// The value of `k`, inserted with `make` when new; `None` when the key is beyond the
+    /// `CAP` smallest (it is counted, not kept). `make` builds the owned key and value only
+    /// for a key that is kept.
+    pub fn entry_with<Q>(&mut self, k: &Q, make: impl FnOnce() -> (K, V)) -> Option<&mut V>
+    where
+        K: Borrow<Q>,
+        Q: Ord + Hash + ?Sized,
+    {
+        if self.map.contains_key(k) {
+            return self.map.get_mut(k);
+        }
+        if self.map.len() >= CAP
+            && self
+                .map
+                .last_key_value()
+                .is_some_and(|(last, _)| k > last.borrow())
+        {
+            self.start_counting();
+            if let Some(s) = &mut self.seen {
+                s.insert(fingerprint(k));
+            }
+            return None;
+        }
+        let (key, value) = make();
+        self.admit(key, value)
+    }
+
+    /// The value of an owned key that may be new, inserted with `make` when new and kept.
+    pub fn entry(&mut self, k: K, make: impl FnOnce() -> V) -> Option<&mut V> {
+        if self.map.contains_key(&k) {
+            return self.map.get_mut(&k);
+        }
+        self.admit(k, make())
+    }
+
+    /// Adds a key that is not in the map: kept if it is among the `CAP` smallest (evicting
+    /// the largest kept one), counted either way.
+    fn admit(&mut self, k: K, v: V) -> Option<&mut V> {
+        if self.map.len() >= CAP {
+            self.start_counting();
+            if let Some(s) = &mut self.seen {
+                s.insert(fingerprint(&k));
+            }
+            if self.map.last_key_value().is_some_and(|(last, _)| &k > last) {
+                return None;
+            }
+            // Its fingerprint is already counted.
+            self.map.pop_last();
+        } else if let Some(s) = &mut self.seen {
+            s.insert(fingerprint(&k));
+        }
+        Some(self.map.entry(k).or_insert(v))
+    }
+
+    /// From the moment the map is full, every distinct key is fingerprinted: the kept ones
+    /// now, each new one after.
+    fn start_counting(&mut self) {
+        if self.seen.is_none() {
+            let mut s = U128Set::with_capacity(CAP * 2);
+            for k in self.map.keys() {
+                s.insert(fingerprint(k));
+            }
+            self.seen = Some(s);
+        }
+    }
+
+    /// Merges a later part: values of keys in both are combined with `combine` (this one's
+    /// first), other keys are kept or counted as `entry` would.
+    pub fn merge(&mut self, o: CappedMap<K, V, CAP>, mut combine: impl FnMut(&mut V, V)) {
+        for (k, v) in o.map {
+            match self.map.get_mut(&k) {
+                Some(x) => combine(x, v),
+                None => {
+                    self.admit(k, v);
+                }
+            }
+        }
+        if let Some(os) = o.seen {
+            self.start_counting();
+            if let Some(s) = &mut self.seen {
+                s.extend(&os);
+            }
+        }
+    }
+
+    /// Sets the value of a key (kept or counted as `entry` would).
+    pub fn insert(&mut self, k: K, v: V) {
+        match self.map.get_mut(&k) {
+            Some(x) => *x = v,
+            None => {
+                self.admit(k, v);
+            }
+        }
+    }
+
+    /// How many distinct keys were seen, kept or not.
+    pub fn total(&self) -> u64 {
+        self.seen
+            .as_ref()
+            .map_or(self.map.len() as u64, |s| s.len() as u64)
+    }
+
+    /// More distinct keys were seen than are kept.
+    pub fn is_capped(&self) -> bool {
+        self.total() > self.map.len() as u64
+    }
+
+    pub fn first_key_value(&self) -> Option<(&K, &V)> {
+        self.map.first_key_value()
+    }
+
+    pub fn last_key_value(&self) -> Option<(&K, &V)> {
+        self.map.last_key_value()
+    }
+
+    /// Kept entries, in key order.
+    pub fn iter(&self) -> std::collections::btree_map::Iter<'_, K, V> {
+        self.map.iter()
+    }
+
+    pub fn keys(&self) -> std::collections::btree_map::Keys<'_, K, V> {
+        self.map.keys()
+    }
+
+    pub fn values(&self) -> std::collections::btree_map::Values<'_, K, V> {
+        self.map.values()
+    }
+
+    /// Kept entries.
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+}
+
+impl<'a, K, V, const CAP: usize> IntoIterator for &'a CappedMap<K, V, CAP> {
+    type Item = (&'a K, &'a V);
+    type IntoIter = std::collections::btree_map::Iter<'a, K, V>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.map.iter()
+    }
+}
+
+/// A set that keeps its `CAP` smallest values, with the exact number of distinct values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CappedSet<T, const CAP: usize>(CappedMap<T, (), CAP>);
+
+impl<T, const CAP: usize> Default for CappedSet<T, CAP> {
+    fn default() -> Self {
+        CappedSet(CappedMap::default())
+    }
+}
+
+impl<T: Ord + Hash, const CAP: usize> CappedSet<T, CAP> {
+    /// Adds a value (`make` builds it only when it is new and kept).
+    pub fn insert_with<Q>(&mut self, v: &Q, make: impl FnOnce() -> T)
+    where
+        T: Borrow<Q>,
+        Q: Ord + Hash + ?Sized,
+    {
+        self.0.entry_with(v, || (make(), ()));
+    }
+
+    pub fn insert(&mut self, v: T) {
+        self.0.entry(v, || ());
+    }
+
+    pub fn contains<Q>(&self, v: &Q) -> bool
+    where
+        T: Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
+        self.0.contains_key(v)
+    }
+
+    pub fn merge(&mut self, o: CappedSet<T, CAP>) {
+        self.0.merge(o.0, |_, ()| {});
+    }
+
+    /// Kept values, in order.
+    pub fn iter(&self) -> std::collections::btree_map::Keys<'_, T, ()> {
+        self.0.keys()
+    }
+
+    pub fn total(&self) -> u64 {
+        self.0.total()
+    }
+
+    pub fn is_capped(&self) -> bool {
+        self.0.is_capped()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl<T: Ord + Hash, const CAP: usize> FromIterator<T> for CappedSet<T, CAP> {
+    fn from_iter<I: IntoIterator<Item = T>>(it: I) -> Self {
+        let mut s = CappedSet::default();
+        for v in it {
+            s.insert(v);
+        }
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::collections::BTreeMap;
+
+    type Counts = CappedMap<u16, u64, 8>;
+
+    fn count_all(keys: &[u16]) -> Counts {
+        let mut m = Counts::default();
+        for &k in keys {
+            if let Some(c) = m.entry(k, || 0) {
+                *c += 1;
+            }
+        }
+        m
+    }
+
+    proptest! {
+        /// Any split into parts, merged in order, keeps the 8 smallest keys with their exact
+        /// counts and counts every distinct key, as one pass over everything does.
+        #[test]
+        fn splits_merge_to_the_exact_bottom_k(
+            keys in proptest::collection::vec(0u16..64, 0..300),
+            cuts in proptest::collection::vec(0usize..300, 0..6),
+        ) {
+            let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(keys.len())).collect();
+            cuts.push(0);
+            cuts.push(keys.len());
+            cuts.sort_unstable();
+            let mut merged = Counts::default();
+            for w in cuts.windows(2) {
+                merged.merge(count_all(&keys[w[0]..w[1]]), |a, b| *a += b);
+            }
+            let mut exact: BTreeMap<u16, u64> = BTreeMap::new();
+            for &k in &keys {
+                *exact.entry(k).or_default() += 1;
+            }
+            let want: Vec<(u16, u64)> = exact.iter().take(8).map(|(k, v)| (*k, *v)).collect();
+            let got: Vec<(u16, u64)> = merged.iter().map(|(k, v)| (*k, *v)).collect();
+            prop_assert_eq!(&got, &want);
+            prop_assert_eq!(merged.total(), exact.len() as u64);
+            prop_assert_eq!(merged.is_capped(), exact.len() > 8);
+            let single = count_all(&keys);
+            prop_assert_eq!(single.iter().collect::<Vec<_>>(), merged.iter().collect::<Vec<_>>());
+            prop_assert_eq!(single.total(), merged.total());
+        }
+    }
+
+    #[test]
+    fn a_set_over_its_cap_keeps_the_smallest_and_counts_all() {
+        let mut s: CappedSet<String, 3> = CappedSet::default();
+        for u in ["d", "b", "e", "a", "c", "b", "f"] {
+            s.insert_with(u, || u.to_string());
+        }
+        let kept: Vec<&String> = s.iter().collect();
+        assert_eq!(kept, ["a", "b", "c"]);
+        assert_eq!(s.total(), 6);
+        assert!(s.is_capped());
+        assert!(s.contains("a") && !s.contains("f"));
+    }
+
+    #[test]
+    fn fingerprints_agree_for_a_key_and_its_borrowed_form() {
+        assert_eq!(
+            fingerprint("ada@example.com"),
+            fingerprint(&"ada@example.com".to_string())
+        );
+        assert_ne!(fingerprint("a"), fingerprint("b"));
+        // Fixed across processes: parts written by one run are merged by another.
+        assert_eq!(fingerprint(""), fingerprint(""));
+    }
+}
