@@ -210,7 +210,7 @@ fn main() {
         &files,
         rounds,
         env!("CARGO_BIN_EXE_casift"),
-        &root.join("fixtures/locations/named_locations.json"),
+        &root.join("bench/locations.json"),
         &root.join("bench/peers/duckdb.sh"),
     );
 }
