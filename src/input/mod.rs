@@ -123,11 +123,30 @@ impl BufferPool {
     /// Buffers kept at most (more than a run has in flight).
     const KEEP: usize = 32;
 
-    /// An empty buffer of at least `capacity` bytes. A buffer that grew far beyond that (it
-    /// carried a huge record) is let go instead, so memory stays bounded by the chunk size.
+    /// An empty buffer of at least `capacity` bytes (reused ones are not zeroed). A buffer
+    /// that grew far beyond that (it carried a huge record) is let go instead, so memory
+    /// stays bounded by the chunk size.
     pub fn take(&self, capacity: usize) -> Vec<u8> {
         let reused = self.0.lock().ok().and_then(|mut v| v.pop());
         match reused.filter(|b| b.capacity() <= capacity.saturating_mul(2)) {
+            Some(mut buf) => {
+                buf.clear();
+                buf.reserve(capacity);
+                buf
+            }
+            None => Vec::with_capacity(capacity),
+        }
+    }
+
+    /// A buffer for a small input (`capacity` below a chunk): a pooled one only if it is no
+    /// more than twice that, else a new one of that size; the pool's chunk-sized buffers stay
+    /// for the chunks.
+    pub fn take_small(&self, capacity: usize) -> Vec<u8> {
+        let reused = self.0.lock().ok().and_then(|mut v| {
+            let fits = v.last()?.capacity() <= capacity.saturating_mul(2);
+            if fits { v.pop() } else { None }
+        });
+        match reused {
             Some(mut buf) => {
                 buf.clear();
                 buf.reserve(capacity);
