@@ -25,6 +25,10 @@ use crate::model::{EventType, SignIn};
 pub fn ip_field(raw: &str) -> (String, Option<IpAddr>) {
     let t = raw.trim();
     match t.parse::<IpAddr>() {
+        // An IPv4 address that parses is already written canonically (the parser takes
+        // only four decimal octets without leading zeros), so the text is kept instead of
+        // formatting the address again (once or twice per sign-in).
+        Ok(a @ IpAddr::V4(_)) => (t.to_string(), Some(a)),
         Ok(a) => (crate::locations::canonical(a).to_string(), Some(a)),
         Err(_) => (t.to_string(), None),
     }
@@ -296,6 +300,19 @@ mod tests {
             ("00000000-0000-4000-8000-0000000000ff".to_string(), None)
         );
         assert_eq!(ip_field(""), (String::new(), None));
+        // IPv4 text is kept as written only because it is the canonical form: checked
+        // against formatting on a spread of addresses, and non-canonical spellings fail to
+        // parse at all.
+        for n in (0..=u32::MAX)
+            .step_by(7_919_993)
+            .chain([0, 1, 255, u32::MAX])
+        {
+            let a = std::net::Ipv4Addr::from(n);
+            assert_eq!(ip_field(&a.to_string()).0, a.to_string());
+        }
+        for odd in ["01.2.3.4", "1.2.3", "1.2.3.4.5", "256.1.1.1", "0x1.2.3.4"] {
+            assert_eq!(ip_field(odd), (odd.to_string(), None));
+        }
     }
 
     #[test]
