@@ -8,13 +8,14 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-/// One timed command: wall seconds, peak RSS in KB (from `/usr/bin/time`), its stdout.
-fn timed(cmd: &[String]) -> (f64, u64, Vec<u8>) {
+/// One timed command: wall seconds, peak RSS in KB and CPU seconds (user + system, from
+/// `/usr/bin/time`), its stdout.
+fn timed(cmd: &[String]) -> (f64, u64, f64, Vec<u8>) {
     let rss_file = std::env::temp_dir().join(format!("casift-bench-rss-{}", std::process::id()));
     let start = Instant::now();
     let out = Command::new("/usr/bin/time")
         .arg("-f")
-        .arg("%M")
+        .arg("%M %U %S")
         .arg("-o")
         .arg(&rss_file)
         .args(cmd)
@@ -32,11 +33,14 @@ fn timed(cmd: &[String]) -> (f64, u64, Vec<u8>) {
             std::process::exit(2)
         }
     };
-    let rss = std::fs::read_to_string(&rss_file)
+    let line = std::fs::read_to_string(&rss_file)
         .ok()
-        .and_then(|t| t.trim().lines().last().and_then(|l| l.trim().parse().ok()))
-        .unwrap_or(0);
-    (secs, rss, out)
+        .and_then(|t| t.trim().lines().last().map(str::to_string))
+        .unwrap_or_default();
+    let mut fields = line.split_whitespace();
+    let rss = fields.next().and_then(|v| v.parse().ok()).unwrap_or(0);
+    let cpu: f64 = fields.filter_map(|v| v.parse::<f64>().ok()).sum();
+    (secs, rss, cpu, out)
 }
 
 /// Reads `path` once and drops the bytes (so it is in the page cache).
@@ -70,6 +74,10 @@ struct Times {
     duck: Vec<f64>,
     full: Vec<f64>,
     query: Vec<f64>,
+    /// CPU seconds (user + system) of the same runs: what the load of other processes
+    /// changes least.
+    duck_cpu: Vec<f64>,
+    full_cpu: Vec<f64>,
     rss_full: u64,
     rss_query: u64,
     rss_duck: u64,
@@ -134,7 +142,7 @@ pub fn run(files: &[File], rounds: usize, casift: &str, locations: &Path, duckdb
             full.push("--quiet".into());
             query.push("--quiet".into());
             let run_duck = |t: &mut Times| {
-                let (s, rss, out) = timed(&duck);
+                let (s, rss, cpu, out) = timed(&duck);
                 if !answer_ok(&out, &f.expected, f.csv) {
                     eprintln!(
                         "DuckDB's answer on {path} differs from {}",
@@ -143,13 +151,15 @@ pub fn run(files: &[File], rounds: usize, casift: &str, locations: &Path, duckdb
                     std::process::exit(2)
                 }
                 t.duck.push(s);
+                t.duck_cpu.push(cpu);
                 t.rss_duck = t.rss_duck.max(rss);
             };
             let run_casift = |t: &mut Times| {
-                let (s, rss, _) = timed(&full);
+                let (s, rss, cpu, _) = timed(&full);
                 t.full.push(s);
+                t.full_cpu.push(cpu);
                 t.rss_full = t.rss_full.max(rss);
-                let (s, rss, _) = timed(&query);
+                let (s, rss, _, _) = timed(&query);
                 t.query.push(s);
                 t.rss_query = t.rss_query.max(rss);
             };
@@ -167,9 +177,9 @@ pub fn run(files: &[File], rounds: usize, casift: &str, locations: &Path, duckdb
         "\n{rounds} interleaved rounds; ratio = DuckDB s / casift s in the same round (median, p10-p90)\n"
     );
     println!(
-        "| file | MB | DuckDB s | casift full s | casift query s | DuckDB/full | DuckDB/query | full/query | RSS MB full / query / DuckDB |"
+        "| file | MB | DuckDB s | casift full s | casift query s | DuckDB/full | DuckDB/query | full/query | CPU s DuckDB / full | CPU DuckDB/full | RSS MB full / query / DuckDB |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
     for (f, t) in files.iter().zip(&times) {
         let ratio =
             |a: &[f64], b: &[f64]| -> Vec<f64> { a.iter().zip(b).map(|(x, y)| x / y).collect() };
@@ -182,7 +192,7 @@ pub fn run(files: &[File], rounds: usize, casift: &str, locations: &Path, duckdb
             )
         };
         println!(
-            "| {} | {:.0} | {:.2} | {:.2} | {:.2} | {} | {} | {} | {} / {} / {} |",
+            "| {} | {:.0} | {:.2} | {:.2} | {:.2} | {} | {} | {} | {:.2} / {:.2} | {} | {} / {} / {} |",
             f.label,
             f.bytes as f64 / 1e6,
             quantile(&t.duck, 0.5),
@@ -191,6 +201,9 @@ pub fn run(files: &[File], rounds: usize, casift: &str, locations: &Path, duckdb
             show(&ratio(&t.duck, &t.full)),
             show(&ratio(&t.duck, &t.query)),
             show(&ratio(&t.full, &t.query)),
+            quantile(&t.duck_cpu, 0.5),
+            quantile(&t.full_cpu, 0.5),
+            show(&ratio(&t.duck_cpu, &t.full_cpu)),
             t.rss_full / 1024,
             t.rss_query / 1024,
             t.rss_duck / 1024,
