@@ -8,7 +8,7 @@ mod ids;
 mod u128set;
 mod words;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::net::IpAddr;
 
 use chrono::{DateTime, Utc};
@@ -25,10 +25,12 @@ pub use words::{counted, was_were};
 /// How many example request ids a finding keeps, and evidence lines.
 pub const MAX_EXAMPLES: usize = 5;
 pub const MAX_EVIDENCE: usize = 10;
+/// How many distinct evidence lines beyond the shown ones are counted exactly.
+pub const MAX_EVIDENCE_MORE: usize = 100;
 /// How many rows "Blocked sign-ins at a glance" keeps (the JSON says how many there were).
 pub const MAX_CAUSES: usize = 200;
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Tally {
     pub signins: u64,
     pub failures: u64,
@@ -60,7 +62,7 @@ impl Tally {
 /// Group key of a finding: rule, policy id, app key (id, else name).
 pub type FindingKey = (Rule, String, String);
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FindingAcc {
     pub rule: Rule,
     pub policy: Option<PolicyRef>,
@@ -75,8 +77,15 @@ pub struct FindingAcc {
     pub first_seen: DateTime<Utc>,
     pub last_seen: DateTime<Utc>,
     pub examples: Vec<String>,
+    /// The `MAX_EVIDENCE` smallest distinct evidence lines (the smallest, not the first:
+    /// then merging in any grouping equals one pass over the records; `casift merge`).
     pub evidence: BTreeSet<String>,
+    /// Distinct lines beyond `evidence`: `evidence_more.len()`, or more than that when
+    /// `evidence_overflow`.
     pub evidence_dropped: u64,
+    /// The next `MAX_EVIDENCE_MORE` smallest lines, only counted.
+    pub evidence_more: BTreeSet<String>,
+    pub evidence_overflow: bool,
     /// Addresses the hits were about (IP001), for the CIDR suggestion.
     /// At most `MAX_HIT_IPS`: beyond, no CIDR is suggested (a subset would be wrong advice).
     pub hit_ips: CappedSet<IpAddr, MAX_HIT_IPS>,
@@ -143,6 +152,8 @@ impl FindingAcc {
             examples: Vec::new(),
             evidence: BTreeSet::new(),
             evidence_dropped: 0,
+            evidence_more: BTreeSet::new(),
+            evidence_overflow: false,
             hit_ips: CappedSet::default(),
             resources: CappedSet::default(),
             client_apps: CappedSet::default(),
@@ -162,9 +173,7 @@ impl FindingAcc {
             self.conditional += 1;
         }
         for n in &hit.stale {
-            if self.stale_locations.len() < 50 && !self.stale_locations.contains(n) {
-                self.stale_locations.insert(n.clone());
-            }
+            insert_smallest(&mut self.stale_locations, n, MAX_STALE);
         }
         let id = if s.user_id.is_empty() {
             &s.service_principal_id
@@ -172,8 +181,8 @@ impl FindingAcc {
             &s.user_id
         };
         let label = s.user_label();
-        if !id.is_empty() && self.accounts.len() < MAX_IDS && !self.accounts.contains_key(label) {
-            self.accounts.insert(label.to_string(), id.clone());
+        if !id.is_empty() && !self.accounts.contains_key(label) {
+            add_account(&mut self.accounts, label, id);
         }
         insert_str(&mut self.users, s.user_label());
         if let Some(k) = IpKey::of(&s.ip, s.ip_addr) {
@@ -214,14 +223,23 @@ impl FindingAcc {
     }
 
     fn add_evidence(&mut self, d: &str) {
-        if self.evidence.contains(d) {
+        if self.evidence.contains(d) || self.evidence_more.contains(d) {
             return;
         }
-        if self.evidence.len() < MAX_EVIDENCE {
-            self.evidence.insert(d.to_string());
-        } else {
-            self.evidence_dropped += 1;
+        if self.evidence_overflow && self.evidence_more.last().is_some_and(|l| d > l.as_str()) {
+            return;
         }
+        self.evidence.insert(d.to_string());
+        if self.evidence.len() > MAX_EVIDENCE
+            && let Some(last) = self.evidence.pop_last()
+        {
+            self.evidence_more.insert(last);
+            if self.evidence_more.len() > MAX_EVIDENCE_MORE {
+                self.evidence_more.pop_last();
+                self.evidence_overflow = true;
+            }
+        }
+        self.evidence_dropped = self.evidence_more.len() as u64;
     }
 
     fn merge(&mut self, o: FindingAcc) {
@@ -236,10 +254,10 @@ impl FindingAcc {
                 self.examples.push(e);
             }
         }
-        for e in &o.evidence {
+        for e in o.evidence.iter().chain(&o.evidence_more) {
             self.add_evidence(e);
         }
-        self.evidence_dropped += o.evidence_dropped;
+        self.evidence_overflow |= o.evidence_overflow;
         self.hit_ips.merge(o.hit_ips);
         self.resources.merge(o.resources);
         self.client_apps.merge(o.client_apps);
@@ -247,19 +265,49 @@ impl FindingAcc {
         self.non_interactive += o.non_interactive;
         self.interactivity_unknown += o.interactivity_unknown;
         self.conditional += o.conditional;
-        for n in o.stale_locations {
-            if self.stale_locations.len() < 50 {
-                self.stale_locations.insert(n);
-            }
+        for n in &o.stale_locations {
+            insert_smallest(&mut self.stale_locations, n, MAX_STALE);
         }
-        for (label, id) in o.accounts {
-            if self.accounts.len() < MAX_IDS {
-                self.accounts.entry(label).or_insert(id);
+        for (label, id) in &o.accounts {
+            if !self.accounts.contains_key(label) {
+                add_account(&mut self.accounts, label, id);
             }
         }
         if self.app_name.is_empty() {
             self.app_name = o.app_name;
         }
+    }
+}
+
+/// How many stale named locations an IP002 finding names.
+const MAX_STALE: usize = 50;
+
+/// Adds `v` to a set that keeps its `cap` smallest values.
+fn insert_smallest(set: &mut BTreeSet<String>, v: &str, cap: usize) {
+    if v.is_empty() || set.contains(v) {
+        return;
+    }
+    if set.len() >= cap && set.last().is_some_and(|l| v > l.as_str()) {
+        return;
+    }
+    set.insert(v.to_string());
+    if set.len() > cap {
+        set.pop_last();
+    }
+}
+
+/// Adds an account (label → object id) to a map that keeps the `MAX_IDS` smallest labels.
+fn add_account(map: &mut BTreeMap<String, String>, label: &str, id: &str) {
+    if map.len() >= MAX_IDS
+        && map
+            .last_key_value()
+            .is_some_and(|(l, _)| label > l.as_str())
+    {
+        return;
+    }
+    map.insert(label.to_string(), id.to_string());
+    if map.len() > MAX_IDS {
+        map.pop_last();
     }
 }
 
@@ -275,13 +323,13 @@ fn bump<const CAP: usize>(map: &mut CappedMap<String, Tally, CAP>, key: &str, f:
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PolicyStat {
     pub display_name: String,
     pub results: CappedMap<String, u64, MAX_RESULT_KEYS>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct AppStat {
     pub id: String,
     pub display_name: String,
@@ -289,7 +337,9 @@ pub struct AppStat {
 }
 
 /// Everything gathered from matched sign-ins; one per chunk, merged in input order.
-#[derive(Debug, Clone, Default)]
+/// Merging is exact: accumulators of consecutive runs of records, merged in order in any
+/// grouping, equal the accumulator of all of them (so a part file can be merged later).
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Acc {
     pub totals: Tally,
     pub findings: CappedMap<FindingKey, FindingAcc, MAX_FINDINGS>,
@@ -323,6 +373,13 @@ pub struct Acc {
     pub people: Vec<Vec<String>>,
     pub ip_order: Vec<String>,
     pub device_order: Vec<String>,
+    /// The distinct name tuples of the records, in first-seen order: a merge replays them,
+    /// which groups names into people exactly as one pass over the records does (a tuple
+    /// seen before changes nothing).
+    pub person_tuples: Vec<Vec<String>>,
+    #[serde(skip)]
+    seen_tuples: HashSet<Vec<String>>,
+    #[serde(skip)]
     seen_order: HashMap<String, usize>,
 }
 
@@ -419,7 +476,7 @@ impl Acc {
         if !self.track_order {
             return;
         }
-        self.note_person(&[
+        self.note_tuple(&[
             s.user_label(),
             &s.user_principal_name,
             &s.user_display_name,
@@ -432,6 +489,35 @@ impl Acc {
             self.note_once('i', ip);
         }
         self.note_once('d', &s.device.display_name);
+    }
+
+    /// A record's names: grouped into a person unless this exact tuple was seen before
+    /// (then it would change nothing).
+    fn note_tuple(&mut self, names: &[&str]) {
+        let t: Vec<String> = names.iter().map(|n| (*n).to_string()).collect();
+        if self.seen_tuples.contains(&t) {
+            return;
+        }
+        self.seen_tuples.insert(t.clone());
+        self.note_person(names);
+        self.person_tuples.push(t);
+    }
+
+    /// Rebuilds the lookup indexes a deserialized accumulator lacks (they are not stored).
+    pub fn reindex(&mut self) {
+        self.seen_order.clear();
+        self.seen_tuples = self.person_tuples.iter().cloned().collect();
+        for (i, group) in self.people.iter().enumerate() {
+            for n in group {
+                self.seen_order.insert(format!("u{n}"), i);
+            }
+        }
+        for (i, v) in self.ip_order.iter().enumerate() {
+            self.seen_order.insert(format!("i{v}"), i);
+        }
+        for (i, v) in self.device_order.iter().enumerate() {
+            self.seen_order.insert(format!("d{v}"), i);
+        }
     }
 
     /// Registers a person under its first name seen; its other names share the pseudonym.
@@ -500,9 +586,9 @@ impl Acc {
             (a, b) => a.or(b),
         };
         if self.track_order {
-            for group in &o.people {
-                let names: Vec<&str> = group.iter().map(String::as_str).collect();
-                self.note_person(&names);
+            for t in &o.person_tuples {
+                let names: Vec<&str> = t.iter().map(String::as_str).collect();
+                self.note_tuple(&names);
             }
             for ip in &o.ip_order {
                 self.note_once('i', ip);
@@ -529,7 +615,7 @@ pub fn app_key(s: &SignIn) -> &str {
 }
 
 /// Per-input accounting.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct InputReport {
     pub path: String,
     pub format: Format,
@@ -540,7 +626,7 @@ pub struct InputReport {
     pub notes: Vec<String>,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Totals {
     pub records_read: u64,
     pub records_skipped: u64,

@@ -46,6 +46,9 @@ pub enum Command {
     /// Check a Conditional Access policy export on its own: lockouts, broken policies, named
     /// locations, coverage gaps (rules CP0xx)
     Lint(LintArgs),
+    /// Merge part files (`analyze --partial`) into the report one run over all their inputs
+    /// would write
+    Merge(MergeArgs),
 }
 
 #[derive(Debug, Args)]
@@ -293,8 +296,60 @@ pub struct AnalyzeArgs {
     #[arg(long, help_heading = "Output")]
     pub per_sign_in: bool,
 
+    /// Write the run's mergeable state to -o PART instead of a report; `casift merge` turns
+    /// parts into the report one run over all their inputs would write. Filters,
+    /// --locations, --policies and --redact apply here
+    #[arg(long, requires = "output", help_heading = "Output")]
+    pub partial: bool,
+
+    /// With --partial: leave the duplicate keys and replay records out of the part (far
+    /// smaller), for inputs that cannot overlap (one file per hour and category); a merge
+    /// then counts a sign-in in two parts twice, and the report says so
+    #[arg(long, requires = "partial", help_heading = "Output")]
+    pub assume_disjoint: bool,
+
     #[command(flatten)]
     pub run: RunArgs,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Parts merge in the order given, as one run reads its inputs in order: the first sign-in of a duplicate key wins. Every part must come from the same casift build, filters, --locations, --policies and --redact (they are stored in the part). Merging is associative: merge --partial writes a part again, so parts can be merged in a tree."
+)]
+pub struct MergeArgs {
+    /// Part files written by `casift analyze ... --partial -o PART` (or `merge --partial`)
+    #[arg(required = true, value_name = "PART")]
+    pub parts: Vec<PathBuf>,
+
+    /// Report format. Default: from the -o extension (.md, .json, .csv, .html, .txt); else text
+    /// when stdout is a terminal, markdown when it is a pipe or a file
+    #[arg(short, long, value_enum, help_heading = "Output")]
+    pub format: Option<ReportFormatArg>,
+
+    /// Write the report (or with --partial the merged part) to FILE instead of stdout
+    #[arg(short, long, value_name = "FILE", help_heading = "Output")]
+    pub output: Option<PathBuf>,
+
+    /// Exit 1 when a finding of this severity or higher exists
+    #[arg(long, value_enum, value_name = "SEVERITY", help_heading = "Output")]
+    pub fail_on: Option<SeverityArg>,
+
+    /// Replace names, ids, IPs and devices with pseudonyms (needs parts written with --redact)
+    #[arg(long, help_heading = "Output")]
+    pub redact: bool,
+
+    /// Write the merged state as a part to -o PART, for a further merge (a tree merge)
+    #[arg(long, requires = "output", help_heading = "Output")]
+    pub partial: bool,
+
+    /// Do not check duplicates across parts (and keep no duplicate keys: less memory); the
+    /// report says so
+    #[arg(long, help_heading = "Output")]
+    pub assume_disjoint: bool,
+
+    /// No progress or "wrote" line; only errors and warnings on stderr
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]

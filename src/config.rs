@@ -41,6 +41,18 @@ pub enum Settings {
         output: Option<PathBuf>,
         fail_on: Option<Severity>,
         per_sign_in: bool,
+        /// `--partial`: write the part to `output` (`Some(assume_disjoint)`).
+        partial: Option<bool>,
+    },
+    Merge {
+        parts: Vec<PathBuf>,
+        format: ReportFormat,
+        output: Option<PathBuf>,
+        fail_on: Option<Severity>,
+        redact: bool,
+        quiet: bool,
+        partial: bool,
+        assume_disjoint: bool,
     },
     Explain {
         common: Common,
@@ -97,6 +109,11 @@ impl Settings {
                         "--per-sign-in writes one CSV row per sign-in, so it needs the CSV format: add -f csv (or write to -o FILE.csv)".to_string(),
                     ));
                 }
+                if a.partial && (a.format.is_some() || a.fail_on.is_some() || a.per_sign_in) {
+                    return Err(Error::Usage(
+                        "--partial writes a part, not a report: give -f, --fail-on and --per-sign-in to `casift merge` instead".to_string(),
+                    ));
+                }
                 let common = common(a.input, &a.filters, &a.run)?;
                 Settings::Analyze {
                     common,
@@ -104,6 +121,36 @@ impl Settings {
                     output: a.output,
                     fail_on: a.fail_on.map(severity),
                     per_sign_in: a.per_sign_in,
+                    partial: a.partial.then_some(a.assume_disjoint),
+                }
+            }
+            Command::Merge(m) => {
+                if m.partial && (m.format.is_some() || m.fail_on.is_some()) {
+                    return Err(Error::Usage(
+                        "merge --partial writes a part, not a report: give -f and --fail-on to the final merge".to_string(),
+                    ));
+                }
+                let format = match (m.format, m.output.as_deref()) {
+                    (Some(f), out) => report_format(f, out.is_none()),
+                    (None, Some(p)) => p
+                        .extension()
+                        .and_then(|e| e.to_str())
+                        .and_then(ReportFormat::from_extension)
+                        .unwrap_or(ReportFormat::Markdown),
+                    (None, None) if std::io::stdout().is_terminal() => {
+                        ReportFormat::Text(text_style(true))
+                    }
+                    (None, None) => ReportFormat::Markdown,
+                };
+                Settings::Merge {
+                    parts: m.parts,
+                    format,
+                    output: m.output,
+                    fail_on: m.fail_on.map(severity),
+                    redact: m.redact,
+                    quiet: m.quiet,
+                    partial: m.partial,
+                    assume_disjoint: m.assume_disjoint,
                 }
             }
             Command::Explain(e) => {

@@ -33,6 +33,10 @@ pub enum Error {
     Policies { path: String, reason: String },
     #[error("cannot write {path}: {reason}")]
     Output { path: String, reason: String },
+    /// A part file (`analyze --partial`) that `merge` cannot use: not a part, damaged,
+    /// truncated, of another format version or casift build, or made with other options.
+    #[error("{path}: {reason}")]
+    Part { path: String, reason: String },
     #[error("{0}")]
     Usage(String),
     #[error("{0}")]

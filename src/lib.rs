@@ -15,6 +15,7 @@ pub mod knowledge;
 pub mod locations;
 pub mod model;
 pub mod output;
+pub mod partial;
 pub mod pipeline;
 pub mod policy;
 pub mod report;

@@ -21,7 +21,19 @@ use crate::error::{Error, Result};
 pub use cidr::minimal_cidrs;
 pub(crate) use parse::{decode, looks_like_location, parse_item};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub enum LocationKind {
     #[default]
     Ip,
@@ -41,7 +53,18 @@ impl LocationKind {
 }
 
 /// `countryLookupMethod` of a country location.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub enum CountryLookup {
     /// `clientIpAddress` (the Graph default): the sign-in's IP-derived country decides.
     #[default]
@@ -52,7 +75,7 @@ pub enum CountryLookup {
     Unknown(String),
 }
 
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct NamedLocation {
     /// Graph object id; empty for locations from the hand-written CSV.
     pub id: String,

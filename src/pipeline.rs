@@ -47,6 +47,9 @@ pub struct Options<'a> {
     pub sink: Option<(&'a RecordSink<'a>, &'a mut (dyn std::io::Write + 'a))>,
     /// The tenant's policies (`--policies`): the join reads them.
     pub policies: Option<&'a crate::policy::PolicySet>,
+    /// `analyze --partial`: each chunk's kept records, as a part's records frame
+    /// (`partial::record`), written here in input order.
+    pub frames: Option<&'a mut (dyn std::io::Write + 'a)>,
 }
 
 impl Default for Options<'_> {
@@ -60,6 +63,7 @@ impl Default for Options<'_> {
             read: ReadOptions::default(),
             sink: None,
             policies: None,
+            frames: None,
         }
     }
 }
@@ -78,6 +82,8 @@ struct ChunkOut {
     out: Vec<u8>,
     /// Sign-ins that received authentication details from the AuthDetails join.
     joined: u64,
+    /// The records frame of `analyze --partial` (empty otherwise).
+    frame: Vec<u8>,
 }
 
 struct Worker<'a> {
@@ -90,6 +96,8 @@ struct Worker<'a> {
     /// Reject records on the cheap filters before the full decode (not when redacting:
     /// pseudonyms are numbered over every kept record, which needs them decoded).
     prefilter: bool,
+    /// Record each kept record for a part file (`analyze --partial`).
+    partial: bool,
 }
 
 impl Worker<'_> {
@@ -104,7 +112,9 @@ impl Worker<'_> {
             collected_total: 0,
             out: Vec::new(),
             joined: 0,
+            frame: Vec::new(),
         };
+        let mut part = crate::partial::record::FrameBuilder::default();
         if chunk.is_auth_details() {
             self.check_auth_rows(chunk, &mut o);
             return o;
@@ -121,8 +131,13 @@ impl Worker<'_> {
                 // Outside the cheap filters: only the duplicate check and the count, no
                 // full decode.
                 let key = dedup_key_of(&p.request_id, p.event_type);
+                let pkey = if self.partial { key.clone() } else { None };
                 if first_occurrence(key, i, &mut local, exclude, &mut o) {
                     o.kept += 1;
+                    // Never in the accumulator, but it may be a duplicate of a later part's.
+                    if pkey.is_some() {
+                        part.push(pkey.as_ref(), None);
+                    }
                 }
                 continue;
             }
@@ -150,24 +165,49 @@ impl Worker<'_> {
                 });
                 continue;
             }
-            if !first_occurrence(dedup_key(&s), i, &mut local, exclude, &mut o) {
+            let key = dedup_key(&s);
+            let pkey = if self.partial { key.clone() } else { None };
+            if !first_occurrence(key, i, &mut local, exclude, &mut o) {
                 continue;
             }
             o.kept += 1;
             o.acc.note_order(&s);
             let facts = evaluate::facts(&s);
             if !self.filter.keep(&s, facts) {
+                // Outside the filters: its key, and its names when they are numbered.
+                if self.partial && (pkey.is_some() || self.track_order) {
+                    let r = self.track_order.then_some(crate::partial::record::Replay {
+                        signin: &s,
+                        facts,
+                        hits: &[],
+                        matched: false,
+                        joined: false,
+                    });
+                    part.push(pkey.as_ref(), r);
+                }
                 continue;
             }
+            let mut joined = false;
             if !self.auth.is_empty()
                 && let Some(d) = self.auth.get(&s.request_id.trim().to_ascii_lowercase())
             {
                 s.auth_details.extend(d.iter().cloned());
                 o.joined += 1;
+                joined = true;
             }
             hits.clear();
             evaluate::evaluate(&s, facts, self.ctx, &mut hits);
             o.acc.add(&s, facts, &hits);
+            if self.partial {
+                let r = crate::partial::record::Replay {
+                    signin: &s,
+                    facts,
+                    hits: &hits,
+                    matched: true,
+                    joined,
+                };
+                part.push(pkey.as_ref(), Some(r));
+            }
             if let Some(sink) = self.sink {
                 sink(&s, &hits, &mut o.out);
             }
@@ -184,6 +224,9 @@ impl Worker<'_> {
                     hits: hits.clone(),
                 });
             }
+        }
+        if !part.is_empty() {
+            o.frame = part.finish(chunk.input);
         }
         o
     }
@@ -233,8 +276,20 @@ pub fn run(
     inputs: &[InputPath],
     filter: &Filter,
     locations: Option<&NamedLocations>,
-    mut opts: Options<'_>,
+    opts: Options<'_>,
 ) -> Result<Analysis> {
+    let policies = opts.policies;
+    let st = run_state(inputs, filter, locations, opts)?;
+    Ok(finish(st, locations, policies))
+}
+
+/// The run's merged state before it is finished into an `Analysis` (what a part holds).
+pub fn run_state(
+    inputs: &[InputPath],
+    filter: &Filter,
+    locations: Option<&NamedLocations>,
+    mut opts: Options<'_>,
+) -> Result<State> {
     let threads = opts.threads.max(1);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -268,7 +323,9 @@ pub fn run(
         sink: sink_fn,
         auth: &auth,
         prefilter: filter.has_early() && !opts.track_order,
+        partial: opts.frames.is_some(),
     };
+    let mut frames = opts.frames.take();
     let mut st = State {
         acc: Acc::new(opts.track_order),
         seen: IdSet::default(),
@@ -279,6 +336,11 @@ pub fn run(
         collected: Vec::new(),
         collected_total: 0,
         joined: 0,
+        auth_ids: {
+            let mut ids: Vec<String> = auth.keys().cloned().collect();
+            ids.sort_unstable();
+            ids
+        },
     };
     // Workers take chunks as they come and the main thread merges the results in input
     // order as they complete: nobody waits for a whole batch. In flight (dispatched, not
@@ -355,6 +417,11 @@ pub fn run(
                         if let Some(b) = &bar {
                             b.inc(chunk.bytes);
                         }
+                        if let Some(w) = frames.as_mut()
+                            && !out.frame.is_empty()
+                        {
+                            w.write_all(&out.frame)?;
+                        }
                         let bytes = st.absorb(&chunk, out, opts.strict)?;
                         if let Some(w) = sink_out.as_mut()
                             && !bytes.is_empty()
@@ -384,7 +451,7 @@ pub fn run(
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    Ok(finish(st, locations, policies))
+    Ok(st)
 }
 
 enum Event {
@@ -416,16 +483,20 @@ impl State {
     }
 }
 
-struct State {
-    acc: Acc,
-    seen: IdSet,
-    inputs: Vec<InputReport>,
-    skipped: Vec<Skip>,
-    skipped_total: u64,
-    totals: Totals,
-    collected: Vec<Collected>,
-    collected_total: u64,
-    joined: u64,
+/// The merged state of a run (also rebuilt from part files by `casift merge`).
+pub struct State {
+    pub acc: Acc,
+    pub seen: IdSet,
+    pub inputs: Vec<InputReport>,
+    /// The first `MAX_SKIPPED_LISTED` skipped records in input order.
+    pub skipped: Vec<Skip>,
+    pub skipped_total: u64,
+    pub totals: Totals,
+    pub collected: Vec<Collected>,
+    pub collected_total: u64,
+    pub joined: u64,
+    /// Request ids (lower case, sorted) of the authentication-detail rows among the inputs.
+    pub auth_ids: Vec<String>,
 }
 
 impl State {
@@ -476,7 +547,8 @@ impl State {
     }
 }
 
-fn finish(
+/// The `Analysis` of a run's state: findings, causes, summaries and notes.
+pub fn finish(
     st: State,
     locations: Option<&NamedLocations>,
     opts_policies: Option<&crate::policy::PolicySet>,
@@ -746,61 +818,22 @@ fn progress_bar(inputs: &[InputPath], wanted: bool) -> Option<indicatif::Progres
 /// What the accumulators' caps (DESIGN.md §9) left out, said once each: the report lists are
 /// from the smallest keys kept, and every total still counts all of them.
 fn capped_notes(acc: &Acc) -> Vec<String> {
-    let mut notes = Vec::new();
-    let mut say = |capped: bool, total: u64, kept: usize, what: &str| {
-        if capped {
-            notes.push(format!(
+    let cuts = [
+        (acc.findings.cut(), "finding groups (rule, policy, app)"),
+        (acc.causes.cut(), "blocked (account, app, policy) rows"),
+        (acc.by_user.cut(), "accounts"),
+        (acc.by_app.cut(), "apps"),
+        (acc.by_ip.cut(), "client addresses"),
+        (acc.by_policy.cut(), "policies"),
+        (acc.by_error_code.cut(), "error codes"),
+        (acc.timeline.cut(), "hours in the timeline"),
+    ];
+    cuts.into_iter()
+        .filter_map(|(cut, what)| {
+            let (total, kept) = cut?;
+            Some(format!(
                 "{total} distinct {what}: more than casift keeps in memory, so its lists are drawn from the first {kept} in sort order, while every count and total covers all of them. Narrow the run with filters (--user, --app, --since) to see the rest."
-            ));
-        }
-    };
-    say(
-        acc.findings.is_capped(),
-        acc.findings.total(),
-        acc.findings.len(),
-        "finding groups (rule, policy, app)",
-    );
-    say(
-        acc.causes.is_capped(),
-        acc.causes.total(),
-        acc.causes.len(),
-        "blocked (account, app, policy) rows",
-    );
-    say(
-        acc.by_user.is_capped(),
-        acc.by_user.total(),
-        acc.by_user.len(),
-        "accounts",
-    );
-    say(
-        acc.by_app.is_capped(),
-        acc.by_app.total(),
-        acc.by_app.len(),
-        "apps",
-    );
-    say(
-        acc.by_ip.is_capped(),
-        acc.by_ip.total(),
-        acc.by_ip.len(),
-        "client addresses",
-    );
-    say(
-        acc.by_policy.is_capped(),
-        acc.by_policy.total(),
-        acc.by_policy.len(),
-        "policies",
-    );
-    say(
-        acc.by_error_code.is_capped(),
-        acc.by_error_code.total(),
-        acc.by_error_code.len(),
-        "error codes",
-    );
-    say(
-        acc.timeline.is_capped(),
-        acc.timeline.total(),
-        acc.timeline.len(),
-        "hours in the timeline",
-    );
-    notes
+            ))
+        })
+        .collect()
 }

@@ -15,6 +15,7 @@ use crate::pipeline::{self, Options};
 use crate::policy::PolicySet;
 use crate::report::{self, Redactor, ReportFormat, RunMeta, explain, records};
 
+mod merge;
 mod policies;
 
 use policies::{lint_cmd, load_policy_inputs, policy_notes, whatif_cmd};
@@ -30,7 +31,11 @@ pub fn run(settings: Settings, warn: &mut dyn Write) -> Result<i32> {
             output,
             fail_on,
             per_sign_in,
+            partial,
         } => {
+            if let Some(assume_disjoint) = partial {
+                return merge::partial_cmd(&common, output.as_deref(), assume_disjoint, warn);
+            }
             if per_sign_in && format == ReportFormat::Csv {
                 // One row per matched sign-in: the record writer of `filter`, through the
                 // pipeline's streaming sink; the exit code still follows --fail-on.
@@ -38,6 +43,28 @@ pub fn run(settings: Settings, warn: &mut dyn Write) -> Result<i32> {
             }
             analyze(&common, format, output.as_deref(), fail_on, warn)
         }
+        Settings::Merge {
+            parts,
+            format,
+            output,
+            fail_on,
+            redact,
+            quiet,
+            partial,
+            assume_disjoint,
+        } => merge::merge_cmd(
+            &parts,
+            merge::MergeOpts {
+                format,
+                output: output.as_deref(),
+                fail_on,
+                redact,
+                quiet,
+                partial,
+                assume_disjoint,
+            },
+            warn,
+        ),
         Settings::Explain {
             common,
             id,
@@ -186,12 +213,37 @@ fn analyze(
     warn_locations(locs.as_ref(), warn);
     let mut opts = options(c);
     opts.policies = pols.as_ref();
-    let mut a = pipeline::run(&inputs, &c.filter, locs.as_ref(), opts)?;
+    let a = pipeline::run(&inputs, &c.filter, locs.as_ref(), opts)?;
     check_found(c, &a)?;
-    if let Some(p) = &pols {
+    report_cmd(
+        c,
+        a,
+        locs.as_ref(),
+        pols.as_ref(),
+        format,
+        output,
+        fail_on,
+        warn,
+    )
+}
+
+/// The report of a finished run (analyze, and merge of its parts): the notes on policies
+/// and empty results, the pseudonyms, the output, the exit code.
+#[allow(clippy::too_many_arguments)]
+fn report_cmd(
+    c: &Common,
+    mut a: crate::analysis::Analysis,
+    locs: Option<&NamedLocations>,
+    pols: Option<&PolicySet>,
+    format: ReportFormat,
+    output: Option<&Path>,
+    fail_on: Option<Severity>,
+    warn: &mut dyn Write,
+) -> Result<i32> {
+    if let Some(p) = pols {
         policy_notes(&mut a, p);
         // DESIGN.md §3: lint findings stay in `casift lint`, but their number is said.
-        let extra = locs.as_ref().map_or(&[][..], |l| l.locations.as_slice());
+        let extra = locs.map_or(&[][..], |l| l.locations.as_slice());
         let lint = crate::policy::lint::lint(p, extra, &Default::default());
         a.notes.push(format!("{}.", lint.summary()));
     }
@@ -200,7 +252,7 @@ fn analyze(
     a.notes.extend(c.notes.iter().cloned());
     a.notes
         .extend(locs.iter().flat_map(|l| l.notes.iter().cloned()));
-    let redactor = redactor(c, &a, locs.as_ref());
+    let redactor = redactor(c, &a, locs);
     let meta = RunMeta {
         version: VERSION.to_string(),
         filters: c.filter_desc.clone(),

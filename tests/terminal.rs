@@ -155,3 +155,74 @@ fn skipped_rows_of_a_crlf_csv_are_given_their_real_line() {
         );
     }
 }
+
+#[test]
+fn a_csv_report_split_at_semicolons_as_a_german_excel_does_holds_no_formula() {
+    let dir = tempfile::tempdir().unwrap();
+    let hostile = [
+        "Teams;=cmd|' /C calc'!A0;",
+        "  =HYPERLINK(\"http://x\")",
+        "\u{ff1d}1+1",
+        "x\t=1+1",
+        "ok; @SUM(A1)",
+    ];
+    let records: Vec<Value> = hostile
+        .iter()
+        .enumerate()
+        .map(|(i, app)| {
+            json!({
+                "id": format!("00000000-0000-4000-8000-0000000000f{i}"),
+                "createdDateTime": "2026-10-01T08:00:00Z",
+                "userPrincipalName": format!("u{i};=2+2@example.com"),
+                "appId": format!("499b84ac-1321-427f-aa17-26700000000{i}"),
+                "appDisplayName": app,
+                "ipAddress": "203.0.113.9",
+                "conditionalAccessStatus": "failure",
+                "status": {"errorCode": 53003},
+                "appliedConditionalAccessPolicies": [{
+                    "id": "0ca00000-0000-4000-a000-0000000000f1",
+                    "displayName": "-Block;+everything",
+                    "enforcedGrantControls": ["Block"],
+                    "result": "failure"
+                }]
+            })
+        })
+        .collect();
+    let input = dir.path().join("semicolons.json");
+    std::fs::write(&input, serde_json::to_vec(&Value::Array(records)).unwrap()).unwrap();
+    for extra in [&[][..], &["--per-sign-in"][..]] {
+        let out = Command::cargo_bin("casift")
+            .unwrap()
+            .args(["analyze", "-f", "csv"])
+            .args(extra)
+            .arg(&input)
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mut rdr = ::csv::ReaderBuilder::new()
+            .delimiter(b';')
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(&out.stdout[..]);
+        let formula = |c: char| "=+-@\u{ff1d}\u{ff0b}\u{ff0d}\u{ff20}\t\r".contains(c);
+        let mut cells = 0;
+        for rec in rdr.records() {
+            let rec = rec.expect("readable with ';'");
+            for cell in rec.iter() {
+                cells += 1;
+                let t = cell.trim_start_matches([' ', '\u{a0}']);
+                let number = t.trim().parse::<f64>().is_ok();
+                assert!(
+                    number || !t.starts_with(formula),
+                    "{extra:?}: a semicolon-locale spreadsheet would run {cell:?}"
+                );
+            }
+        }
+        assert!(cells > 10, "{extra:?}: read {cells} cells");
+    }
+}

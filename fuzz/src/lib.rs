@@ -148,6 +148,9 @@ pub fn check_reader(name: &str, data: &[u8]) {
     let capped = ReadOptions {
         max_record: 256,
         sniff_limit: 256,
+        // The container limits too (DESIGN.md §9): tiny, so the refusals are reached.
+        min_expansion: 1 << 12,
+        max_members: 3,
         ..tiny
     };
     let _ = read_checked(name, data, capped);
@@ -188,3 +191,57 @@ pub fn steer(data: &[u8], opener: &[u8], lead: &[u8]) -> Vec<u8> {
 
 /// A complete, valid sign-in record for the JSON leads.
 pub const RECORD: &str = r#"{"id":"00000000-0000-4000-8000-000000000001","createdDateTime":"2026-10-01T08:00:00Z","userPrincipalName":"ada@example.com","appDisplayName":"Azure DevOps","ipAddress":"198.51.100.10","status":{"errorCode":53003},"conditionalAccessStatus":"failure"}"#;
+
+/// Builds a nest of containers around `data` from its first bytes (how many layers, zip or
+/// gzip at each, how many members a zip gets), unless `data` already is a zip or gzip; then
+/// reads it with the default and with tiny container limits (DESIGN.md §9) and checks the
+/// reader's invariants both times. The limits must end every nest with an error that names
+/// the file, never a crash.
+pub fn check_containers(data: &[u8]) {
+    let raw = data.starts_with(b"PK") || data.starts_with(&[0x1f, 0x8b]);
+    let input = if raw { data.to_vec() } else { nest(data) };
+    // 64 KiB chunks: the harness keeps every chunk of a read, a pipeline only a few.
+    let base = ReadOptions {
+        chunk_bytes: 64 << 10,
+        ..ReadOptions::default()
+    };
+    let _ = read_checked("signins.zip", &input, base);
+    let tight = ReadOptions {
+        chunk_bytes: 64,
+        min_expansion: 1 << 12,
+        max_members: 4,
+        ..ReadOptions::default()
+    };
+    let _ = read_checked("signins.zip", &input, tight);
+}
+
+fn nest(data: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let (shape, rest) = data.split_at(data.len().min(3));
+    let layers = shape.first().map_or(1, |b| b % 6);
+    let kinds = shape.get(1).copied().unwrap_or(0);
+    let members = 1 + usize::from(shape.get(2).copied().unwrap_or(0) % 5);
+    let mut body = format!("{RECORD}\n").into_bytes();
+    body.extend_from_slice(rest);
+    for layer in 0..layers {
+        body = if kinds >> layer & 1 == 1 {
+            let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            let _ = e.write_all(&body);
+            e.finish().unwrap_or_default()
+        } else {
+            let mut buf = Cursor::new(Vec::new());
+            {
+                let mut z = zip::ZipWriter::new(&mut buf);
+                let opts = zip::write::SimpleFileOptions::default()
+                    .compression_method(zip::CompressionMethod::Deflated);
+                for m in 0..members {
+                    let _ = z.start_file(format!("m{layer}-{m}.json"), opts);
+                    let _ = z.write_all(&body);
+                }
+                let _ = z.finish();
+            }
+            buf.into_inner()
+        };
+    }
+    body
+}

@@ -187,6 +187,11 @@ impl<K: Ord + Hash, V, const CAP: usize> CappedMap<K, V, CAP> {
             .map_or(self.map.len() as u64, |s| s.len() as u64)
     }
 
+    /// `(distinct keys seen, keys kept)` when more were seen than are kept.
+    pub fn cut(&self) -> Option<(u64, usize)> {
+        self.is_capped().then(|| (self.total(), self.map.len()))
+    }
+
     /// More distinct keys were seen than are kept.
     pub fn is_capped(&self) -> bool {
         self.total() > self.map.len() as u64
@@ -296,6 +301,69 @@ impl<T: Ord + Hash, const CAP: usize> FromIterator<T> for CappedSet<T, CAP> {
             s.insert(v);
         }
         s
+    }
+}
+
+// Part files (`casift analyze --partial`) store the accumulators: a capped map as its kept
+// entries in key order and, once it was over its cap, the fingerprints counted (sorted).
+
+impl<K: serde::Serialize, V: serde::Serialize, const CAP: usize> serde::Serialize
+    for CappedMap<K, V, CAP>
+{
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        struct Entries<'a, K, V>(&'a BTreeMap<K, V>);
+        impl<K: serde::Serialize, V: serde::Serialize> serde::Serialize for Entries<'_, K, V> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_seq(self.0.iter())
+            }
+        }
+        let mut st = s.serialize_struct("CappedMap", 2)?;
+        st.serialize_field("map", &Entries(&self.map))?;
+        st.serialize_field("seen", &self.seen)?;
+        st.end()
+    }
+}
+
+impl<'de, K, V, const CAP: usize> serde::Deserialize<'de> for CappedMap<K, V, CAP>
+where
+    K: serde::Deserialize<'de> + Ord,
+    V: serde::Deserialize<'de>,
+{
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(serde::Deserialize)]
+        #[serde(bound(
+            deserialize = "K: serde::Deserialize<'de> + Ord, V: serde::Deserialize<'de>"
+        ))]
+        struct Repr<K, V> {
+            map: Vec<(K, V)>,
+            seen: Option<U128Set>,
+        }
+        let r = Repr::<K, V>::deserialize(d)?;
+        if r.map.len() > CAP {
+            return Err(serde::de::Error::custom("a capped map over its cap"));
+        }
+        let map: BTreeMap<K, V> = r.map.into_iter().collect();
+        if r.seen.as_ref().is_some_and(|s| s.len() < map.len()) {
+            return Err(serde::de::Error::custom(
+                "a capped map counting fewer keys than it holds",
+            ));
+        }
+        Ok(CappedMap { map, seen: r.seen })
+    }
+}
+
+impl<T: serde::Serialize, const CAP: usize> serde::Serialize for CappedSet<T, CAP> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(s)
+    }
+}
+
+impl<'de, T: serde::Deserialize<'de> + Ord, const CAP: usize> serde::Deserialize<'de>
+    for CappedSet<T, CAP>
+{
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(CappedSet(CappedMap::deserialize(d)?))
     }
 }
 

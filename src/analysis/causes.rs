@@ -10,7 +10,9 @@ use crate::evaluate::{Hit, PolicyRef, Rule};
 use crate::model::{EventType, SignIn};
 
 /// Who a cause is about.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct Principal {
     pub kind: crate::policy::PrincipalKind,
     pub id: String,
@@ -44,7 +46,7 @@ pub type CauseKey = (crate::policy::PrincipalKind, String, String, String, Strin
 const CAUSE_IPS: usize = 8;
 
 /// The accumulator behind one row of `causes[]`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CauseAcc {
     pub principal: Principal,
     pub app_id: String,
@@ -53,8 +55,8 @@ pub struct CauseAcc {
     pub rules: BTreeSet<Rule>,
     pub count: u64,
     pub non_interactive: u64,
-    /// The first few client addresses (sorted), and how many distinct ones were seen
-    /// beyond them is not tracked: the sentence says "and others".
+    /// The smallest few client addresses; whether there were more (`more_ips`), not how
+    /// many: the sentence says "and others".
     pub ips: BTreeSet<IpAddr>,
     pub more_ips: bool,
     pub error_codes: BTreeSet<i64>,
@@ -82,9 +84,7 @@ impl CauseAcc {
         }
         self.more_ips |= o.more_ips;
         for c in o.error_codes {
-            if self.error_codes.len() < CAUSE_CODES {
-                self.error_codes.insert(c);
-            }
+            self.add_code(c);
         }
         match (&mut self.hit_ips, o.hit_ips) {
             (Some(a), Some(b)) => {
@@ -100,10 +100,23 @@ impl CauseAcc {
         }
     }
 
+    /// Keeps the `CAUSE_IPS` smallest addresses (not the first ones, so that merging in any
+    /// grouping gives the same set).
+    /// Keeps the `CAUSE_CODES` smallest codes (the smallest, so any grouping merges alike).
+    fn add_code(&mut self, c: i64) {
+        self.error_codes.insert(c);
+        if self.error_codes.len() > CAUSE_CODES {
+            self.error_codes.pop_last();
+        }
+    }
+
     fn add_ip(&mut self, ip: IpAddr) {
-        if self.ips.len() < CAUSE_IPS || self.ips.contains(&ip) {
-            self.ips.insert(ip);
-        } else {
+        if self.ips.contains(&ip) {
+            return;
+        }
+        self.ips.insert(ip);
+        if self.ips.len() > CAUSE_IPS {
+            self.ips.pop_last();
             self.more_ips = true;
         }
     }
@@ -217,9 +230,7 @@ impl Acc {
             if let Some(ip) = s.ip_addr {
                 c.add_ip(crate::locations::canonical(ip));
             }
-            if c.error_codes.len() < CAUSE_CODES || c.error_codes.contains(&s.error_code) {
-                c.error_codes.insert(s.error_code);
-            }
+            c.add_code(s.error_code);
             if c.app_name.is_empty() && !s.app_display_name.is_empty() {
                 c.app_name = s.app_display_name.clone();
             }

@@ -97,6 +97,41 @@ pub struct FlowSet {
     texts: HashSet<Box<str>>,
 }
 
+/// A part file stores a flow set as its GUIDs in hex (sorted, so the bytes do not depend on
+/// the table's layout) and its other ids as text (sorted).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct FlowSetRepr {
+    guids: String,
+    texts: Vec<String>,
+}
+
+impl serde::Serialize for FlowSet {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut g: Vec<u128> = self.guids.iter().collect();
+        g.sort_unstable();
+        let mut texts: Vec<String> = self.texts.iter().map(|t| t.to_string()).collect();
+        texts.sort_unstable();
+        FlowSetRepr {
+            guids: crate::partial::serde_util::hex_join(g.into_iter()),
+            texts,
+        }
+        .serialize(s)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for FlowSet {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<FlowSet, D::Error> {
+        let r = FlowSetRepr::deserialize(d)?;
+        let mut f = FlowSet::default();
+        for g in crate::partial::serde_util::hex_split::<D::Error>(&r.guids)? {
+            f.guids.insert(g);
+        }
+        f.texts
+            .extend(r.texts.into_iter().map(String::into_boxed_str));
+        Ok(f)
+    }
+}
+
 impl FlowSet {
     pub fn insert(&mut self, id: &str) {
         match IdKey::of(id) {
@@ -141,7 +176,9 @@ impl FlowSet {
 /// The value of an IP field as an ordered key: a canonical address (IPv4-mapped IPv6 as
 /// IPv4), ordered numerically with IPv4 first, or, for a value that is not an address (a
 /// GUID in `ipAddress`, seen in real exports), its text, ordered after every address.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum IpKey {
     Addr(IpAddr),
     Text(String),
@@ -169,7 +206,7 @@ impl fmt::Display for IpKey {
 
 /// An IP field's value as shown (its canonical text), ordered by its [`IpKey`]; derefs to
 /// the text, so a set of them reads like a set of strings in numeric order.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct IpText {
     key: IpKey,
     text: String,

@@ -205,6 +205,27 @@ fn slots_for(n: usize) -> usize {
     (at_limit + at_limit / 3).max(8)
 }
 
+/// In a part file: the ids in hex, sorted (so the bytes do not depend on the table).
+impl serde::Serialize for U128Set {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut v: Vec<u128> = self.iter().collect();
+        v.sort_unstable();
+        s.serialize_str(&crate::partial::serde_util::hex_join(v.into_iter()))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for U128Set {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = <String as serde::Deserialize>::deserialize(d)?;
+        let ids = crate::partial::serde_util::hex_split::<D::Error>(&text)?;
+        let mut s = U128Set::with_capacity(ids.len());
+        for g in ids {
+            s.insert(g);
+        }
+        Ok(s)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -475,7 +475,9 @@ fn location_matched(f: &FindingAcc) -> bool {
 
 /// Every sign-in of the finding came from a legacy authentication client (IMAP4, POP3, ...).
 pub fn legacy_only(f: &FindingAcc) -> bool {
-    !f.client_apps.is_empty() && f.client_apps.iter().all(|c| knowledge::is_legacy_client(c))
+    !f.client_apps.is_empty()
+        && !f.client_apps.is_capped()
+        && f.client_apps.iter().all(|c| knowledge::is_legacy_client(c))
 }
 
 /// The finding's accounts as (service accounts, people): people also sign in interactively

@@ -35,7 +35,9 @@ pub fn ip_field(raw: &str) -> (String, Option<IpAddr>) {
 }
 
 /// Every input format casift reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum Format {
     PortalJson,
     GraphPages,
@@ -255,7 +257,7 @@ pub struct LineMark {
 }
 
 /// A record that could not be analysed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Skip {
     pub input: usize,
     pub record: u64,
@@ -283,6 +285,9 @@ pub enum Msg {
         note: String,
     },
 }
+
+#[cfg(test)]
+pub(crate) mod testzip;
 
 #[cfg(test)]
 mod tests {

@@ -15,6 +15,8 @@ mod lines;
 #[cfg(test)]
 mod sizing_tests;
 mod table;
+#[cfg(test)]
+mod tests_limits;
 
 #[derive(Debug, Clone, Copy)]
 pub struct ReadOptions {
@@ -29,6 +31,10 @@ pub struct ReadOptions {
     /// Pre-pass for the AuthDetails join: read only authentication-details CSVs, detect and
     /// pass over every other input, and carry on past errors (the main pass reports them).
     pub auth_details_only: bool,
+    /// What one input may expand to across its containers (`source::Budget`): at least
+    /// this many bytes, and at most this many zip members at all levels together.
+    pub min_expansion: u64,
+    pub max_members: u64,
 }
 
 impl Default for ReadOptions {
@@ -39,9 +45,15 @@ impl Default for ReadOptions {
             max_record: 64 << 20,
             sniff_limit: 64 << 20,
             auth_details_only: false,
+            min_expansion: source::MIN_CAP,
+            max_members: MAX_MEMBERS,
         }
     }
 }
+
+/// Zip members at all levels of one input together: an archive of hourly files for a few
+/// tenants over years stays far below; a zip bomb of tiny members does not.
+pub const MAX_MEMBERS: u64 = 1_000_000;
 
 pub type Sender = SyncSender<Result<Msg>>;
 
@@ -68,6 +80,7 @@ pub fn read_one(
         next_input: 0,
         lenient: false,
         buffers: BufferPool::default(),
+        budget: source::Budget::new(None, opts.min_expansion, opts.max_members),
     };
     if let Err(e) = r.stream(label.to_string(), name.to_string(), reader, None, None, 0) {
         (r.tx)(Err(e));
@@ -91,6 +104,7 @@ fn read_paths_with(
         next_input: 0,
         lenient: false,
         buffers,
+        budget: source::Budget::new(None, opts.min_expansion, opts.max_members),
     };
     for input in inputs {
         r.lenient = matches!(input, InputPath::Walked(_));
@@ -101,6 +115,7 @@ fn read_paths_with(
                 Ok(r.ignored(input.label(), &format!("cannot open: {source}")))
             }
             (_, opened) => opened.and_then(|st| {
+                r.budget = source::Budget::new(st.size, opts.min_expansion, opts.max_members);
                 let path = input.path().map(Path::to_path_buf);
                 r.stream(st.label, st.name, st.reader, st.size, path, 0)
             }),
@@ -125,6 +140,8 @@ struct Reader<'t, 's> {
     lenient: bool,
     /// Where merged chunks' buffers come back for reuse.
     buffers: BufferPool,
+    /// The current input's expansion budget, shared by all its container layers.
+    budget: source::Budget,
 }
 
 fn read_err(label: &str, e: &std::io::Error) -> Error {
@@ -149,6 +166,10 @@ impl Reader<'_, '_> {
         path: Option<PathBuf>,
         depth: u32,
     ) -> Result<bool> {
+        if depth == 0 {
+            // The input's own bytes: what a stream of unknown size may expand to.
+            reader = Box::new(self.budget.counting(reader));
+        }
         let mut head = [0u8; 4];
         let n = read_full(&mut reader, &mut head).map_err(|e| read_err(&label, &e))?;
         let head = head[..n].to_vec();
@@ -161,7 +182,7 @@ impl Reader<'_, '_> {
         }
         if head.starts_with(&[0x1f, 0x8b]) {
             let dec = flate2::read::MultiGzDecoder::new(replay);
-            let capped = CapReader::new(dec, source::cap_for(size));
+            let capped = CapReader::within(dec, source::cap_for(size), &self.budget);
             let inner = name.strip_suffix(".gz").unwrap_or(&name).to_string();
             return self.stream(label, inner, Box::new(capped), None, None, depth + 1);
         }
@@ -190,7 +211,7 @@ impl Reader<'_, '_> {
             })?),
             None => {
                 let mut v = Vec::new();
-                CapReader::new(replay, source::MAX_NESTED)
+                CapReader::within(replay, source::MAX_NESTED, &self.budget)
                     .read_to_end(&mut v)
                     .map_err(|e| bad(e.to_string()))?;
                 Box::new(Cursor::new(v))
@@ -209,6 +230,10 @@ impl Reader<'_, '_> {
                 .name()
                 .map_or_else(|_| format!("member {}", i + 1), |n| n.into_owned());
             let mlabel = format!("{label}:{mname}");
+            self.budget.member().map_err(|reason| Error::Read {
+                path: label.clone(),
+                reason,
+            })?;
             let cap = source::cap_for(Some(member.compressed_size()));
             if member.size() > cap {
                 return Err(Error::Read {
@@ -222,7 +247,8 @@ impl Reader<'_, '_> {
             }
             let size = member.size();
             let base = mname.rsplit('/').next().unwrap_or(&mname).to_string();
-            let reader: Box<dyn Read + Send + '_> = Box::new(CapReader::new(member, cap));
+            let reader: Box<dyn Read + Send + '_> =
+                Box::new(CapReader::within(member, cap, &self.budget));
             // Members are read through `stream`, so a .gz inside a zip also works.
             let was = std::mem::replace(&mut self.lenient, true);
             // A member is one level deeper: zip in zip counts like gzip in gzip, so a nest (or

@@ -7,6 +7,8 @@ use std::collections::BTreeSet;
 use std::fs::File;
 use std::io::{self, BufReader, Read};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::error::{Error, Result};
 
@@ -234,11 +236,94 @@ pub fn open(input: &InputPath) -> Result<Stream> {
     }
 }
 
-/// A reader that fails once more than `cap` bytes came out of it.
+/// What one input on the command line may expand to across all its containers (DESIGN.md
+/// §9): decompressed bytes at every level together at most `MAX_RATIO` times the input's own
+/// size (its bytes read so far when the size is unknown, as on stdin), never less than
+/// `min`; and at most `max_members` zip members at every level together. Shared by the
+/// readers of one input's layers (they run on the reader thread, one after another).
+#[derive(Debug, Clone)]
+pub struct Budget {
+    known: Option<u64>,
+    raw: Arc<AtomicU64>,
+    out: Arc<AtomicU64>,
+    members: Arc<AtomicU64>,
+    min: u64,
+    max_members: u64,
+}
+
+impl Budget {
+    pub fn new(size: Option<u64>, min: u64, max_members: u64) -> Budget {
+        Budget {
+            known: size,
+            raw: Arc::default(),
+            out: Arc::default(),
+            members: Arc::default(),
+            min,
+            max_members,
+        }
+    }
+
+    /// The input's own bytes, counted as they are read (for an input of unknown size).
+    pub fn counting<R: Read>(&self, inner: R) -> Counting<R> {
+        Counting {
+            inner,
+            raw: Arc::clone(&self.raw),
+        }
+    }
+
+    fn limit(&self) -> u64 {
+        let raw = self
+            .known
+            .unwrap_or_else(|| self.raw.load(Ordering::Relaxed));
+        raw.saturating_mul(MAX_RATIO).max(self.min)
+    }
+
+    fn spend(&self, n: usize) -> io::Result<()> {
+        let out = self.out.fetch_add(n as u64, Ordering::Relaxed) + n as u64;
+        let limit = self.limit();
+        if out > limit {
+            return Err(io::Error::other(format!(
+                "its containers expand to more than {limit} bytes ({MAX_RATIO}x the input, at least {} bytes): refusing a possible decompression bomb",
+                self.min
+            )));
+        }
+        Ok(())
+    }
+
+    /// Counts one more zip member; an error past the limit.
+    pub fn member(&self) -> std::result::Result<(), String> {
+        let n = self.members.fetch_add(1, Ordering::Relaxed) + 1;
+        if n > self.max_members {
+            return Err(format!(
+                "more than {} zip members in all its containers: refusing a possible zip bomb",
+                self.max_members
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Counts the bytes read from an input (see [`Budget::counting`]).
+pub struct Counting<R> {
+    inner: R,
+    raw: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.raw.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// A reader that fails once more than `cap` bytes came out of it, or once the input's
+/// whole [`Budget`] is spent.
 pub struct CapReader<R> {
     inner: R,
     read: u64,
     cap: u64,
+    budget: Option<Budget>,
 }
 
 impl<R: Read> CapReader<R> {
@@ -247,6 +332,15 @@ impl<R: Read> CapReader<R> {
             inner,
             read: 0,
             cap,
+            budget: None,
+        }
+    }
+
+    /// Also counted against the input's budget.
+    pub fn within(inner: R, cap: u64, budget: &Budget) -> CapReader<R> {
+        CapReader {
+            budget: Some(budget.clone()),
+            ..CapReader::new(inner, cap)
         }
     }
 }
@@ -255,6 +349,9 @@ impl<R: Read> Read for CapReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.read += n as u64;
+        if let Some(b) = &self.budget {
+            b.spend(n)?;
+        }
         if self.read > self.cap {
             return Err(io::Error::other(format!(
                 "decompressed data exceeds {} bytes: refusing a possible decompression bomb",
@@ -265,8 +362,10 @@ impl<R: Read> Read for CapReader<R> {
     }
 }
 
+/// One layer's own cap: `MAX_RATIO` times its compressed size, at least `MIN_CAP`; a layer of
+/// unknown size (gzip on stdin) is held to the input's [`Budget`], which counts what was read.
 pub fn cap_for(compressed: Option<u64>) -> u64 {
-    compressed.map_or(64 * MIN_CAP, |c| c.saturating_mul(MAX_RATIO).max(MIN_CAP))
+    compressed.map_or(u64::MAX, |c| c.saturating_mul(MAX_RATIO).max(MIN_CAP))
 }
 
 /// Reads into `buf` until it is full or the stream ends; returns the bytes read.

@@ -13,7 +13,18 @@ pub const MFA_TRUSTED_IPS: &str = "00000000-0000-0000-0000-000000000000";
 pub const COMPLIANT_NETWORK: &str = "3d46dbda-8382-466a-856d-eb00cbc6b910";
 
 /// `state` of a policy.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub enum PolicyState {
     #[default]
     Enabled,
@@ -58,7 +69,7 @@ impl PolicyState {
 }
 
 /// Where a policy came from, for messages and the report's `policies.inputs[]`.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
 pub struct Origin {
     /// File path, with `!member` for a zip member.
     pub path: String,
@@ -69,7 +80,7 @@ pub struct Origin {
     pub index: usize,
 }
 
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Policy {
     pub id: String,
     pub display_name: String,
@@ -105,7 +116,7 @@ impl Policy {
 
 /// `conditions`. `None` / empty = not configured (matches everything), after normalizing
 /// PowerShell's objects-of-nulls.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Conditions {
     pub users: Option<Users>,
     pub applications: Applications,
@@ -136,7 +147,7 @@ pub struct Conditions {
 }
 
 /// `conditions.users`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Users {
     /// Object ids or `All`, `None`, `GuestsOrExternalUsers`.
     pub include_users: Vec<String>,
@@ -151,7 +162,7 @@ pub struct Users {
 }
 
 /// `conditionalAccessGuestsOrExternalUsers`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct GuestsOrExternal {
     /// `guestOrExternalUserTypes` split on `,` (`internalGuest`, `b2bCollaborationGuest`, ...).
     pub types: Vec<String>,
@@ -162,7 +173,7 @@ pub struct GuestsOrExternal {
 }
 
 /// `conditions.applications`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Applications {
     /// App ids or `All`, `None`, `Office365`, `MicrosoftAdminPortals`, `AllAgentIdResources`.
     pub include_applications: Vec<String>,
@@ -175,7 +186,7 @@ pub struct Applications {
 }
 
 /// `conditions.clientApplications` (workload identities).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ClientApplications {
     /// Service principal object ids or `ServicePrincipalsInMyTenant`.
     pub include_service_principals: Vec<String>,
@@ -184,14 +195,14 @@ pub struct ClientApplications {
 }
 
 /// Include and exclude lists (platforms, locations), as written.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct IncludeExclude {
     pub include: Vec<String>,
     pub exclude: Vec<String>,
 }
 
 /// A device, application or service-principal filter: `{mode, rule}`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Filter {
     /// `include` or `exclude` as written.
     pub mode: String,
@@ -206,7 +217,7 @@ impl Filter {
 }
 
 /// `grantControls`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct GrantControls {
     /// `AND` or `OR` as written (empty when the export did not say: treated as `OR` for a
     /// single control, `AND` otherwise, as the portal does).
@@ -252,7 +263,7 @@ impl GrantControls {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AuthStrength {
     pub id: String,
     pub display_name: String,
@@ -260,7 +271,7 @@ pub struct AuthStrength {
 
 /// `sessionControls`: only what evaluation, lint and the join read; the rest is named in
 /// `other`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SessionControls {
     pub sign_in_frequency: Option<SignInFrequency>,
     /// `persistentBrowser.mode` (`always`/`never`) when enabled.
@@ -302,7 +313,7 @@ impl SessionControls {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SignInFrequency {
     /// `value` with `type` (`hours`/`days`); `None` with `every_time`.
     pub value: Option<u32>,
@@ -313,7 +324,7 @@ pub struct SignInFrequency {
 
 /// Everything `--policies` read: the policies in input order (duplicates by id kept once),
 /// the named locations found inside the exports, and per-file accounting.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct PolicySet {
     pub policies: Vec<Policy>,
     /// Named locations found among the policy files (a J0 `NamedLocations/` folder, an
@@ -333,7 +344,7 @@ impl PolicySet {
 }
 
 /// One file (or zip member) read by `--policies`.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 pub struct PolicyInput {
     pub path: String,
     /// Shape id (see [`Origin::shape`]), or `named_locations`, or `ignored`.

@@ -296,10 +296,13 @@ pub fn finding_out(f: &Finding, r: &Redactor) -> FindingOut {
             .evidence
             .iter()
             .map(|e| r.text(e).into_owned())
-            .chain(
-                (a.evidence_dropped > 0)
-                    .then(|| format!("(and {} more distinct evidence lines)", a.evidence_dropped)),
-            )
+            .chain((a.evidence_dropped > 0).then(|| {
+                format!(
+                    "(and {}{} more distinct evidence lines)",
+                    if a.evidence_overflow { "over " } else { "" },
+                    a.evidence_dropped
+                )
+            }))
             .collect(),
         suggested_cidrs: f.suggested_cidrs.iter().map(|c| r.cidr(c)).collect(),
         without_policy_detail: a.without_policy_detail,

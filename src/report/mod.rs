@@ -91,7 +91,7 @@ pub struct RunMeta {
     pub filters: Vec<(&'static str, FilterValue)>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum FilterValue {
     List(Vec<String>),
     Single(Option<String>),

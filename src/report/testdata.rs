@@ -57,6 +57,8 @@ fn finding(rule: Rule, policy: &str, users: usize, count: u64, remediation: &str
             examples: vec!["00000000-0000-4000-8000-000000000001".into()],
             evidence: BTreeSet::new(),
             evidence_dropped: 0,
+            evidence_more: BTreeSet::new(),
+            evidence_overflow: false,
             hit_ips: Default::default(),
             resources: Default::default(),
             client_apps: Default::default(),

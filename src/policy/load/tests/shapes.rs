@@ -1,6 +1,7 @@
 //! Shape detection, the Extractor-Suite CSV, containers, encodings, duplicates and the
 //! messages for files that are not policy exports.
 
+use crate::input::testzip::zip_of;
 use std::io::Write;
 
 use super::{err, policy_json, set};
@@ -306,21 +307,6 @@ fn encodings() {
             .to_string()
             .contains("UTF-8")
     );
-}
-
-fn zip_of(members: &[(&str, &[u8])]) -> Vec<u8> {
-    let mut buf = std::io::Cursor::new(Vec::new());
-    {
-        let mut z = zip::ZipWriter::new(&mut buf);
-        let opts = zip::write::SimpleFileOptions::default()
-            .compression_method(zip::CompressionMethod::Deflated);
-        for (name, data) in members {
-            z.start_file(*name, opts).unwrap();
-            z.write_all(data).unwrap();
-        }
-        z.finish().unwrap();
-    }
-    buf.into_inner()
 }
 
 #[test]
