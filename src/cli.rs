@@ -24,7 +24,11 @@ casift never opens a network connection.";
     version,
     about = "Offline analysis of Microsoft Entra ID sign-in log exports: which sign-ins Conditional Access blocked, why, and what to change",
     after_help = AFTER_HELP,
-    propagate_version = true
+    propagate_version = true,
+    // main.rs writes clap's messages itself, escaped for the terminal: unstyled, so that the
+    // rendered text is clap's words and the arguments exactly as given (clap's own styled
+    // printing drops an argument's control characters silently instead of showing them).
+    styles = clap::builder::Styles::plain()
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -149,7 +153,7 @@ pub struct WhatifArgs {
     #[arg(short, long, value_enum, default_value = "text")]
     pub format: TextOrJson,
 
-    /// Write to FILE instead of stdout
+    /// Write to FILE, - for stdout
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 }
@@ -254,8 +258,8 @@ pub struct RunArgs {
     #[arg(long)]
     pub strict: bool,
 
-    /// Worker threads (default: all cores); the output is the same for any value
-    #[arg(short = 'j', long, value_name = "N")]
+    /// Worker threads, 1 to 1024 (default: all cores); the same output for any value
+    #[arg(short = 'j', long, value_name = "N", value_parser = parse_threads)]
     pub threads: Option<NonZeroUsize>,
 
     /// No progress bar; only errors and warnings on stderr
@@ -283,7 +287,7 @@ pub struct AnalyzeArgs {
     #[arg(short, long, value_enum, help_heading = "Output")]
     pub format: Option<ReportFormatArg>,
 
-    /// Write the report to FILE instead of stdout (written to a temporary file, then renamed)
+    /// Write the report to FILE, - for stdout (written to a temporary file, then renamed)
     #[arg(short, long, value_name = "FILE", help_heading = "Output")]
     pub output: Option<PathBuf>,
 
@@ -326,7 +330,7 @@ pub struct MergeArgs {
     #[arg(short, long, value_enum, help_heading = "Output")]
     pub format: Option<ReportFormatArg>,
 
-    /// Write the report (or with --partial the merged part) to FILE instead of stdout
+    /// Write the report (or with --partial the merged part) to FILE, - for stdout
     #[arg(short, long, value_name = "FILE", help_heading = "Output")]
     pub output: Option<PathBuf>,
 
@@ -374,7 +378,7 @@ pub struct ExplainArgs {
     )]
     pub format: TextOrJson,
 
-    /// Write to FILE instead of stdout (written to a temporary file, then renamed)
+    /// Write to FILE, - for stdout (written to a temporary file, then renamed)
     #[arg(short, long, value_name = "FILE", help_heading = "Output")]
     pub output: Option<PathBuf>,
 
@@ -393,7 +397,7 @@ pub struct FilterCmdArgs {
     #[arg(short, long, value_enum, default_value = "jsonl")]
     pub format: RecordFormatArg,
 
-    /// Write to FILE instead of stdout
+    /// Write to FILE, - for stdout
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
@@ -439,7 +443,7 @@ pub struct LintArgs {
     #[arg(short, long, value_enum, help_heading = "Output")]
     pub format: Option<ReportFormatArg>,
 
-    /// Write the report to FILE instead of stdout (written to a temporary file, then renamed)
+    /// Write the report to FILE, - for stdout (written to a temporary file, then renamed)
     #[arg(short, long, value_name = "FILE", help_heading = "Output")]
     pub output: Option<PathBuf>,
 
@@ -540,6 +544,23 @@ pub fn parse_error_code(s: &str) -> Result<ErrorCodeArg, String> {
 }
 
 /// RFC 3339, `YYYY-MM-DD` (midnight) or `YYYY-MM-DD HH:MM[:SS]`, UTC unless an offset is given.
+/// The most worker threads `-j` accepts: far beyond any machine's cores, and well below
+/// what makes thread creation itself the run's cost (each thread holds its own buffers).
+pub const MAX_THREADS: usize = 1024;
+
+/// `-j N`: 1 to [`MAX_THREADS`].
+pub fn parse_threads(s: &str) -> Result<NonZeroUsize, String> {
+    let n: usize = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("not a whole number from 1 to {MAX_THREADS}"))?;
+    match NonZeroUsize::new(n) {
+        Some(n) if n.get() <= MAX_THREADS => Ok(n),
+        Some(_) => Err(format!("at most {MAX_THREADS} threads")),
+        None => Err(format!("at least 1 thread (and at most {MAX_THREADS})")),
+    }
+}
+
 pub fn parse_time(s: &str) -> Result<DateTime<Utc>, String> {
     let t = s.trim();
     if let Ok(d) = DateTime::parse_from_rfc3339(t) {

@@ -88,7 +88,8 @@ pub enum Settings {
 }
 
 impl Settings {
-    pub fn from_cli(cli: cli::Cli) -> Result<Settings> {
+    pub fn from_cli(mut cli: cli::Cli) -> Result<Settings> {
+        dash_is_stdout(&mut cli.command);
         Ok(match cli.command {
             Command::Analyze(a) => {
                 let format = match (a.format, a.output.as_deref()) {
@@ -199,6 +200,23 @@ impl Settings {
                 }
             }
         })
+    }
+}
+
+/// `-o -` is standard output, as `-` is standard input among the inputs (a file named `-`
+/// is still reachable as `./-`).
+fn dash_is_stdout(c: &mut Command) {
+    let output = match c {
+        Command::Analyze(a) => &mut a.output,
+        Command::Merge(m) => &mut m.output,
+        Command::Explain(e) => &mut e.output,
+        Command::Filter(f) => &mut f.output,
+        Command::Whatif(w) => &mut w.output,
+        Command::Lint(l) => &mut l.output,
+        Command::Locations(_) => return,
+    };
+    if output.as_deref() == Some(Path::new("-")) {
+        *output = None;
     }
 }
 

@@ -1,6 +1,8 @@
-//! Where a report goes (DESIGN.md §9): standard output (refused when closed), a special file
+//! Where a report goes (DESIGN.md §9): standard output (refused when closed; `-o /dev/stdout`
+//! and the other names of descriptor 1 too), the process's own stderr or other descriptor
+//! (`/dev/stderr`, `/dev/fd/N`: written through, appending, never replaced), a special file
 //! (device, FIFO) written in place, or a regular file replaced atomically through an exclusive,
-//! randomly named temporary file beside it that keeps the target's permissions and is removed
+//! randomly named temporary file beside it that keeps the target's permissions and owner and is removed
 //! on error and on SIGINT/SIGTERM/SIGHUP. Nothing touches the file system before the first
 //! byte is written, and [`preflight`] refuses a target that is one of the run's inputs.
 
@@ -11,6 +13,7 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 
 mod cleanup;
+mod fd;
 mod guard;
 mod stdout;
 
@@ -24,12 +27,17 @@ pub struct Output {
     /// Written first when the output is opened (a CSV header), so that nothing is created
     /// before the run has a record to write or has finished.
     header: Vec<u8>,
+    /// The report goes to our own stdout (no `-o`, `-o /dev/stdout`): a reader that went
+    /// away is not an error.
+    to_stdout: bool,
 }
 
 enum State {
     /// Nothing opened yet.
     Pending,
     Stdout(BufWriter<io::Stdout>),
+    /// `-o /dev/stderr`: the handle the process was given, as it is.
+    Stderr(BufWriter<io::Stderr>),
     /// A device or FIFO: written as it is, never replaced.
     Direct(BufWriter<File>),
     Temp(cleanup::Temp),
@@ -43,7 +51,8 @@ enum Plan {
     /// Write `dir/.name.<random>.casift.tmp`, rename over `dest` (the resolved path).
     Replace {
         dest: PathBuf,
-        mode: Option<std::fs::Permissions>,
+        /// The existing target's permissions and owner, for the file that replaces it.
+        keep: Option<cleanup::Keep>,
     },
 }
 
@@ -54,6 +63,7 @@ impl Output {
             target: target.map(Path::to_path_buf),
             state: State::Pending,
             header: Vec::new(),
+            to_stdout: is_stdout(target),
         }
     }
 
@@ -75,7 +85,7 @@ impl Output {
     fn fail(&self, e: io::Error) -> Error {
         // A reader that went away (`casift … | head`) is not an error of ours: main.rs
         // ends quietly on a broken pipe.
-        if self.target.is_none() && e.kind() == io::ErrorKind::BrokenPipe {
+        if self.to_stdout && e.kind() == io::ErrorKind::BrokenPipe {
             return Error::Io(e);
         }
         Error::Output {
@@ -91,19 +101,36 @@ impl Output {
     }
 
     fn open(&mut self) -> io::Result<()> {
-        let Some(target) = self.target.clone() else {
+        if self.to_stdout {
             if stdout::closed() {
                 return Err(io::Error::other(stdout::CLOSED));
             }
             self.state = State::Stdout(BufWriter::with_capacity(64 << 10, io::stdout()));
             return Ok(());
+        }
+        let Some(target) = self.target.clone() else {
+            return Err(io::Error::other("no output"));
         };
+        match fd::own_fd(&target) {
+            Some(2) => {
+                self.state = State::Stderr(BufWriter::with_capacity(64 << 10, io::stderr()));
+                return Ok(());
+            }
+            Some(_) => {
+                // Another descriptor of ours: whatever it is (a regular file too), it is
+                // written where it ends, never truncated or replaced.
+                let f = std::fs::OpenOptions::new().append(true).open(&target)?;
+                self.state = State::Direct(BufWriter::with_capacity(64 << 10, f));
+                return Ok(());
+            }
+            None => {}
+        }
         self.state = match plan(&target)? {
             Plan::Direct => {
                 let f = std::fs::OpenOptions::new().write(true).open(&target)?;
                 State::Direct(BufWriter::with_capacity(64 << 10, f))
             }
-            Plan::Replace { dest, mode } => State::Temp(cleanup::Temp::create(&dest, mode)?),
+            Plan::Replace { dest, keep } => State::Temp(cleanup::Temp::create(&dest, keep)?),
         };
         Ok(())
     }
@@ -117,6 +144,7 @@ impl Output {
         }
         match &mut self.state {
             State::Stdout(w) => Ok(w),
+            State::Stderr(w) => Ok(w),
             State::Direct(w) => Ok(w),
             State::Temp(t) => t.writer(),
             State::Pending | State::Done => Err(io::Error::other("the output is already closed")),
@@ -130,6 +158,7 @@ impl Output {
         }
         let done = match std::mem::replace(&mut self.state, State::Done) {
             State::Stdout(mut w) => w.flush(),
+            State::Stderr(mut w) => w.flush(),
             // A device or FIFO has nothing to sync (fsync is EINVAL there).
             State::Direct(w) => w
                 .into_inner()
@@ -175,7 +204,7 @@ fn plan(target: &Path) -> io::Result<Plan> {
             };
             Ok(Plan::Replace {
                 dest,
-                mode: Some(m.permissions()),
+                keep: Some(cleanup::Keep::of(&m)),
             })
         }
         Ok(_) => Ok(Plan::Direct),
@@ -189,11 +218,17 @@ fn plan(target: &Path) -> io::Result<Plan> {
             }
             Ok(Plan::Replace {
                 dest: target.to_path_buf(),
-                mode: None,
+                keep: None,
             })
         }
         Err(e) => Err(e),
     }
+}
+
+/// Whether a report for `target` goes to this process's standard output: no `-o`, or a
+/// target that names descriptor 1 (`/dev/stdout`, `/dev/fd/1`, `/proc/self/fd/1`).
+pub fn is_stdout(target: Option<&Path>) -> bool {
+    target.is_none_or(|t| fd::own_fd(t) == Some(1))
 }
 
 /// Writes `bytes` to `target` (or standard output) through [`Output`].

@@ -25,6 +25,8 @@ use crate::model::SignIn;
 
 /// How many skipped records the report lists (all are counted).
 pub const MAX_SKIPPED_LISTED: usize = 1000;
+/// How many notes on single inputs the report's notes repeat.
+pub const MAX_INPUT_NOTES: usize = 200;
 /// How many matched sign-ins `explain` keeps and shows (all are counted).
 pub const MAX_COLLECTED: usize = 1000;
 /// More applied policies than a record can hold: Entra allows 195 per tenant, so a record
@@ -66,6 +68,53 @@ impl Default for Options<'_> {
             frames: None,
         }
     }
+}
+
+/// The longest value a sign-in field may have (bytes): user agents and failure reasons stay
+/// far below it, and one 20 MB UPN would otherwise be copied into every report list.
+pub const MAX_FIELD: usize = 16 << 10;
+
+/// The first field of a sign-in longer than `MAX_FIELD`, with its length.
+fn oversized_field(s: &SignIn) -> Option<(&'static str, usize)> {
+    let fields: [(&'static str, &str); 19] = [
+        ("requestId", &s.request_id),
+        ("correlationId", &s.correlation_id),
+        ("userPrincipalName", &s.user_principal_name),
+        ("userId", &s.user_id),
+        ("userDisplayName", &s.user_display_name),
+        ("appId", &s.app_id),
+        ("appDisplayName", &s.app_display_name),
+        ("resourceId", &s.resource_id),
+        ("resourceDisplayName", &s.resource_display_name),
+        ("servicePrincipalId", &s.service_principal_id),
+        ("servicePrincipalName", &s.service_principal_name),
+        ("ipAddress", &s.ip),
+        ("ipAddressFromResourceProvider", &s.resource_ip),
+        ("clientAppUsed", &s.client_app_used),
+        ("userAgent", &s.user_agent),
+        ("failureReason", &s.failure_reason),
+        ("additionalDetails", &s.additional_details),
+        ("deviceDetail.displayName", &s.device.display_name),
+        ("deviceDetail.deviceId", &s.device.device_id),
+    ];
+    let policy = s.policies.iter().flat_map(|p| {
+        [
+            ("appliedConditionalAccessPolicies.id", p.id.as_str()),
+            (
+                "appliedConditionalAccessPolicies.displayName",
+                p.display_name.as_str(),
+            ),
+            (
+                "appliedConditionalAccessPolicies.conditionsSatisfied",
+                p.conditions_satisfied.as_str(),
+            ),
+        ]
+    });
+    fields
+        .into_iter()
+        .chain(policy)
+        .find(|(_, v)| v.len() > MAX_FIELD)
+        .map(|(f, v)| (f, v.len()))
 }
 
 /// What one worker produced from one chunk.
@@ -153,6 +202,17 @@ impl Worker<'_> {
                     continue;
                 }
             };
+            if let Some((field, len)) = oversized_field(&s) {
+                o.skips.push(Skip {
+                    input: chunk.input,
+                    record,
+                    line: chunk.line_of(i, &mut lines),
+                    reason: format!(
+                        "{field} is {len} bytes long: no Entra value is longer than {MAX_FIELD} bytes, so this is not a real sign-in"
+                    ),
+                });
+                continue;
+            }
             if s.policies.len() > MAX_POLICIES_PER_RECORD {
                 o.skips.push(Skip {
                     input: chunk.input,
@@ -741,11 +801,20 @@ pub fn finish(
             st.skipped.len()
         ));
     }
-    for r in &st.inputs {
-        for n in &r.notes {
-            notes.push(format!("{}: {n}", r.path));
-        }
+    // Bounded: a zip of 100,000 members with a note each would be 100,000 notes.
+    let input_notes: Vec<String> = st
+        .inputs
+        .iter()
+        .flat_map(|r| r.notes.iter().map(move |n| format!("{}: {n}", r.path)))
+        .collect();
+    let listed = input_notes.len().min(MAX_INPUT_NOTES);
+    if input_notes.len() > listed {
+        notes.push(format!(
+            "{} notes on inputs; the first {listed} follow (each input's own are in the JSON report's inputs[]).",
+            input_notes.len()
+        ));
     }
+    notes.extend(input_notes.into_iter().take(listed));
     let mut skipped = st.skipped;
     skipped.sort_by_key(|s| (s.input, s.record));
     Analysis {

@@ -142,6 +142,7 @@ fn say_wrote(
 ) {
     if let Some(p) = output
         && !quiet
+        && !crate::output::is_stdout(output)
     {
         let _ = writeln!(
             warn,
@@ -498,7 +499,7 @@ fn records_cmd(
     } else {
         Redactor::off()
     };
-    let to_terminal = output.is_none() && std::io::stdout().is_terminal();
+    let to_terminal = crate::output::is_stdout(output) && std::io::stdout().is_terminal();
     let sink_fn = |s: &crate::model::SignIn, hits: &[crate::evaluate::Hit], out: &mut Vec<u8>| {
         let facts = crate::evaluate::facts(s);
         let start = out.len();
@@ -564,7 +565,8 @@ fn write_styled(path: Option<&Path>, bytes: &[u8]) -> Result<()> {
 }
 
 fn write_to(path: Option<&Path>, bytes: &[u8], styled: bool) -> Result<()> {
-    let bytes = if path.is_none() && !styled {
+    // `-o /dev/stdout` reaches the same terminal as no `-o` at all.
+    let bytes = if crate::output::is_stdout(path) && !styled {
         for_stdout(bytes)
     } else {
         std::borrow::Cow::Borrowed(bytes)

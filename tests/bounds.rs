@@ -236,3 +236,68 @@ fn explain_over_every_record_shows_a_bounded_number_and_says_how_many_matched() 
         "{notes:?}"
     );
 }
+
+#[test]
+fn a_huge_field_skips_its_record_and_a_huge_policy_gives_a_short_evidence_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut big_policy = policy(1);
+    big_policy["enforcedGrantControls"] =
+        Value::Array((0..20_000).map(|i| json!(format!("control{i}"))).collect());
+    big_policy["result"] = json!("failure");
+    let records = vec![
+        blocked(
+            1,
+            &format!("{}@example.com", "a".repeat(100_000)),
+            "198.51.100.7",
+            vec![policy(1)],
+        ),
+        blocked(2, "svc@example.com", "198.51.100.7", vec![big_policy]),
+    ];
+    let input = dir.path().join("huge.json");
+    write(&input, &Value::Array(records));
+    let (v, size) = analyze(&[input.to_str().expect("utf-8 path")]);
+    assert_eq!(num(&v, "/totals/records_skipped"), 1);
+    let reason = v["skipped"][0]["reason"].as_str().expect("reason");
+    assert!(
+        reason.starts_with("userPrincipalName is 100012 bytes long"),
+        "{reason}"
+    );
+    let mut cut = 0;
+    for f in arr(&v, "/findings") {
+        for line in arr(f, "/evidence") {
+            let line = line.as_str().expect("text");
+            assert!(line.len() < 1100, "evidence line of {} bytes", line.len());
+            cut += usize::from(line.ends_with("more bytes)"));
+        }
+    }
+    assert!(
+        cut > 0,
+        "the 20,000 grant controls made a line that was cut"
+    );
+    assert!(size < 200_000, "report of {size} bytes");
+}
+
+#[test]
+fn a_zip_of_many_members_lists_a_bounded_number_of_inputs() {
+    use std::io::Write as _;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("many.zip");
+    {
+        let f = std::fs::File::create(&path).expect("create");
+        let mut z = zip::ZipWriter::new(f);
+        let opts = zip::write::SimpleFileOptions::default();
+        for i in 0..1500 {
+            z.start_file(format!("m{i:04}.json"), opts).expect("member");
+            let r = blocked(i, "svc@example.com", "198.51.100.7", vec![policy(1)]);
+            z.write_all(serde_json::to_string(&vec![r]).expect("json").as_bytes())
+                .expect("write");
+        }
+        z.finish().expect("finish");
+    }
+    let (v, size) = analyze(&[path.to_str().expect("utf-8 path")]);
+    assert_eq!(arr(&v, "/inputs").len(), 1000);
+    assert_eq!(num(&v, "/inputs_total"), 1500);
+    assert_eq!(num(&v, "/totals/records_matched"), 1500);
+    assert!(arr(&v, "/notes").len() < 250);
+    assert!(size < 1_000_000, "report of {size} bytes");
+}

@@ -10,7 +10,8 @@ use std::process::Command as Std;
 use assert_cmd::Command;
 use serde_json::{Value, json};
 
-const HOSTILE_APP: &str = "App\u{1b}]0;pwned\u{7}\u{1b}[2J\u{9b}31m\u{202e}x";
+const HOSTILE_APP: &str =
+    "App\u{1b}]0;pwned\u{7}\u{1b}[2J\u{9b}31m\u{202e}x\u{2060}\u{61c}\u{2028}\u{e0041}\u{ad}";
 const HOSTILE_USER: &str = "ad\u{200b}min@example.com";
 
 fn hostile_export(dir: &Path) -> std::path::PathBuf {
@@ -165,6 +166,8 @@ fn a_csv_report_split_at_semicolons_as_a_german_excel_does_holds_no_formula() {
         "\u{ff1d}1+1",
         "x\t=1+1",
         "ok; @SUM(A1)",
+        "\u{3000}=1+1",
+        "x;\u{fe66}1",
     ];
     let records: Vec<Value> = hostile
         .iter()
@@ -209,13 +212,16 @@ fn a_csv_report_split_at_semicolons_as_a_german_excel_does_holds_no_formula() {
             .has_headers(false)
             .flexible(true)
             .from_reader(&out.stdout[..]);
-        let formula = |c: char| "=+-@\u{ff1d}\u{ff0b}\u{ff0d}\u{ff20}\t\r".contains(c);
+        let formula = |c: char| {
+            "=+-@\u{ff1d}\u{ff0b}\u{ff0d}\u{ff20}\u{fe62}\u{fe63}\u{fe66}\u{fe6b}\t\r".contains(c)
+        };
         let mut cells = 0;
         for rec in rdr.records() {
             let rec = rec.expect("readable with ';'");
             for cell in rec.iter() {
                 cells += 1;
-                let t = cell.trim_start_matches([' ', '\u{a0}']);
+                let t =
+                    cell.trim_start_matches(|c: char| c.is_whitespace() && !"\t\r\n".contains(c));
                 let number = t.trim().parse::<f64>().is_ok();
                 assert!(
                     number || !t.starts_with(formula),

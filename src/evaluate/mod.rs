@@ -175,10 +175,25 @@ impl Hit {
     }
 
     pub fn with_detail(mut self, detail: impl Into<String>) -> Hit {
-        self.detail = Some(detail.into());
+        let mut d: String = detail.into();
+        if d.len() > MAX_DETAIL {
+            // An evidence line is repeated in every report: one record's million grant
+            // controls must not make it megabytes long.
+            let mut cut = MAX_DETAIL;
+            while !d.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            let more = d.len() - cut;
+            d.truncate(cut);
+            d.push_str(&format!("… ({more} more bytes)"));
+        }
+        self.detail = Some(d);
         self
     }
 }
+
+/// How long an evidence line may be (bytes) before it is cut.
+pub const MAX_DETAIL: usize = 1000;
 
 /// What the rules may consult besides the sign-in itself.
 #[derive(Clone, Copy, Default)]

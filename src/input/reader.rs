@@ -53,7 +53,7 @@ impl Default for ReadOptions {
 
 /// Zip members at all levels of one input together: an archive of hourly files for a few
 /// tenants over years stays far below; a zip bomb of tiny members does not.
-pub const MAX_MEMBERS: u64 = 1_000_000;
+pub const MAX_MEMBERS: u64 = 100_000;
 
 pub type Sender = SyncSender<Result<Msg>>;
 

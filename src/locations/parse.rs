@@ -95,12 +95,36 @@ fn walk(dir: &Path, depth: usize, visited: &mut BTreeSet<Option<PathBuf>>, out: 
                     });
                 }
             }
-            // A FIFO would block, a device never end: never opened by a scan.
-            Ok(_) if wanted => ignore(out, &p, "not a regular file (FIFO, socket or device)"),
-            Ok(_) => {}
+            // A FIFO would block, a device never end: never opened by a scan, whatever its
+            // name, and listed (as the sign-in scan does) so it is not passed over silently.
+            Ok(m) => ignore(
+                out,
+                &p,
+                format!("{}: never opened by a directory scan", special(&m)),
+            ),
             Err(e) => ignore(out, &p, format!("cannot read: {e}")),
         }
     }
+}
+
+/// What a file that is neither a regular file nor a directory is (its metadata only).
+fn special(m: &std::fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = m.file_type();
+        if t.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return "a device";
+        }
+    }
+    let _ = m;
+    "not a regular file"
 }
 
 fn ignore(out: &mut Vec<Found>, path: &Path, reason: impl Into<String>) {

@@ -21,6 +21,28 @@ fn live() -> MutexGuard<'static, BTreeSet<PathBuf>> {
     LIVE.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
+/// What the file that replaces an existing target keeps of it: its permission bits and, where
+/// the process may give them (as root), its owner and group, so that replacing a report
+/// owned by another account does not make it ours.
+pub(super) struct Keep {
+    mode: Permissions,
+    #[cfg(unix)]
+    owner: (u32, u32),
+}
+
+impl Keep {
+    pub(super) fn of(m: &std::fs::Metadata) -> Keep {
+        Keep {
+            mode: m.permissions(),
+            #[cfg(unix)]
+            owner: {
+                use std::os::unix::fs::MetadataExt;
+                (m.uid(), m.gid())
+            },
+        }
+    }
+}
+
 /// Longest part of the target's name kept in the temporary name (names are at most 255 bytes).
 const NAME_KEEP: usize = 96;
 
@@ -31,9 +53,9 @@ pub(super) struct Temp {
 }
 
 impl Temp {
-    /// A new temporary file beside `dest`, with `mode` (the existing target's permissions) or,
+    /// A new temporary file beside `dest`, with what it `keep`s of the existing target or,
     /// for a new target, the permissions `File::create` would give (0666 less the umask).
-    pub(super) fn create(dest: &Path, mode: Option<Permissions>) -> io::Result<Temp> {
+    pub(super) fn create(dest: &Path, keep: Option<Keep>) -> io::Result<Temp> {
         start_handler();
         let dir = dest
             .parent()
@@ -54,7 +76,7 @@ impl Temp {
         let mut b = tempfile::Builder::new();
         b.prefix(&prefix).suffix(".casift.tmp").rand_bytes(12);
         #[cfg(unix)]
-        if mode.is_none() {
+        if keep.is_none() {
             use std::os::unix::fs::PermissionsExt;
             b.permissions(Permissions::from_mode(0o666));
         }
@@ -68,8 +90,11 @@ impl Temp {
             path,
             dest: dest.to_path_buf(),
         };
-        if let (Some(m), Some(w)) = (mode, &t.file) {
-            keep_mode(w.get_ref().as_file(), m)?;
+        if let (Some(k), Some(w)) = (keep, &t.file) {
+            let f = w.get_ref().as_file();
+            // The owner first: a change of owner may clear mode bits.
+            keep_owner(f, &k)?;
+            keep_mode(f, k.mode)?;
         }
         Ok(t)
     }
@@ -110,6 +135,30 @@ impl Drop for Temp {
             drop(w.into_parts().0);
             live().remove(&self.path);
         }
+    }
+}
+
+/// Gives `f` the old target's owner and group when they differ from ours. Only root may give
+/// a file away (and a user only to a group they are in), so a refusal (EPERM) leaves the file
+/// ours, as any editor's save would.
+fn keep_owner(f: &std::fs::File, k: &Keep) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let now = f.metadata()?;
+        let (uid, gid) = k.owner;
+        if (now.uid(), now.gid()) == (uid, gid) {
+            return Ok(());
+        }
+        match std::os::unix::fs::fchown(f, Some(uid), Some(gid)) {
+            Err(e) if e.kind() == io::ErrorKind::PermissionDenied => Ok(()),
+            r => r,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (f, k);
+        Ok(())
     }
 }
 

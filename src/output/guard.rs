@@ -87,13 +87,16 @@ fn stdin_id() -> Option<Id> {
 /// a directory as the target, and a target that is one of the inputs. A target that is not a
 /// regular file (device, FIFO) is written in place and replaces nothing, so it passes.
 pub fn preflight(target: Option<&Path>, reads: &Reads) -> Result<()> {
+    if super::is_stdout(target) && stdout::closed() {
+        return Err(Error::Output {
+            path: target.map_or_else(
+                || "standard output".to_string(),
+                |t| t.display().to_string(),
+            ),
+            reason: stdout::CLOSED.to_string(),
+        });
+    }
     let Some(t) = target else {
-        if stdout::closed() {
-            return Err(Error::Output {
-                path: "standard output".to_string(),
-                reason: stdout::CLOSED.to_string(),
-            });
-        }
         return Ok(());
     };
     let Ok(meta) = std::fs::metadata(t) else {

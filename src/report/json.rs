@@ -19,6 +19,8 @@ pub const SCHEMA_VERSION: u32 = 2;
 pub const MAX_FINDING_VALUES: usize = 100;
 pub const MAX_SUMMARY_ROWS: usize = 1000;
 pub use crate::analysis::MAX_IP_LOCATIONS;
+/// How many inputs the report lists (a zip of 100,000 members is 100,000 inputs).
+pub const MAX_INPUTS_LISTED: usize = 1000;
 /// How many findings the report lists (most severe first); real tenants have far fewer.
 pub const MAX_FINDINGS_LISTED: usize = 1000;
 
@@ -26,7 +28,9 @@ pub const MAX_FINDINGS_LISTED: usize = 1000;
 pub struct Report<'a> {
     pub schema_version: u32,
     pub generator: Generator<'a>,
+    /// At most `MAX_INPUTS_LISTED`, in the order read; `inputs_total` counts them all.
     pub inputs: Vec<Input>,
+    pub inputs_total: u64,
     pub filters: serde_json::Map<String, serde_json::Value>,
     pub totals: TotalsOut,
     /// "Blocked sign-ins at a glance" (schema 2).
@@ -468,9 +472,11 @@ pub fn build<'a>(a: &Analysis, meta: &'a RunMeta, r: &Redactor) -> Report<'a> {
             name: "casift",
             version: &meta.version,
         },
+        inputs_total: a.inputs.len() as u64,
         inputs: a
             .inputs
             .iter()
+            .take(MAX_INPUTS_LISTED)
             .map(|i| Input {
                 path: i.path.clone(),
                 format: i.format.id(),

@@ -9,7 +9,6 @@ mod html;
 mod markdown;
 mod text;
 
-use std::fmt::Write as _;
 use std::io::Write;
 
 use serde::Serialize;
@@ -219,24 +218,8 @@ fn csv(rep: &LintReport) -> Result<String> {
 /// `\u{..}`, so a hostile policy or location name cannot move the cursor, recolour the
 /// terminal, reorder the line or hide text.
 pub fn visible(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        let hidden = matches!(
-            c,
-            '\u{061c}'
-                | '\u{180e}'
-                | '\u{200b}'..='\u{200f}'
-                | '\u{2028}'..='\u{202e}'
-                | '\u{2060}'..='\u{2069}'
-                | '\u{feff}'
-        );
-        if c.is_control() || hidden {
-            let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    // The one escaping of DESIGN.md §9, as everywhere else.
+    crate::report::escape_terminal(s).into_owned()
 }
 
 /// "5 policies (3 on, 1 report-only, 1 off) from 2 files." for every human format.

@@ -149,10 +149,16 @@ pub fn json_has(rows: usize, total: u64) -> String {
 }
 
 /// Whether a character could rewrite or hide text on a terminal (DESIGN.md §9): C0 and C1
-/// controls, DEL, bidi overrides and isolates, zero-width characters and the BOM.
+/// controls, DEL, bidi marks, overrides and isolates (U+061C, U+200E/F, U+202A–E,
+/// U+2066–9), zero-width and invisible format characters (U+00AD, U+034F, U+180E,
+/// U+200B–D, U+2060–4, U+FEFF, the Hangul fillers, U+FFF9–B, the tag characters), and the
+/// line and paragraph separators U+2028/9, which some terminals and viewers break lines at.
 pub fn is_invisible(c: char) -> bool {
     matches!(c as u32,
-        0x00..=0x1f | 0x7f..=0x9f | 0x200b..=0x200f | 0x202a..=0x202e | 0x2066..=0x2069 | 0xfeff)
+        0x00..=0x1f | 0x7f..=0x9f | 0xad | 0x34f | 0x61c | 0x115f | 0x1160 | 0x17b4 | 0x17b5
+        | 0x180b..=0x180f | 0x200b..=0x200f | 0x2028..=0x202e | 0x2060..=0x206f | 0x3164
+        | 0xfeff | 0xffa0 | 0xfff9..=0xfffb | 0x1bca0..=0x1bca3 | 0x1d173..=0x1d17a
+        | 0xe0000..=0xe007f)
 }
 
 /// A log value made safe for a terminal: every `is_invisible` character written visibly as
@@ -218,6 +224,12 @@ pub fn escape_html(s: &str) -> String {
 
 /// A CSV cell safe to open in a spreadsheet: a leading `= + - @`, tab or CR is prefixed with
 /// `'` unless the cell is a plain number.
+/// A space a spreadsheet skips before a formula: any Unicode space (NBSP, U+3000, ...) but
+/// tab and the line breaks, which are formula starters or cell ends of their own.
+fn blank(c: char) -> bool {
+    c.is_whitespace() && !matches!(c, '\t' | '\r' | '\n')
+}
+
 pub fn csv_cell(s: &str) -> String {
     // A plain number is data, even when negative.
     if s.trim().parse::<f64>().is_ok() {
@@ -226,17 +238,28 @@ pub fn csv_cell(s: &str) -> String {
     let formula = |c: char| {
         matches!(
             c,
-            '=' | '+' | '-' | '@' | '\t' | '\r' | '\u{ff1d}' | '\u{ff0b}' | '\u{ff0d}' | '\u{ff20}'
+            '=' | '+'
+                | '-'
+                | '@'
+                | '\t'
+                | '\r'
+                // Fullwidth and small forms, which spreadsheets fold to the ASCII ones.
+                | '\u{ff1d}'
+                | '\u{ff0b}'
+                | '\u{ff0d}'
+                | '\u{ff20}'
+                | '\u{fe62}'
+                | '\u{fe63}'
+                | '\u{fe66}'
+                | '\u{fe6b}'
         )
     };
     // A semicolon-locale Excel splits a line at `;` (and a tab) before it looks at quotes,
     // so the text after each of them is the start of a cell too.
     let starts = std::iter::once(s).chain(s.split([';', '\t']).skip(1));
-    let risky = starts.clone().any(|piece| {
-        piece
-            .trim_start_matches([' ', '\u{a0}'])
-            .starts_with(formula)
-    });
+    let risky = starts
+        .clone()
+        .any(|piece| piece.trim_start_matches(blank).starts_with(formula));
     if !risky {
         return s.to_string();
     }
@@ -247,7 +270,7 @@ pub fn csv_cell(s: &str) -> String {
         if after_split && formula(c) && c != '\t' {
             out.push('\'');
             after_split = false;
-        } else if after_split && c != ' ' && c != '\u{a0}' {
+        } else if after_split && !blank(c) {
             after_split = false;
         }
         out.push(c);
@@ -357,6 +380,11 @@ mod tests {
         assert_eq!(csv_cell("@SUM(1)"), "'@SUM(1)");
         assert_eq!(csv_cell("\tx"), "'\tx");
         assert_eq!(csv_cell("plain"), "plain");
+        // Any Unicode space before it, and the small forms, as a spreadsheet folds them.
+        assert_eq!(csv_cell("\u{3000}=1+1"), "'\u{3000}=1+1");
+        assert_eq!(csv_cell("x;\u{3000}=1"), "'x;\u{3000}'=1");
+        assert_eq!(csv_cell("\u{fe66}1"), "'\u{fe66}1");
+        assert_eq!(csv_cell("a;\u{fe62}1"), "'a;'\u{fe62}1");
         // Semicolon locales split before they read quotes: every piece is neutralised.
         assert_eq!(
             csv_cell("Teams;=cmd|' /C calc'!A0;"),
