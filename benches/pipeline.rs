@@ -1,14 +1,19 @@
 //! `cargo bench --bench pipeline`: generates the synthetic exports and times the casift
 //! library pipeline on them (full analysis, and the selective query).
 //!
-//! `CASIFT_BENCH_RECORDS` sets the record count (default 100,000, about 450 MB per JSON
-//! file). Files are written under `$CARGO_TARGET_DIR/bench-data` (else `target/bench-data`)
-//! once and reused. The peers (DuckDB, jq, jaq) are timed by `bench/peers/run_all.sh`.
+//! Two record shapes (`CASIFT_BENCH_SHAPE` = `synthetic`, `admin` or `both`), each sized to
+//! `CASIFT_BENCH_MB` of compact JSON (default 250), or `CASIFT_BENCH_RECORDS` records. Files
+//! are written under `$CARGO_TARGET_DIR/bench-data` (else `target/bench-data`) once and
+//! reused. Then: the library pipeline, `CASIFT_BENCH_RUNS` runs each (default 3; 0 skips),
+//! and `CASIFT_BENCH_ROUNDS` interleaved rounds of the casift binary against DuckDB (default
+//! 5; 0 skips; `bench/side.rs`). jq and jaq are timed by `bench/peers/run_all.sh`.
 
 #[path = "gen/mod.rs"]
 mod generator;
+mod side;
 
 use std::path::Path;
+use std::process::Command;
 use std::time::Instant;
 
 use casift::cli::parse_time;
@@ -17,7 +22,7 @@ use casift::input::source::InputPath;
 use casift::pipeline::{self, Options};
 use casift::report::{self, Redactor, ReportFormat, RunMeta};
 
-use generator::Format;
+use generator::{Format, Shape};
 
 // The allocator the casift binary uses (src/main.rs), so the figures are the binary's.
 #[global_allocator]
@@ -77,40 +82,67 @@ fn median(path: &Path, threads: usize, filter: &Filter, runs: usize) -> (u64, f6
     (records, times[times.len() / 2])
 }
 
-fn main() {
-    let records = records_from_env();
-    let dir = generator::default_dir();
-    let start = Instant::now();
-    let files = match generator::write_all(&dir, records) {
-        Ok(files) => files,
-        Err(e) => {
-            eprintln!("cannot write the bench data under {}: {e}", dir.display());
-            std::process::exit(2)
-        }
-    };
-    println!(
-        "bench data: {records} records in {} ({:.1} s to generate or check)",
-        dir.display(),
-        start.elapsed().as_secs_f64()
-    );
-    for (format, path, bytes) in &files {
-        println!(
-            "  {:<8} {:>10.1} MB  {:>6} B/record  {}",
-            format.name(),
-            *bytes as f64 / 1e6,
-            bytes / records.max(1) as u64,
-            path.display()
-        );
+/// Records per shape: `CASIFT_BENCH_RECORDS` if set, else enough for `CASIFT_BENCH_MB`
+/// (default 250) of compact JSON.
+fn records_for(shape: Shape) -> usize {
+    if std::env::var_os("CASIFT_BENCH_RECORDS").is_some() {
+        return records_from_env();
     }
-    println!(
-        "  expected query answer: {}",
-        generator::expected_path(&dir, records).display()
-    );
-
-    let runs: usize = std::env::var("CASIFT_BENCH_RUNS")
+    let mb: f64 = std::env::var("CASIFT_BENCH_MB")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(3);
+        .unwrap_or(250.0);
+    // Bytes per compact record of each shape, as generated.
+    let per_record = match shape {
+        Shape::Synthetic => 5_724.0,
+        Shape::AdminCenter => ADMIN_BYTES_PER_RECORD,
+    };
+    (mb * 1e6 / per_record).round() as usize
+}
+
+const ADMIN_BYTES_PER_RECORD: f64 = 5_026.0;
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn main() {
+    let dir = generator::default_dir();
+    let mut all = Vec::new();
+    for shape in Shape::from_env() {
+        let records = records_for(shape);
+        let start = Instant::now();
+        let files = match generator::write_all(&dir, shape, records) {
+            Ok(files) => files,
+            Err(e) => {
+                eprintln!("cannot write the bench data under {}: {e}", dir.display());
+                std::process::exit(2)
+            }
+        };
+        println!(
+            "bench data, {} shape: {records} records in {} ({:.1} s to generate or check)",
+            shape.name(),
+            dir.display(),
+            start.elapsed().as_secs_f64()
+        );
+        for (format, path, bytes) in &files {
+            println!(
+                "  {:<8} {:>10.1} MB  {:>6} B/record  {}",
+                format.name(),
+                *bytes as f64 / 1e6,
+                bytes / records.max(1) as u64,
+                path.display()
+            );
+        }
+        let expected = generator::expected_path(&dir, shape, records);
+        println!("  expected query answer: {}", expected.display());
+        all.push((shape, files, expected));
+    }
+
+    let runs = env_usize("CASIFT_BENCH_RUNS", 3);
     // The selective query: Azure DevOps sign-ins in one week (--app, --since, --until).
     let selective = Filter {
         apps: vec![Pattern::new("499b84ac-1321-427f-aa17-267ca6975798")],
@@ -118,30 +150,67 @@ fn main() {
         until: Some(parse_time("2026-10-19").unwrap_or_default()),
         ..Filter::default()
     };
-    println!(
-        "\nmedian of {runs} runs (CASIFT_BENCH_RUNS); full = every rule and summary, no filter; query = --app <Azure DevOps> --since 2026-10-12 --until 2026-10-19"
-    );
-    println!(
-        "{:<8} {:<6} {:>7} {:>8} {:>9} {:>12}",
-        "format", "run", "threads", "seconds", "MB/s", "records/s"
-    );
-    for (format, path, bytes) in &files {
-        for (name, filter) in [("full", Filter::default()), ("query", selective.clone())] {
-            for threads in [1, 2] {
-                let (n, secs) = median(path, threads, &filter, runs);
-                println!(
-                    "{:<8} {:<6} {:>7} {:>8.2} {:>9.0} {:>12.0}",
-                    format.name(),
-                    name,
-                    threads,
-                    secs,
-                    *bytes as f64 / 1e6 / secs,
-                    n as f64 / secs
-                );
+    if runs > 0 {
+        println!(
+            "\nlibrary pipeline, median of {runs} runs (CASIFT_BENCH_RUNS); full = every rule and summary, no filter; query = --app <Azure DevOps> --since 2026-10-12 --until 2026-10-19"
+        );
+        println!(
+            "{:<9} {:<8} {:<6} {:>7} {:>8} {:>9} {:>12}",
+            "shape", "format", "run", "threads", "seconds", "MB/s", "records/s"
+        );
+        for (shape, files, _) in &all {
+            for (format, path, bytes) in files {
+                for (name, filter) in [("full", Filter::default()), ("query", selective.clone())] {
+                    for threads in [1, 2] {
+                        let (n, secs) = median(path, threads, &filter, runs);
+                        println!(
+                            "{:<9} {:<8} {:<6} {:>7} {:>8.2} {:>9.0} {:>12.0}",
+                            shape.name(),
+                            format.name(),
+                            name,
+                            threads,
+                            secs,
+                            *bytes as f64 / 1e6 / secs,
+                            n as f64 / secs
+                        );
+                    }
+                }
             }
         }
-        if *format == Format::PortalCsv {
-            println!("(CSV carries no per-policy detail; its figures are for the decoder only)");
-        }
+        println!("(CSV carries no per-policy detail; its figures are for the decoder only)");
     }
+
+    // Side by side with DuckDB, interleaved (CASIFT_BENCH_ROUNDS, default 5; 0 skips).
+    let rounds = env_usize("CASIFT_BENCH_ROUNDS", 5);
+    let have_duckdb = Command::new("python3")
+        .args(["-c", "import duckdb"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if rounds == 0 {
+        return;
+    }
+    if !have_duckdb {
+        println!("\nDuckDB is not installed (pip install duckdb): no side-by-side rounds");
+        return;
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let files: Vec<side::File> = all
+        .iter()
+        .flat_map(|(shape, files, expected)| {
+            files.iter().map(move |(format, path, bytes)| side::File {
+                label: format!("{} {}", shape.name(), format.name()),
+                path: path.clone(),
+                bytes: *bytes,
+                expected: expected.clone(),
+                csv: *format == Format::PortalCsv,
+            })
+        })
+        .collect();
+    side::run(
+        &files,
+        rounds,
+        env!("CARGO_BIN_EXE_casift"),
+        &root.join("bench/locations.json"),
+        &root.join("bench/peers/duckdb.sh"),
+    );
 }

@@ -75,6 +75,14 @@ pub enum CaStatus {
 impl CaStatus {
     pub fn parse(s: &str) -> CaStatus {
         let t = s.trim();
+        // The values as Graph writes them, without building the squashed lower-case copy
+        // (once per sign-in).
+        match t {
+            "success" => return CaStatus::Success,
+            "failure" => return CaStatus::Failure,
+            "notApplied" => return CaStatus::NotApplied,
+            _ => {}
+        }
         let squashed: String = t
             .chars()
             .filter(|c| !c.is_whitespace() && *c != '_')
@@ -117,6 +125,22 @@ pub enum PolicyResult {
 impl PolicyResult {
     pub fn parse(s: &str) -> PolicyResult {
         let t = s.trim();
+        // The values as Graph writes them first, without a lower-case copy (several per
+        // sign-in); `as_str` gives back exactly these.
+        for known in [
+            PolicyResult::Success,
+            PolicyResult::Failure,
+            PolicyResult::NotApplied,
+            PolicyResult::NotEnabled,
+            PolicyResult::ReportOnlySuccess,
+            PolicyResult::ReportOnlyFailure,
+            PolicyResult::ReportOnlyNotApplied,
+            PolicyResult::ReportOnlyInterrupted,
+        ] {
+            if known.as_str() == t {
+                return known;
+            }
+        }
         match t.to_ascii_lowercase().as_str() {
             "success" => PolicyResult::Success,
             "failure" => PolicyResult::Failure,
@@ -381,6 +405,30 @@ mod tests {
             PolicyResult::Unknown("somethingNew".into())
         );
         assert_eq!(CaStatus::parse("Not Applied"), CaStatus::NotApplied);
+        // The exact spellings take the shortcut and agree with the general path.
+        for (exact, other) in [
+            ("success", "SUCCESS"),
+            ("failure", " Failure"),
+            ("notApplied", "not_applied"),
+        ] {
+            assert_eq!(CaStatus::parse(exact), CaStatus::parse(other));
+        }
+        for r in [
+            "success",
+            "failure",
+            "notApplied",
+            "notEnabled",
+            "reportOnlySuccess",
+            "reportOnlyFailure",
+            "reportOnlyNotApplied",
+            "reportOnlyInterrupted",
+        ] {
+            assert_eq!(
+                PolicyResult::parse(r),
+                PolicyResult::parse(&r.to_uppercase())
+            );
+            assert_eq!(PolicyResult::parse(r).as_str(), r);
+        }
         assert_eq!(CaStatus::parse("weird"), CaStatus::Unknown("weird".into()));
         assert_eq!(
             EventType::parse("NonInteractiveUserSignInLogs"),

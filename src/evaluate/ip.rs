@@ -6,7 +6,7 @@ use std::net::IpAddr;
 
 use super::{Context, Facts, Hit, Rule};
 use crate::locations::{LocationKind, NamedLocations, canonical};
-use crate::model::{AppliedPolicy, PolicyResult, SignIn, Status};
+use crate::model::{AppliedPolicy, NetworkLocation, PolicyResult, SignIn, Status};
 
 pub fn evaluate(s: &SignIn, facts: Facts, ctx: Context<'_>, ca_hits: &[Hit], out: &mut Vec<Hit>) {
     if let Some(locs) = ctx.locations {
@@ -250,16 +250,36 @@ fn ip002(s: &SignIn, locs: &NamedLocations, out: &mut Vec<Hit>) {
     // Only IP-range locations take part: the log never lists country or compliant-network
     // locations in `networkLocationDetails` (comparing them made every sign-in of a tenant
     // with a country location "drift").
-    let mut file = Side::default();
-    for i in locs.containing(ip) {
-        let l = &locs.locations[i];
-        file.add(&l.name, l.trusted);
-    }
+    let holding = locs.containing(ip);
     let not_ip = |name: &str| {
         locs.locations
             .iter()
             .any(|l| l.name.trim().eq_ignore_ascii_case(name.trim()) && l.kind != LocationKind::Ip)
     };
+    let file_says_trusted = locs.is_trusted(ip);
+    if agree_ascii(locs, &holding, details, file_says_trusted, not_ip) {
+        return;
+    }
+    if let Some(hit) = drift(locs, ip, &holding, details, file_says_trusted, not_ip) {
+        out.push(hit);
+    }
+}
+
+/// The IP002 hit for `ip` (in the IP locations `holding`) and the log's `details`, if the
+/// two disagree: the full comparison, names lower-cased as Unicode says.
+fn drift(
+    locs: &NamedLocations,
+    ip: IpAddr,
+    holding: &[usize],
+    details: &[NetworkLocation],
+    file_says_trusted: bool,
+    not_ip: impl Fn(&str) -> bool,
+) -> Option<Hit> {
+    let mut file = Side::default();
+    for &i in holding {
+        let l = &locs.locations[i];
+        file.add(&l.name, l.trusted);
+    }
     let mut log = Side::default();
     let mut log_says_trusted = false;
     for d in details {
@@ -282,12 +302,11 @@ fn ip002(s: &SignIn, locs: &NamedLocations, out: &mut Vec<Hit>) {
             }
         }
     }
-    let file_says_trusted = locs.is_trusted(ip);
     let differ = log_says_trusted != file_says_trusted
         || log.names.keys().ne(file.names.keys())
         || log.trusted.keys().ne(file.trusted.keys());
     if !differ {
-        return;
+        return None;
     }
     let detail = format!(
         "{ip}: log says {}; locations file says {}",
@@ -305,7 +324,76 @@ fn ip002(s: &SignIn, locs: &NamedLocations, out: &mut Vec<Hit>) {
         .map(|(_, n)| n.clone())
         .take(50)
         .collect();
-    out.push(hit);
+    Some(hit)
+}
+
+/// The log's entries as [`ip002`] reads them: (name, trusted) for each named or trusted
+/// location, and whether a trusted entry without a comparable name says "trusted".
+fn log_entries(
+    details: &[NetworkLocation],
+    not_ip: impl Fn(&str) -> bool,
+) -> (Vec<(&str, bool)>, bool) {
+    let mut entries = Vec::new();
+    let mut says_trusted = false;
+    for d in details {
+        let trusted = d.network_type.eq_ignore_ascii_case("trustedNamedLocation");
+        if !trusted && !d.network_type.eq_ignore_ascii_case("namedNetwork") {
+            continue;
+        }
+        let mut named = false;
+        for name in d.network_names.iter().filter(|n| !n.trim().is_empty()) {
+            named = true;
+            if !not_ip(name) {
+                entries.push((name.trim(), trusted));
+                says_trusted |= trusted;
+            }
+        }
+        says_trusted |= trusted && !named;
+    }
+    (entries, says_trusted)
+}
+
+/// Whether the log and the file surely agree, decided without building [`Side`]s (the
+/// common case, once per sign-in): only for ASCII names, whose lower case is byte-wise;
+/// `false` sends the record the full way, which decides everything again.
+fn agree_ascii(
+    locs: &NamedLocations,
+    holding: &[usize],
+    details: &[NetworkLocation],
+    file_says_trusted: bool,
+    not_ip: impl Fn(&str) -> bool,
+) -> bool {
+    let (log, log_says_trusted) = log_entries(details, not_ip);
+    if log_says_trusted != file_says_trusted {
+        return false;
+    }
+    let file: Vec<(&str, bool)> = holding
+        .iter()
+        .map(|&i| (locs.locations[i].name.trim(), locs.locations[i].trusted))
+        .collect();
+    if !log.iter().chain(&file).all(|(n, _)| n.is_ascii()) {
+        return false;
+    }
+    fn keys<'a>(side: &[(&'a str, bool)], trusted_only: bool) -> Vec<&'a str> {
+        let mut k: Vec<&str> = side
+            .iter()
+            .filter(|(_, t)| *t || !trusted_only)
+            .map(|(n, _)| *n)
+            .collect();
+        k.sort_by(|a, b| ascii_lower_cmp(a, b));
+        k.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
+        k
+    }
+    let same = |a: Vec<&str>, b: Vec<&str>| {
+        a.len() == b.len() && a.iter().zip(&b).all(|(x, y)| x.eq_ignore_ascii_case(y))
+    };
+    same(keys(&log, false), keys(&file, false)) && same(keys(&log, true), keys(&file, true))
+}
+
+fn ascii_lower_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    a.bytes()
+        .map(|c| c.to_ascii_lowercase())
+        .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
 }
 
 /// A failed sign-in whose client IP and the IP seen by the resource differ: names the

@@ -427,3 +427,61 @@ fn ip001_says_when_the_file_has_no_trusted_ip_location() {
         "{detail}"
     );
 }
+
+/// The shortcut that skips building the two sides may only say "agree" where the full
+/// comparison finds no drift: checked over every small combination of log entries (names
+/// in other cases, repeated, trusted or not, non-IP names, non-ASCII names) and addresses.
+#[test]
+fn ip002_shortcut_never_hides_drift() {
+    let locs = NamedLocations::new(vec![
+        loc("Contoso HQ", true, &["198.51.100.0/24"]),
+        loc(
+            "Branch office",
+            false,
+            &["198.51.100.0/25", "203.0.113.0/25"],
+        ),
+        loc("Ωmega", false, &["203.0.113.0/25"]),
+        NamedLocation {
+            name: "Blocked countries".into(),
+            kind: LocationKind::Country,
+            countries: vec!["KP".into()],
+            ..Default::default()
+        },
+    ]);
+    let entries: &[(&str, &[&str])] = &[
+        ("trustedNamedLocation", &["Contoso HQ"]),
+        ("namedNetwork", &["contoso hq "]),
+        ("namedNetwork", &["Branch office", "BRANCH OFFICE"]),
+        ("trustedNamedLocation", &["Branch office"]),
+        ("namedNetwork", &["ωMEGA"]),
+        ("trustedNamedLocation", &[]),
+        ("namedNetwork", &["Blocked countries", "Elsewhere"]),
+        ("intranet", &["Contoso HQ"]),
+    ];
+    let mut checked = 0;
+    for ip in ["198.51.100.7", "198.51.100.200", "203.0.113.9", "192.0.2.1"] {
+        for mask in 0u32..(1 << entries.len()) {
+            let chosen: Vec<(&str, &[&str])> = entries
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| mask >> i & 1 == 1)
+                .map(|(_, e)| *e)
+                .collect();
+            let s = with_log(ip, "US", &chosen);
+            let details = s.network_locations.as_deref().unwrap_or_default();
+            let ip: IpAddr = ip.parse().unwrap();
+            let not_ip = |name: &str| {
+                locs.locations.iter().any(|l| {
+                    l.name.trim().eq_ignore_ascii_case(name.trim()) && l.kind != LocationKind::Ip
+                })
+            };
+            let holding = locs.containing(ip);
+            let trusted = locs.is_trusted(ip);
+            let full = drift(&locs, ip, &holding, details, trusted, not_ip);
+            let shortcut = agree_ascii(&locs, &holding, details, trusted, not_ip);
+            assert!(!(shortcut && full.is_some()), "{ip} {chosen:?}");
+            checked += usize::from(shortcut);
+        }
+    }
+    assert!(checked > 10, "the shortcut decided only {checked} cases");
+}

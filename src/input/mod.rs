@@ -25,6 +25,10 @@ use crate::model::{EventType, SignIn};
 pub fn ip_field(raw: &str) -> (String, Option<IpAddr>) {
     let t = raw.trim();
     match t.parse::<IpAddr>() {
+        // An IPv4 address that parses is already written canonically (the parser takes
+        // only four decimal octets without leading zeros), so the text is kept instead of
+        // formatting the address again (once or twice per sign-in).
+        Ok(a @ IpAddr::V4(_)) => (t.to_string(), Some(a)),
         Ok(a) => (crate::locations::canonical(a).to_string(), Some(a)),
         Err(_) => (t.to_string(), None),
     }
@@ -125,11 +129,30 @@ impl BufferPool {
     /// Buffers kept at most (more than a run has in flight).
     const KEEP: usize = 32;
 
-    /// An empty buffer of at least `capacity` bytes. A buffer that grew far beyond that (it
-    /// carried a huge record) is let go instead, so memory stays bounded by the chunk size.
+    /// An empty buffer of at least `capacity` bytes (reused ones are not zeroed). A buffer
+    /// that grew far beyond that (it carried a huge record) is let go instead, so memory
+    /// stays bounded by the chunk size.
     pub fn take(&self, capacity: usize) -> Vec<u8> {
         let reused = self.0.lock().ok().and_then(|mut v| v.pop());
         match reused.filter(|b| b.capacity() <= capacity.saturating_mul(2)) {
+            Some(mut buf) => {
+                buf.clear();
+                buf.reserve(capacity);
+                buf
+            }
+            None => Vec::with_capacity(capacity),
+        }
+    }
+
+    /// A buffer for a small input (`capacity` below a chunk): a pooled one only if it is no
+    /// more than twice that, else a new one of that size; the pool's chunk-sized buffers stay
+    /// for the chunks.
+    pub fn take_small(&self, capacity: usize) -> Vec<u8> {
+        let reused = self.0.lock().ok().and_then(|mut v| {
+            let fits = v.last()?.capacity() <= capacity.saturating_mul(2);
+            if fits { v.pop() } else { None }
+        });
+        match reused {
             Some(mut buf) => {
                 buf.clear();
                 buf.reserve(capacity);
@@ -282,6 +305,19 @@ mod tests {
             ("00000000-0000-4000-8000-0000000000ff".to_string(), None)
         );
         assert_eq!(ip_field(""), (String::new(), None));
+        // IPv4 text is kept as written only because it is the canonical form: checked
+        // against formatting on a spread of addresses, and non-canonical spellings fail to
+        // parse at all.
+        for n in (0..=u32::MAX)
+            .step_by(7_919_993)
+            .chain([0, 1, 255, u32::MAX])
+        {
+            let a = std::net::Ipv4Addr::from(n);
+            assert_eq!(ip_field(&a.to_string()).0, a.to_string());
+        }
+        for odd in ["01.2.3.4", "1.2.3", "1.2.3.4.5", "256.1.1.1", "0x1.2.3.4"] {
+            assert_eq!(ip_field(odd), (odd.to_string(), None));
+        }
     }
 
     #[test]

@@ -12,6 +12,8 @@ use super::{BufferPool, Chunk, Format, InputInfo, Msg, Payload, Skip, detect};
 use crate::error::{Error, Result};
 
 mod lines;
+#[cfg(test)]
+mod sizing_tests;
 mod table;
 #[cfg(test)]
 mod tests_limits;
@@ -187,7 +189,7 @@ impl Reader<'_, '_> {
         if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
             return self.zip(label, replay, path, depth);
         }
-        self.text(label, name, replay)
+        self.text(label, name, replay, size)
     }
 
     fn zip<'a>(
@@ -271,16 +273,27 @@ impl Reader<'_, '_> {
         self.stream(label, name, reader, Some(size), None, depth)
     }
 
-    /// Sniffs encoding and format, then splits.
+    /// Sniffs encoding and format, then splits. `size` is the input's size where known.
     fn text<'a>(
         &mut self,
         label: String,
         name: String,
         mut reader: Box<dyn Read + Send + 'a>,
+        size: Option<u64>,
     ) -> Result<bool> {
-        let mut first = vec![0u8; 64 * 1024];
-        let n = read_full(&mut reader, &mut first).map_err(|e| read_err(&label, &e))?;
-        first.truncate(n);
+        // Buffers sized to the input where its size is known, and never zeroed: a small file
+        // or zip member costs memory and time in proportion to its size, not a whole chunk
+        // (10,000 tiny members took 4.5 s with a zeroed 4 MiB buffer each). A size that
+        // lies only changes how the buffer grows.
+        let hint = size.map_or(usize::MAX, |s| {
+            usize::try_from(s.saturating_add(1)).unwrap_or(usize::MAX)
+        });
+        let mut first = Vec::with_capacity(hint.min(SNIFF_READ));
+        reader
+            .by_ref()
+            .take(SNIFF_READ as u64)
+            .read_to_end(&mut first)
+            .map_err(|e| read_err(&label, &e))?;
         let encoding = source::sniff_encoding(&first);
         let mut reader: Box<dyn Read + Send + 'a> = match encoding {
             Encoding::Utf8 => Box::new(Cursor::new(first).chain(reader)),
@@ -301,9 +314,16 @@ impl Reader<'_, '_> {
         } else {
             self.opts.chunk_bytes.max(1)
         };
-        let mut buf = vec![0u8; want];
-        let n = read_full(&mut reader, &mut buf).map_err(|e| read_err(&label, &e))?;
-        buf.truncate(n);
+        let mut buf = if hint < want {
+            self.buffers.take_small(hint)
+        } else {
+            self.buffers.take(want)
+        };
+        let n = reader
+            .by_ref()
+            .take(want as u64)
+            .read_to_end(&mut buf)
+            .map_err(|e| read_err(&label, &e))?;
         let mut eof = n < want;
         // Decide on the same bytes whatever the read size: the first non-blank byte, and
         // for text that is not JSON the first 4 KiB and the whole header line.
@@ -593,6 +613,9 @@ impl Reader<'_, '_> {
 
 /// Bytes read per `read` call.
 const READ_STEP: usize = 256 << 10;
+
+/// Bytes read to sniff the encoding before anything else.
+const SNIFF_READ: usize = 64 * 1024;
 
 /// Where one JSON input stands between chunks.
 struct JsonCursor {

@@ -157,7 +157,12 @@ fn read_rows<R: Read>(
     label: &str,
 ) -> Result<bool> {
     while rows.len() < max {
-        let mut rec = ::csv::ByteRecord::new();
+        // Sized like the row before: an empty record grows its byte and field buffers
+        // several times over a 57-cell portal row.
+        let (bytes, fields) = rows
+            .last()
+            .map_or((1024, 64), |r| (r.as_slice().len() + 64, r.len()));
+        let mut rec = ::csv::ByteRecord::with_capacity(bytes, fields);
         match rdr.read_byte_record(&mut rec) {
             Ok(true) => {
                 lines.push(rec.position().map_or(0, |p| p.line() + line_fix));

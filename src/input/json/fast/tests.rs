@@ -460,3 +460,69 @@ fn evidence_records_exercise_both_paths() {
         "fast {fast_with_rules}, serde only {slow_with_rules} of 500 with evidence"
     );
 }
+
+/// Audiences written as bare application ids (and other junk items) are dropped by both
+/// paths; the fast path must take such records instead of handing every one to serde.
+#[test]
+fn junk_evidence_items_stay_on_the_fast_path() {
+    for list in [
+        r#"["00000002-0000-0ff1-ce00-000000000000"]"#,
+        r#"["a", 1, true, null, [1, {"x": 2}], {"applicationId": "b"}]"#,
+        r#"[]"#,
+    ] {
+        let text = EVIDENCE.replacen('$', list, 1).replace('$', "null");
+        assert!(sign_in(&text).is_some(), "fast path gave up on {text}");
+        assert_same(&text);
+    }
+    // An object written as text, and a number serde must judge, stay serde's.
+    for list in [r#"["{\"applicationId\":\"b\"}"]"#, "[1.5e400]"] {
+        let text = EVIDENCE.replacen('$', list, 1).replace('$', "null");
+        assert!(sign_in(&text).is_none(), "fast path took {text}");
+        assert_same(&text);
+    }
+}
+
+/// Keys in the portal's order, keys that only start like a known one, repeat it, escape it
+/// or come out of order, and keys cut short: the fast path decides as serde does.
+#[test]
+fn odd_keys_decide_as_serde() {
+    let cases = [
+        // The portal's order, with skipped keys between read ones.
+        (
+            r#"{"id":"a","createdDateTime":"2026-10-01T08:00:00Z","userDisplayName":"U","originalRequestId":"x","isInteractive":true,"status":{"errorCode":0}}"#,
+            true,
+        ),
+        // A key that extends a known one is another key (skipped).
+        (
+            r#"{"idx":"a","id":"b","createdDateTime":"2026-10-01T08:00:00Z"}"#,
+            true,
+        ),
+        // Out of order.
+        (
+            r#"{"status":{"failureReason":"f","errorCode":1},"id":"a","createdDateTime":"2026-10-01T08:00:00Z","userDisplayName":"U"}"#,
+            true,
+        ),
+        // A read field twice: serde rejects it.
+        (
+            r#"{"id":"a","createdDateTime":"2026-10-01T08:00:00Z","id":"b"}"#,
+            false,
+        ),
+        // A skipped key twice is fine for both.
+        (
+            r#"{"id":"a","originalRequestId":"x","originalRequestId":"y","createdDateTime":"2026-10-01T08:00:00Z"}"#,
+            true,
+        ),
+        // A known key written with an escape is serde's.
+        (
+            r#"{"i\u0064":"a","createdDateTime":"2026-10-01T08:00:00Z"}"#,
+            false,
+        ),
+        // A key cut short at the end of the text.
+        (r#"{"id":"a","createdDate"#, false),
+        (r#"{"id":"a","createdDateTime"#, false),
+    ];
+    for (text, fast) in cases {
+        assert_eq!(sign_in(text).is_some(), fast, "fast path on {text}");
+        assert_same(text);
+    }
+}
