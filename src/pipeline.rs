@@ -294,12 +294,15 @@ impl Worker<'_> {
     /// Authentication-detail rows were joined in the pre-pass; here they are only accounted
     /// for (parsed, or skipped with the reason).
     fn check_auth_rows(&self, chunk: &Chunk, o: &mut ChunkOut) {
-        let Payload::Csv { rows, layout, .. } = &chunk.payload else {
+        let Payload::Csv { layout, .. } = &chunk.payload else {
             return;
         };
         let mut lines = LineMark::default();
-        for (i, row) in rows.iter().enumerate() {
-            match csv::decode_auth_detail(layout, row) {
+        for i in 0..chunk.len() {
+            match chunk
+                .csv_row(i)
+                .and_then(|row| csv::decode_auth_detail(layout, row))
+            {
                 Ok(_) => o.kept += 1,
                 Err(reason) => o.skips.push(Skip {
                     input: chunk.input,

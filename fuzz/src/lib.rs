@@ -89,8 +89,21 @@ fn read_checked(name: &str, data: &[u8], opts: ReadOptions) -> Summary {
                             last_end = sp.end;
                         }
                     }
-                    Payload::Csv { rows, lines, .. } => {
-                        assert_eq!(rows.len(), lines.len(), "a line for every row");
+                    Payload::Csv {
+                        buf, spans, lines, ..
+                    } => {
+                        assert_eq!(spans.len(), lines.len(), "a line for every row");
+                        let mut last_end = 0;
+                        for sp in spans {
+                            assert!(sp.start <= sp.end && sp.end <= buf.len(), "span {sp:?}");
+                            assert!(sp.start >= last_end, "overlapping rows");
+                            last_end = sp.end;
+                        }
+                        // The reader's cuts agree with the csv crate's reading.
+                        assert!(
+                            chunk.csv_rows().iter().all(Option::is_some),
+                            "a row the csv crate reads differently"
+                        );
                     }
                 }
                 let mut mark = casift::input::LineMark::default();

@@ -31,10 +31,10 @@ pub fn collect(inputs: &[InputPath], base: ReadOptions) -> AuthDetails {
     let mut map = AuthDetails::new();
     let mut sink = |m: crate::error::Result<Msg>| {
         if let Ok(Msg::Chunk(chunk)) = m
-            && let Payload::Csv { rows, layout, .. } = &chunk.payload
+            && let Payload::Csv { layout, .. } = &chunk.payload
             && layout.kind == csv::CsvKind::AuthDetails
         {
-            for row in rows {
+            for row in chunk.csv_rows().iter().flatten() {
                 if let Ok((id, detail)) = csv::decode_auth_detail(layout, row) {
                     map.entry(id.trim().to_ascii_lowercase())
                         .or_default()

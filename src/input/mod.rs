@@ -112,11 +112,17 @@ pub enum Payload {
         shape: json::JsonShape,
     },
     Csv {
-        rows: Vec<::csv::ByteRecord>,
+        /// The chunk's bytes: whole records (and the blank lines between them).
+        buf: Vec<u8>,
+        /// Each record's bytes in `buf`, without its line end.
+        spans: Vec<split::Span>,
         /// Line of each row (1-based).
         lines: Vec<u64>,
         layout: Arc<csv::CsvLayout>,
         hint: EventType,
+        delimiter: u8,
+        /// The rows, parsed by the first worker that asks (`Chunk::csv_rows`).
+        rows: std::sync::OnceLock<Vec<Option<::csv::ByteRecord>>>,
     },
 }
 
@@ -162,10 +168,10 @@ impl BufferPool {
         }
     }
 
-    /// Returns a chunk's buffer (a JSON chunk's; CSV rows own their memory).
+    /// Returns a chunk's buffer.
     pub fn give(&self, chunk: Chunk) {
-        if let Payload::Json { buf, .. } = chunk.payload
-            && buf.capacity() > 0
+        let (Payload::Json { buf, .. } | Payload::Csv { buf, .. }) = chunk.payload;
+        if buf.capacity() > 0
             && let Ok(mut v) = self.0.lock()
             && v.len() < Self::KEEP
         {
@@ -193,7 +199,7 @@ impl Chunk {
     pub fn len(&self) -> usize {
         match &self.payload {
             Payload::Json { spans, .. } => spans.len(),
-            Payload::Csv { rows, .. } => rows.len(),
+            Payload::Csv { spans, .. } => spans.len(),
         }
     }
 
@@ -225,10 +231,32 @@ impl Chunk {
                 let sp = spans[i];
                 json::decode(&buf[sp.start..sp.end], *shape)
             }
-            Payload::Csv {
-                rows, layout, hint, ..
-            } => csv::decode(layout, &rows[i], *hint),
+            Payload::Csv { layout, hint, .. } => csv::decode(layout, self.csv_row(i)?, *hint),
         }
+    }
+
+    /// The CSV rows of this chunk, parsed on first use (by the worker that decodes it, so
+    /// rows are parsed in parallel); empty for JSON. `None` marks a row the `csv` crate did
+    /// not read as one record where the reader cut it (never, if both agree).
+    pub fn csv_rows(&self) -> &[Option<::csv::ByteRecord>] {
+        match &self.payload {
+            Payload::Json { .. } => &[],
+            Payload::Csv {
+                buf,
+                spans,
+                delimiter,
+                rows,
+                ..
+            } => rows.get_or_init(|| reader::parse_rows(buf, spans, *delimiter, false)),
+        }
+    }
+
+    /// Row `i` of a CSV chunk.
+    pub fn csv_row(&self, i: usize) -> Result<&::csv::ByteRecord, String> {
+        self.csv_rows()
+            .get(i)
+            .and_then(Option::as_ref)
+            .ok_or_else(|| "the CSV row could not be read where the reader found it".to_string())
     }
 
     /// 1-based line where record `i` starts. `at` remembers how far lines were counted, so

@@ -15,6 +15,7 @@ mod lines;
 #[cfg(test)]
 mod sizing_tests;
 mod table;
+pub use table::parse_rows;
 #[cfg(test)]
 mod tests_limits;
 
@@ -360,7 +361,7 @@ impl Reader<'_, '_> {
                 self.ignore_if_lenient(r, label, encoding)
             }
             _ => {
-                let r = self.csv(label.clone(), name, encoding, notes, buf, reader);
+                let r = self.csv(label.clone(), name, encoding, notes, buf, eof, reader);
                 self.ignore_if_lenient(r, label, encoding)
             }
         }
