@@ -176,7 +176,14 @@ impl U128Set {
     }
 
     fn grow(&mut self) {
-        let want = slots_for(self.len + 1);
+        // Small tables (every chunk's sets start empty) double: growing a third at a time
+        // would rebuild them some thirty times on the way to a chunk's few thousand keys.
+        // From `DOUBLE_BELOW` slots on, memory is what counts.
+        let want = if self.slots.len() < DOUBLE_BELOW {
+            slots_for(self.len + 1).max(self.slots.len() * 2)
+        } else {
+            slots_for(self.len + 1)
+        };
         let old = std::mem::replace(&mut self.slots, vec![0; want]);
         for k in old.into_iter().filter(|&k| k != 0) {
             let home = self.home(k);
@@ -197,6 +204,10 @@ impl U128Set {
         }
     }
 }
+
+/// Below this many slots (16 KiB, about 900 keys) a table doubles when it grows; from
+/// there on it holds at most 24 bytes a key (`stays_under_24_bytes_a_key_at_every_size`).
+const DOUBLE_BELOW: usize = 1 << 10;
 
 /// Slots for `n` keys: a third more than the 90% limit needs, so the table is at about
 /// 67.5% right after it grows.
