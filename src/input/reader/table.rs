@@ -58,17 +58,18 @@ impl Reader<'_, '_> {
         // The header row, then the rows that decide day-first dates: the same sample
         // whatever the chunk size.
         let mut scanned = 0;
-        while spans.len() < 1 + DAY_FIRST_SAMPLE {
+        // The join's pre-pass only asks which kind of CSV this is: the header says.
+        let want = if self.opts.auth_details_only {
+            1
+        } else {
+            1 + DAY_FIRST_SAMPLE
+        };
+        while spans.len() < want {
             if scanned == 0 && buf.len() >= 3 {
                 scanned = leading_bom(&buf);
             }
-            scanned = sc.scan(
-                &buf,
-                scanned,
-                1 + DAY_FIRST_SAMPLE - spans.len(),
-                &mut spans,
-            );
-            if spans.len() > DAY_FIRST_SAMPLE || scanned < buf.len() {
+            scanned = sc.scan(&buf, scanned, want - spans.len(), &mut spans);
+            if spans.len() >= want || scanned < buf.len() {
                 break;
             }
             if eof {
