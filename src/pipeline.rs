@@ -301,7 +301,7 @@ impl Worker<'_> {
         for i in 0..chunk.len() {
             match chunk
                 .csv_row(i)
-                .and_then(|row| csv::decode_auth_detail(layout, row))
+                .and_then(|row| csv::decode_auth_detail(layout, &row))
             {
                 Ok(_) => o.kept += 1,
                 Err(reason) => o.skips.push(Skip {

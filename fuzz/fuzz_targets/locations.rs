@@ -25,8 +25,14 @@ fuzz_target!(|data: &[u8]| {
                     continue;
                 }
                 let hits = locs.containing(ip);
-                assert!(hits.contains(&i), "{ip} in {r} of location {i} not found: {hits:?}");
-                assert!(hits.windows(2).all(|w| w[0] < w[1]), "not ascending: {hits:?}");
+                assert!(
+                    hits.contains(&i),
+                    "{ip} in {r} of location {i} not found: {hits:?}"
+                );
+                assert!(
+                    hits.windows(2).all(|w| w[0] < w[1]),
+                    "not ascending: {hits:?}"
+                );
                 let trusted = hits.iter().any(|&h| locs.locations[h].trusted);
                 assert_eq!(locs.is_trusted(ip), trusted, "trust of {ip}");
                 assert_eq!(loc.matching_range(ip).map(|m| m.contains(&ip)), Some(true));
@@ -51,11 +57,18 @@ fuzz_target!(|data: &[u8]| {
     // The suggested CIDRs cover exactly the given IPs: each one, and nothing more.
     let cidrs = casift::locations::minimal_cidrs(&probe);
     for ip in &probe {
-        assert!(cidrs.iter().any(|c| c.contains(ip)), "{ip} not covered by {cidrs:?}");
+        assert!(
+            cidrs.iter().any(|c| c.contains(ip)),
+            "{ip} not covered by {cidrs:?}"
+        );
     }
     let mut distinct = probe.clone();
     distinct.sort();
     distinct.dedup();
     let covered: u64 = cidrs.iter().map(|c| 1u64 << (32 - c.prefix_len())).sum();
-    assert_eq!(covered, distinct.len() as u64, "{cidrs:?} cover more than {distinct:?}");
+    assert_eq!(
+        covered,
+        distinct.len() as u64,
+        "{cidrs:?} cover more than {distinct:?}"
+    );
 });

@@ -7,6 +7,7 @@ use std::io::Cursor;
 
 use casift::input::reader::{ReadOptions, read_one};
 use casift::input::split::Splitter;
+use casift::input::split::fields::Cells;
 use casift::input::{Msg, Payload};
 
 /// What happened to one record number of one input: decoded, or skipped with a reason.
@@ -52,7 +53,10 @@ fn read_checked(name: &str, data: &[u8], opts: ReadOptions) -> Summary {
             Ok(m) => m,
             Err(e) => {
                 let text = e.to_string();
-                assert!(text.contains("fuzz-input"), "error without the file: {text}");
+                assert!(
+                    text.contains("fuzz-input"),
+                    "error without the file: {text}"
+                );
                 s.error = Some(text);
                 continue;
             }
@@ -76,7 +80,8 @@ fn read_checked(name: &str, data: &[u8], opts: ReadOptions) -> Summary {
                     assert_eq!(sk.input, chunk.input);
                     assert!(!sk.reason.is_empty(), "skip without a reason");
                     assert!(sk.line >= 1, "skip at line 0");
-                    let prev = recs.insert(sk.record, (sk.line, Outcome::Skipped(sk.reason.clone())));
+                    let prev =
+                        recs.insert(sk.record, (sk.line, Outcome::Skipped(sk.reason.clone())));
                     assert!(prev.is_none(), "record {} delivered twice", sk.record);
                 }
                 match &chunk.payload {
@@ -90,7 +95,11 @@ fn read_checked(name: &str, data: &[u8], opts: ReadOptions) -> Summary {
                         }
                     }
                     Payload::Csv {
-                        buf, spans, lines, ..
+                        buf,
+                        spans,
+                        lines,
+                        delimiter,
+                        ..
                     } => {
                         assert_eq!(spans.len(), lines.len(), "a line for every row");
                         let mut last_end = 0;
@@ -99,11 +108,20 @@ fn read_checked(name: &str, data: &[u8], opts: ReadOptions) -> Summary {
                             assert!(sp.start >= last_end, "overlapping rows");
                             last_end = sp.end;
                         }
-                        // The reader's cuts agree with the csv crate's reading.
-                        assert!(
-                            chunk.csv_rows().iter().all(Option::is_some),
-                            "a row the csv crate reads differently"
-                        );
+                        // The reader's cuts agree with the csv crate's reading, and so do
+                        // the cells the workers split them into.
+                        let theirs =
+                            casift::input::reader::parse_rows(buf, spans, *delimiter, false);
+                        let ours = chunk.csv_rows().expect("a CSV chunk has rows");
+                        assert_eq!(ours.len(), theirs.len(), "a row for every span");
+                        for (k, (row, rec)) in ours.iter().zip(&theirs).enumerate() {
+                            let rec = rec.as_ref().expect("a row the csv crate reads differently");
+                            assert_eq!(row.cells(), rec.len(), "cells of row {k}");
+                            for c in 0..rec.len() {
+                                assert_eq!(row.raw(c), rec.get(c), "row {k} cell {c}");
+                                assert_eq!(row.trimmed(c), rec.trimmed(c), "row {k} cell {c}");
+                            }
+                        }
                     }
                 }
                 let mut mark = casift::input::LineMark::default();
@@ -177,7 +195,10 @@ fn check_splitter(data: &[u8]) {
     let mut whole = Vec::new();
     one.scan(data, 0, &mut whole);
     for sp in &whole {
-        assert!(sp.start < sp.end && sp.end <= data.len(), "span {sp:?} outside");
+        assert!(
+            sp.start < sp.end && sp.end <= data.len(),
+            "span {sp:?} outside"
+        );
     }
     let cut = data.first().map_or(0, |&b| b as usize * 7919) % (data.len() + 1);
     let mut two = Splitter::new();

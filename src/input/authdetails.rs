@@ -34,8 +34,8 @@ pub fn collect(inputs: &[InputPath], base: ReadOptions) -> AuthDetails {
             && let Payload::Csv { layout, .. } = &chunk.payload
             && layout.kind == csv::CsvKind::AuthDetails
         {
-            for row in chunk.csv_rows().iter().flatten() {
-                if let Ok((id, detail)) = csv::decode_auth_detail(layout, row) {
+            for row in chunk.csv_rows().into_iter().flat_map(|r| r.iter()) {
+                if let Ok((id, detail)) = csv::decode_auth_detail(layout, &row) {
                     map.entry(id.trim().to_ascii_lowercase())
                         .or_default()
                         .push(detail);

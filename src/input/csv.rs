@@ -3,8 +3,8 @@
 //! or `(request id, AuthDetail)`. Called per row by the pipeline workers.
 //!
 //! Owns column mapping and cell decoding. Must not read files, split records or filter:
-//! the caller feeds `csv::ByteRecord`s (with `flexible(true)`) and adds file/record/line to
-//! the short reasons returned here.
+//! the caller feeds rows through `Cells` (the chunk's split rows, or `csv::ByteRecord`s read
+//! with `flexible(true)`) and adds file/record/line to the short reasons returned here.
 
 mod aliases;
 mod la;
@@ -20,6 +20,7 @@ use chrono::{DateTime, Utc};
 pub use aliases::Field;
 use aliases::{is_la_marker, la_field, normalize_header, portal_field};
 
+pub use crate::input::split::fields::Cells;
 use crate::input::time::{parse_datetime, proves_day_first};
 use crate::model::{AuthDetail, CaStatus, EventType, Location, SignIn};
 
@@ -62,20 +63,13 @@ impl CsvLayout {
     }
 
     /// The first non-empty cell among the field's columns, trimmed, decoded lossily.
-    pub fn get<'r>(&self, rec: &'r ::csv::ByteRecord, field: Field) -> Option<Cow<'r, str>> {
-        self.cols[field as usize].iter().find_map(|&i| {
-            let raw = rec.get(i)?.trim_ascii();
-            if raw.is_empty() {
-                return None;
-            }
-            Some(match String::from_utf8_lossy(raw) {
-                Cow::Borrowed(s) => Cow::Borrowed(s.trim()),
-                Cow::Owned(s) => Cow::Owned(s.trim().to_string()),
-            })
-        })
+    pub fn get<'r, R: Cells + ?Sized>(&self, rec: &'r R, field: Field) -> Option<Cow<'r, str>> {
+        self.cols[field as usize]
+            .iter()
+            .find_map(|&i| rec.trimmed(i))
     }
 
-    fn string(&self, rec: &::csv::ByteRecord, field: Field) -> String {
+    fn string<R: Cells + ?Sized>(&self, rec: &R, field: Field) -> String {
         self.get(rec, field)
             .map(Cow::into_owned)
             .unwrap_or_default()
@@ -90,7 +84,7 @@ impl CsvLayout {
     }
 
     /// The sign-in time alone, for prefiltering before a full decode.
-    pub fn created(&self, rec: &::csv::ByteRecord) -> Result<DateTime<Utc>, String> {
+    pub fn created<R: Cells + ?Sized>(&self, rec: &R) -> Result<DateTime<Utc>, String> {
         let cell = self
             .get(rec, Field::Date)
             .or_else(|| self.get(rec, Field::TimeGenerated))
@@ -238,9 +232,9 @@ pub fn event_type_from_file_name(name: &str) -> EventType {
 }
 
 /// Decode one data row. `hint` is the event type from the file name.
-pub fn decode(
+pub fn decode<R: Cells + ?Sized>(
     layout: &CsvLayout,
-    rec: &::csv::ByteRecord,
+    rec: &R,
     hint: EventType,
 ) -> Result<SignIn, String> {
     match layout.kind {
@@ -253,7 +247,7 @@ pub fn decode(
 }
 
 /// Fields both sign-in kinds read the same way.
-fn common(layout: &CsvLayout, rec: &::csv::ByteRecord) -> Result<SignIn, String> {
+fn common<R: Cells + ?Sized>(layout: &CsvLayout, rec: &R) -> Result<SignIn, String> {
     let created = layout.created(rec)?;
     let (ip, ip_addr) = super::ip_field(&layout.string(rec, Field::Ip));
     let (resource_ip, resource_ip_addr) = super::ip_field(&layout.string(rec, Field::ResourceIp));
@@ -283,9 +277,9 @@ fn common(layout: &CsvLayout, rec: &::csv::ByteRecord) -> Result<SignIn, String>
     })
 }
 
-fn decode_portal(
+fn decode_portal<R: Cells + ?Sized>(
     layout: &CsvLayout,
-    rec: &::csv::ByteRecord,
+    rec: &R,
     hint: EventType,
 ) -> Result<SignIn, String> {
     let mut s = common(layout, rec)?;
@@ -325,9 +319,9 @@ fn decode_portal(
 }
 
 /// Decode one row of an authentication details CSV.
-pub fn decode_auth_detail(
+pub fn decode_auth_detail<R: Cells + ?Sized>(
     layout: &CsvLayout,
-    rec: &::csv::ByteRecord,
+    rec: &R,
 ) -> Result<(String, AuthDetail), String> {
     let request_id = layout
         .get(rec, Field::RequestId)

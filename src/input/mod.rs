@@ -122,7 +122,7 @@ pub enum Payload {
         hint: EventType,
         delimiter: u8,
         /// The rows, parsed by the first worker that asks (`Chunk::csv_rows`).
-        rows: std::sync::OnceLock<Vec<Option<::csv::ByteRecord>>>,
+        rows: std::sync::OnceLock<split::fields::CsvRows>,
     },
 }
 
@@ -231,32 +231,33 @@ impl Chunk {
                 let sp = spans[i];
                 json::decode(&buf[sp.start..sp.end], *shape)
             }
-            Payload::Csv { layout, hint, .. } => csv::decode(layout, self.csv_row(i)?, *hint),
+            Payload::Csv { layout, hint, .. } => csv::decode(layout, &self.csv_row(i)?, *hint),
         }
     }
 
-    /// The CSV rows of this chunk, parsed on first use (by the worker that decodes it, so
-    /// rows are parsed in parallel); empty for JSON. `None` marks a row the `csv` crate did
-    /// not read as one record where the reader cut it (never, if both agree).
-    pub fn csv_rows(&self) -> &[Option<::csv::ByteRecord>] {
+    /// The CSV rows of this chunk, split into cells on first use (by the worker that decodes
+    /// it, so rows are split in parallel); `None` for JSON.
+    pub fn csv_rows(&self) -> Option<split::fields::Rows<'_>> {
         match &self.payload {
-            Payload::Json { .. } => &[],
+            Payload::Json { .. } => None,
             Payload::Csv {
                 buf,
                 spans,
                 delimiter,
                 rows,
                 ..
-            } => rows.get_or_init(|| reader::parse_rows(buf, spans, *delimiter, false)),
+            } => Some(
+                rows.get_or_init(|| split::fields::CsvRows::split(buf, spans, *delimiter))
+                    .view(buf),
+            ),
         }
     }
 
     /// Row `i` of a CSV chunk.
-    pub fn csv_row(&self, i: usize) -> Result<&::csv::ByteRecord, String> {
+    pub fn csv_row(&self, i: usize) -> Result<split::fields::Row<'_>, String> {
         self.csv_rows()
-            .get(i)
-            .and_then(Option::as_ref)
-            .ok_or_else(|| "the CSV row could not be read where the reader found it".to_string())
+            .and_then(|rows| rows.row(i))
+            .ok_or_else(|| "the CSV row could not be split where the reader found it".to_string())
     }
 
     /// 1-based line where record `i` starts. `at` remembers how far lines were counted, so

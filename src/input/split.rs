@@ -4,6 +4,7 @@
 //! at a time. It never parses values; the workers decode the spans.
 
 mod blocks;
+pub mod fields;
 pub mod rows;
 
 use blocks::Crossed;

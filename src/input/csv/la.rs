@@ -6,7 +6,7 @@ use std::borrow::Cow;
 
 use serde::Deserialize;
 
-use super::{CsvLayout, Field, clip, common, parse_bool, parse_code};
+use super::{Cells, CsvLayout, Field, clip, common, parse_bool, parse_code};
 use crate::input::flex::{AudienceList, RuleList};
 use crate::model::{
     AppliedPolicy, AuthDetail, CaStatus, EventType, Location, NetworkLocation, PolicyResult, SignIn,
@@ -160,9 +160,9 @@ fn json<'a, T: Deserialize<'a>>(cell: &'a str) -> Option<T> {
     serde_json::from_str(cell).ok()
 }
 
-pub(super) fn decode(
+pub(super) fn decode<R: Cells + ?Sized>(
     layout: &CsvLayout,
-    rec: &::csv::ByteRecord,
+    rec: &R,
     hint: EventType,
 ) -> Result<SignIn, String> {
     let mut s = common(layout, rec)?;

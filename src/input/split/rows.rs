@@ -1,7 +1,7 @@
 //! CSV record boundaries, found the way `csv-core` reads (quotes only at a field's start, `""`
 //! inside quotes, `\r`, `\n` or `\r\n` ending a record, blank lines skipped) but without
-//! copying a byte: the reader cuts chunks at record ends with it, and the workers parse the
-//! rows of their chunk with the `csv` crate, in parallel.
+//! copying a byte: the reader cuts chunks at record ends with it, and the workers split the
+//! rows of their chunk into cells (`fields.rs`), in parallel.
 
 use super::Span;
 
@@ -10,9 +10,12 @@ enum State {
     /// Between records: terminators (blank lines) are skipped.
     #[default]
     StartRecord,
-    StartField,
-    /// In an unquoted field (or the unquoted rest of a field after its closing quote).
-    InField,
+    /// Outside quotes in a record; `at_field_start` when the next byte begins a field (the
+    /// record's first byte, or the byte after a delimiter), where a quote opens a quoted
+    /// field. A quote anywhere else is plain text.
+    Unquoted {
+        at_field_start: bool,
+    },
     InQuoted,
     /// A quote inside a quoted field: the field's end, or the first of `""`.
     QuoteInQuoted,
@@ -79,33 +82,39 @@ impl RowScanner {
                         return i;
                     }
                     self.start = i;
-                    self.state = State::StartField;
+                    self.state = State::Unquoted {
+                        at_field_start: true,
+                    };
                 }
-                State::StartField => {
-                    let b = buf[i];
-                    if b == b'"' {
-                        self.state = State::InQuoted;
-                    } else if b == d {
-                        // An empty field; the next one starts here.
-                    } else if is_term(b) {
-                        self.end(i, out, &mut found);
-                    } else {
-                        self.state = State::InField;
-                    }
-                    i += 1;
-                }
-                State::InField => match memchr::memchr3(d, b'\r', b'\n', &buf[i..]) {
-                    None => i = n,
-                    Some(off) => {
-                        let j = i + off;
-                        if buf[j] == d {
-                            self.state = State::StartField;
-                        } else {
-                            self.end(j, out, &mut found);
+                // Only quotes and line ends matter here: one search runs over all the
+                // record's unquoted fields (a delimiter matters only before a quote).
+                State::Unquoted { at_field_start } => {
+                    match memchr::memchr3(b'"', b'\r', b'\n', &buf[i..]) {
+                        None => {
+                            self.state = State::Unquoted {
+                                at_field_start: buf[n - 1] == d,
+                            };
+                            i = n;
                         }
-                        i = j + 1;
+                        Some(off) => {
+                            let j = i + off;
+                            if buf[j] != b'"' {
+                                self.end(j, out, &mut found);
+                            } else if if off == 0 {
+                                at_field_start
+                            } else {
+                                buf[j - 1] == d
+                            } {
+                                self.state = State::InQuoted;
+                            } else {
+                                self.state = State::Unquoted {
+                                    at_field_start: false,
+                                };
+                            }
+                            i = j + 1;
+                        }
                     }
-                },
+                }
                 State::InQuoted => match memchr::memchr(b'"', &buf[i..]) {
                     None => i = n,
                     Some(off) => {
@@ -117,12 +126,12 @@ impl RowScanner {
                     let b = buf[i];
                     if b == b'"' {
                         self.state = State::InQuoted;
-                    } else if b == d {
-                        self.state = State::StartField;
                     } else if is_term(b) {
                         self.end(i, out, &mut found);
                     } else {
-                        self.state = State::InField;
+                        self.state = State::Unquoted {
+                            at_field_start: b == d,
+                        };
                     }
                     i += 1;
                 }
