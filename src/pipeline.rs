@@ -174,12 +174,12 @@ impl Worker<'_> {
         for i in 0..chunk.len() {
             let record = chunk.first_record + i as u64;
             if self.prefilter
-                && let Some(p) = chunk.peek(i)
-                && !self.filter.keep_early(&p)
+                && let Some(Some(key)) = chunk.with_peek(i, |p| {
+                    (!self.filter.keep_early(p)).then(|| dedup_key_of(&p.request_id, p.event_type))
+                })
             {
                 // Outside the cheap filters: only the duplicate check and the count, no
                 // full decode.
-                let key = dedup_key_of(&p.request_id, p.event_type);
                 let pkey = if self.partial { key.clone() } else { None };
                 if first_occurrence(key, i, &mut local, exclude, &mut o) {
                     o.kept += 1;

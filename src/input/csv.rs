@@ -20,6 +20,7 @@ use chrono::{DateTime, Utc};
 pub use aliases::Field;
 use aliases::{is_la_marker, la_field, normalize_header, portal_field};
 
+use crate::input::peek::Peek;
 pub use crate::input::split::fields::Cells;
 use crate::input::time::{parse_datetime, proves_day_first};
 use crate::model::{AuthDetail, CaStatus, EventType, Location, SignIn};
@@ -244,6 +245,39 @@ pub fn decode<R: Cells + ?Sized>(
             Err("an authentication details row, not a sign-in (join it by Request ID)".into())
         }
     }
+}
+
+/// The prefilter's view of a data row (what `decode` would give for these fields), or
+/// `None` where it cannot be judged cheaply (no parseable time, an authentication-details
+/// row): the full decode then decides, with its reason.
+pub fn peek<'r, R: Cells + ?Sized>(
+    layout: &CsvLayout,
+    rec: &'r R,
+    hint: EventType,
+) -> Option<Peek<'r>> {
+    let (request_id, event_type) = match layout.kind {
+        CsvKind::Portal => (layout.get(rec, Field::RequestId).unwrap_or_default(), hint),
+        CsvKind::LogAnalytics => (
+            la::request_id(layout, rec),
+            la::event_type(layout, rec, hint),
+        ),
+        CsvKind::AuthDetails => return None,
+    };
+    let created = layout.created(rec).ok()?;
+    let cell = |f: Field| layout.get(rec, f).unwrap_or_default();
+    Some(Peek {
+        request_id,
+        created,
+        user_principal_name: cell(Field::UserPrincipalName),
+        user_id: cell(Field::UserId),
+        user_display_name: cell(Field::UserDisplayName),
+        service_principal_name: cell(Field::ServicePrincipalName),
+        service_principal_id: cell(Field::ServicePrincipalId),
+        app_id: cell(Field::AppId),
+        app_display_name: cell(Field::AppDisplayName),
+        correlation_id: cell(Field::CorrelationId),
+        event_type,
+    })
 }
 
 /// Fields both sign-in kinds read the same way.

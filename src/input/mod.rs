@@ -207,15 +207,18 @@ impl Chunk {
         self.len() == 0
     }
 
-    /// The prefilter's view of record `i` (JSON records only; `None` means "decode fully").
-    pub fn peek(&self, i: usize) -> Option<peek::Peek<'_>> {
+    /// `f` applied to the prefilter's view of record `i`; `None` means "decode fully".
+    pub fn with_peek<T>(&self, i: usize, f: impl FnOnce(&peek::Peek<'_>) -> T) -> Option<T> {
         match &self.payload {
             Payload::Json { buf, spans, shape } => {
                 let sp = spans[i];
                 let text = std::str::from_utf8(&buf[sp.start..sp.end]).ok()?;
-                peek::peek(text, *shape)
+                peek::peek(text, *shape).map(|p| f(&p))
             }
-            Payload::Csv { .. } => None,
+            Payload::Csv { layout, hint, .. } => {
+                let row = self.csv_row(i).ok()?;
+                csv::peek(layout, &row, *hint).map(|p| f(&p))
+            }
         }
     }
 

@@ -160,6 +160,26 @@ fn json<'a, T: Deserialize<'a>>(cell: &'a str) -> Option<T> {
     serde_json::from_str(cell).ok()
 }
 
+/// The row's event type: its `Type` or `Category` cell, else the file name's `hint`.
+pub(super) fn event_type<R: Cells + ?Sized>(
+    layout: &CsvLayout,
+    rec: &R,
+    hint: EventType,
+) -> EventType {
+    [Field::Type, Field::Category]
+        .iter()
+        .find_map(|f| layout.get(rec, *f).and_then(|v| EventType::parse(&v)))
+        .unwrap_or(hint)
+}
+
+/// The request id: `Id`, else `OriginalRequestId`.
+pub(super) fn request_id<'r, R: Cells + ?Sized>(layout: &CsvLayout, rec: &'r R) -> Cow<'r, str> {
+    layout
+        .get(rec, Field::RequestId)
+        .or_else(|| layout.get(rec, Field::OriginalRequestId))
+        .unwrap_or(Cow::Borrowed(""))
+}
+
 pub(super) fn decode<R: Cells + ?Sized>(
     layout: &CsvLayout,
     rec: &R,
@@ -192,10 +212,7 @@ pub(super) fn decode<R: Cells + ?Sized>(
     s.interactive = layout
         .get(rec, Field::IsInteractive)
         .and_then(|v| parse_bool(&v));
-    s.event_type = [Field::Type, Field::Category]
-        .iter()
-        .find_map(|f| layout.get(rec, *f).and_then(|v| EventType::parse(&v)))
-        .unwrap_or(hint);
+    s.event_type = event_type(layout, rec, hint);
 
     s.ca_status = layout
         .get(rec, Field::ConditionalAccess)
