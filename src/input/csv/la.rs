@@ -187,7 +187,7 @@ pub(super) fn decode<R: Cells + ?Sized>(
 ) -> Result<SignIn, String> {
     let mut s = common(layout, rec)?;
     if s.request_id.is_empty() {
-        s.request_id = layout.string(rec, Field::OriginalRequestId);
+        s.request_id = request_id(layout, rec).into_owned();
     }
 
     let status_cell = layout.get(rec, Field::Status);

@@ -317,9 +317,9 @@ impl Reader<'_, '_> {
 /// Rows read before deciding whether the file's dates are day-first.
 const DAY_FIRST_SAMPLE: usize = 1000;
 
-/// Parses the rows at `spans` of `buf` with the `csv` crate (the header and the day-first
-/// sample; the workers' rows go through `split::fields`, checked against this), one per span (`None` where a
-/// span does not hold exactly one row, which `split::rows` never cuts). Only at the start
+/// Parses the rows at `spans` of `buf` with the `csv` crate, one per span (`None` where a
+/// span does not hold exactly one row, which `split::rows` never cuts): the header and the
+/// day-first sample; the workers' rows go through `split::fields`, checked against this. Only at the start
 /// of the input (`input_start`) does a UTF-8 byte order mark before the first row go, as
 /// `csv-core` drops one there: later chunks start after a line end, so a row that begins
 /// with U+FEFF keeps it wherever the chunks were cut.

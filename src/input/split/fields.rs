@@ -280,12 +280,18 @@ mod tests {
     /// Rows of cells.
     type Table = Vec<Vec<Vec<u8>>>;
 
-    /// The rows as the scanner cuts them, split here and by the `csv` crate.
-    fn both(bytes: &[u8], d: u8) -> (Table, Table) {
+    /// The record spans of `bytes`, as the reader's scanner cuts them.
+    fn spans_of(bytes: &[u8], d: u8) -> Vec<Span> {
         let mut sc = RowScanner::new(d);
         let mut spans = Vec::new();
         sc.scan(bytes, 0, usize::MAX, &mut spans);
         sc.finish(bytes.len(), &mut spans);
+        spans
+    }
+
+    /// The rows as the scanner cuts them, split here and by the `csv` crate.
+    fn both(bytes: &[u8], d: u8) -> (Table, Table) {
+        let spans = spans_of(bytes, d);
         let ours = CsvRows::split(bytes, &spans, d);
         let ours: Table = ours
             .view(bytes)
@@ -317,9 +323,7 @@ mod tests {
     #[test]
     fn trimmed_cells_agree_with_the_byte_record() {
         let text = " a ;\"\u{a0}b\u{a0}\";\t;\x0b;é\n\u{feff}x;\"y\"\n";
-        let mut sc = RowScanner::new(b';');
-        let mut spans = Vec::new();
-        sc.scan(text.as_bytes(), 0, usize::MAX, &mut spans);
+        let spans = spans_of(text.as_bytes(), b';');
         let split = CsvRows::split(text.as_bytes(), &spans, b';');
         let ours = split.view(text.as_bytes());
         let theirs = crate::input::reader::parse_rows(text.as_bytes(), &spans, b';', false);
@@ -342,9 +346,7 @@ mod tests {
     #[test]
     fn invalid_utf8_is_replaced_in_its_cell_only() {
         let text = b"ok,\xff\xfe bad\nfine,also\n";
-        let mut sc = RowScanner::new(b',');
-        let mut spans = Vec::new();
-        sc.scan(text, 0, usize::MAX, &mut spans);
+        let spans = spans_of(text, b',');
         let split = CsvRows::split(text, &spans, b',');
         let rows = split.view(text);
         let r0 = rows.row(0).unwrap();
@@ -381,10 +383,7 @@ mod tests {
             let d = if semicolon { b';' } else { b',' };
             let (ours, theirs) = both(&bytes, d);
             prop_assert_eq!(&ours, &theirs);
-            let mut sc = RowScanner::new(d);
-            let mut spans = Vec::new();
-            sc.scan(&bytes, 0, usize::MAX, &mut spans);
-            sc.finish(bytes.len(), &mut spans);
+            let spans = spans_of(&bytes, d);
             let split = CsvRows::split(&bytes, &spans, d);
             let rows = split.view(&bytes);
             let recs = crate::input::reader::parse_rows(&bytes, &spans, d, false);
