@@ -53,8 +53,21 @@ pub fn causes(
             )
         })
         .collect();
-    let mut rows: Vec<Cause> = acc
-        .iter()
+    // Ranked on the accumulators' own fields first: only the rows kept get their sentences
+    // and fixes (building one costs far more than comparing two).
+    let mut ranked: Vec<(&CauseKey, &CauseAcc)> = acc.iter().collect();
+    ranked.sort_by(|(_, a), (_, b)| {
+        b.count
+            .cmp(&a.count)
+            .then_with(|| a.principal.cmp(&b.principal))
+            .then_with(|| a.app_id.cmp(&b.app_id))
+            .then_with(|| a.app_name.cmp(&b.app_name))
+            .then_with(|| a.policy.cmp(&b.policy))
+    });
+    let total = (ranked.len() as u64).max(acc.total());
+    ranked.truncate(MAX_CAUSES);
+    let rows: Vec<Cause> = ranked
+        .into_iter()
         .map(|((_, _, _, app, pid), c)| {
             let find = |r: Rule| index.get(&(r, pid.as_str(), app.as_str())).copied();
             let certain_ip = find(Rule::Ip001)
@@ -103,16 +116,6 @@ pub fn causes(
             }
         })
         .collect();
-    rows.sort_by(|a, b| {
-        b.count
-            .cmp(&a.count)
-            .then_with(|| a.principal.cmp(&b.principal))
-            .then_with(|| a.app_id.cmp(&b.app_id))
-            .then_with(|| a.app_name.cmp(&b.app_name))
-            .then_with(|| a.policy.cmp(&b.policy))
-    });
-    let total = (rows.len() as u64).max(acc.total());
-    rows.truncate(MAX_CAUSES);
     (rows, total)
 }
 

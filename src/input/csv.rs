@@ -387,13 +387,13 @@ fn parse_code(s: &str) -> Option<i64> {
     digits.parse().ok()
 }
 
-fn fold(s: &str) -> String {
-    normalize_header(s)
+fn fold(s: &str) -> std::borrow::Cow<'_, str> {
+    aliases::fold_value(s)
 }
 
 fn is_success_text(s: &str) -> bool {
     matches!(
-        fold(s).as_str(),
+        &*fold(s),
         "success"
             | "operation reussie"
             | "reussite"
@@ -409,7 +409,7 @@ fn is_success_text(s: &str) -> bool {
 
 /// `True/False`, `Yes/No` and their French, German, Spanish and Portuguese forms.
 pub(crate) fn parse_bool(s: &str) -> Option<bool> {
-    match fold(s).as_str() {
+    match &*fold(s) {
         "true" | "yes" | "1" | "oui" | "vrai" | "ja" | "wahr" | "si" | "verdadero" | "sim"
         | "verdadeiro" => Some(true),
         "false" | "no" | "0" | "non" | "faux" | "nein" | "falsch" | "falso" | "nao" => Some(false),
@@ -419,7 +419,7 @@ pub(crate) fn parse_bool(s: &str) -> Option<bool> {
 
 /// The portal `Conditional Access` column, English or localized.
 fn parse_ca_status(s: &str) -> CaStatus {
-    match fold(s).as_str() {
+    match &*fold(s) {
         "reussite" | "succes" | "operation reussie" | "erfolg" | "erfolgreich" | "correcto"
         | "exito" | "sucesso" => CaStatus::Success,
         "echec" | "echoue" | "fehler" | "fehlgeschlagen" | "error" | "con error" | "falha"

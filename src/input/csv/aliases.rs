@@ -105,6 +105,25 @@ pub fn normalize_header(raw: &str) -> String {
     out
 }
 
+/// `normalize_header` for a cell value (several per row): a plain ASCII word or words, as
+/// nearly every value is, are only lower-cased; anything else takes the full fold.
+pub fn fold_value(raw: &str) -> std::borrow::Cow<'_, str> {
+    let b = raw.as_bytes();
+    let plain = b.first().is_some_and(|&c| c != b' ')
+        && b.last().is_some_and(|&c| c != b' ')
+        && !b.windows(2).any(|w| w == b"  ")
+        && b.iter()
+            .all(|&c| c.is_ascii_alphanumeric() || c == b' ' || c == b'-');
+    if !plain {
+        return normalize_header(raw).into();
+    }
+    if b.iter().any(u8::is_ascii_uppercase) {
+        raw.to_ascii_lowercase().into()
+    } else {
+        raw.into()
+    }
+}
+
 fn fold_accent(c: char) -> char {
     match c {
         'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'À' | 'Á' | 'Â' | 'Ã' | 'Ä' | 'Å' => 'a',

@@ -283,6 +283,17 @@ fn value_helpers() {
         split_location("Washington, D.C., District of Columbia, US").city,
         "Washington, D.C."
     );
+    for v in [
+        "Not Applied",
+        "True",
+        "no",
+        "Mobile-App 2",
+        " Yes",
+        "Yes ",
+        "Not  Applied",
+    ] {
+        assert_eq!(fold(v), normalize_header(v), "{v:?}");
+    }
     assert_eq!(parse_code("53,003"), Some(53003));
     assert_eq!(parse_code("50074.0"), Some(50074));
     assert_eq!(detect_delimiter(b"a;b;\"c,d\"\r\n1,2,3,4,5"), b';');
@@ -649,4 +660,13 @@ fn peek_agrees_with_decode() {
         }
     }
     assert!(compared > 10, "only {compared} rows compared");
+}
+
+proptest::proptest! {
+    /// The values' fast fold is the header fold, on the bytes where it takes a shortcut and
+    /// around them (spaces at the ends or doubled, brackets, accents, tabs).
+    #[test]
+    fn value_fold_is_the_header_fold(v in "[A-Za-z0-9 \\-\\[\\]\t\u{e9}\u{a0}`]{0,12}") {
+        proptest::prop_assert_eq!(fold(&v), normalize_header(&v));
+    }
 }
