@@ -344,24 +344,53 @@ impl SignIn {
 /// Parses a GUID (with or without braces/dashes) into 16 bytes, for compact id sets.
 pub fn parse_guid(s: &str) -> Option<u128> {
     let t = s.trim().trim_start_matches('{').trim_end_matches('}');
-    if t.len() != 36 && t.len() != 32 {
-        return None;
-    }
-    let mut v: u128 = 0;
-    let mut digits = 0;
-    for (i, b) in t.bytes().enumerate() {
-        if b == b'-' {
-            if t.len() == 36 && matches!(i, 8 | 13 | 18 | 23) {
-                continue;
+    let b = t.as_bytes();
+    // Two halves of 16 hex digits each; the dashes of the 36-character form sit at 8, 13,
+    // 18 and 23 exactly, and nowhere else.
+    let (hi, lo) = match b.len() {
+        36 => {
+            if b[8] != b'-' || b[13] != b'-' || b[18] != b'-' || b[23] != b'-' {
+                return None;
             }
+            let hi = hex(&b[0..8], 0).and_then(|v| hex(&b[9..13], v));
+            let hi = hi.and_then(|v| hex(&b[14..18], v))?;
+            let lo = hex(&b[19..23], 0).and_then(|v| hex(&b[24..36], v))?;
+            (hi, lo)
+        }
+        32 => (hex(&b[..16], 0)?, hex(&b[16..], 0)?),
+        _ => return None,
+    };
+    Some((u128::from(hi) << 64) | u128::from(lo))
+}
+
+/// Appends hex digits to `v` (at most 16 in all); `None` at a byte that is not one.
+fn hex(digits: &[u8], mut v: u64) -> Option<u64> {
+    for &d in digits {
+        let x = HEX[usize::from(d)];
+        if x > 15 {
             return None;
         }
-        let d = (b as char).to_digit(16)?;
-        v = (v << 4) | u128::from(d);
-        digits += 1;
+        v = (v << 4) | u64::from(x);
     }
-    (digits == 32).then_some(v)
+    Some(v)
 }
+
+/// Hex digit values; 0xff for every other byte.
+const HEX: [u8; 256] = {
+    let mut t = [0xff; 256];
+    let mut i = 0;
+    while i < 10 {
+        t[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 6 {
+        t[b'a' as usize + i] = 10 + i as u8;
+        t[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    t
+};
 
 /// A compact 128-bit key for an id that may or may not be a GUID.
 pub fn id_key(s: &str) -> u128 {
@@ -392,6 +421,48 @@ mod tests {
         assert_eq!(parse_guid("0000000-00000-0000-0000-00000000000a"), None);
         assert_eq!(parse_guid("zz000000-0000-0000-0000-00000000000a"), None);
         assert_ne!(id_key("abc"), id_key("abd"));
+    }
+
+    /// The former digit-by-digit parser: the table-driven one must agree with it.
+    fn parse_guid_reference(s: &str) -> Option<u128> {
+        let t = s.trim().trim_start_matches('{').trim_end_matches('}');
+        if t.len() != 36 && t.len() != 32 {
+            return None;
+        }
+        let mut v: u128 = 0;
+        let mut digits = 0;
+        for (i, b) in t.bytes().enumerate() {
+            if b == b'-' {
+                if t.len() == 36 && matches!(i, 8 | 13 | 18 | 23) {
+                    continue;
+                }
+                return None;
+            }
+            let d = (b as char).to_digit(16)?;
+            v = (v << 4) | u128::from(d);
+            digits += 1;
+        }
+        (digits == 32).then_some(v)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn guid_parser_agrees_with_the_reference(
+            s in "[{ ]{0,2}[0-9a-fA-F\\-gG\u{e9}]{30,38}[} ]{0,2}",
+            g: u128,
+            dash in 0usize..40,
+        ) {
+            proptest::prop_assert_eq!(parse_guid(&s), parse_guid_reference(&s));
+            // Real GUIDs, with a dash moved or a digit broken.
+            let h = format!("{g:032x}");
+            let dashed = format!("{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..]);
+            proptest::prop_assert_eq!(parse_guid(&dashed), Some(g));
+            proptest::prop_assert_eq!(parse_guid(&h.to_uppercase()), Some(g));
+            let mut moved = h.clone();
+            moved.insert(dash.min(32), '-');
+            moved.truncate(36);
+            proptest::prop_assert_eq!(parse_guid(&moved), parse_guid_reference(&moved));
+        }
     }
 
     #[test]

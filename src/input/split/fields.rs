@@ -31,9 +31,19 @@ fn decode_trimmed(raw: &[u8]) -> Option<Cow<'_, str>> {
     }
     // `from_utf8` first: `from_utf8_lossy` costs several times more on a short valid cell.
     if let Ok(s) = std::str::from_utf8(raw) {
-        return Some(Cow::Borrowed(s.trim()));
+        return Some(Cow::Borrowed(trim_rest(s)));
     }
     Some(Cow::Owned(String::from_utf8_lossy(raw).trim().to_string()))
+}
+
+/// `str::trim` of text already without ASCII whitespace at its ends: nothing to do when both
+/// ends are printable ASCII, as they nearly always are.
+fn trim_rest(s: &str) -> &str {
+    let b = s.as_bytes();
+    match (b.first(), b.last()) {
+        (Some(f), Some(l)) if f.is_ascii_graphic() && l.is_ascii_graphic() => s,
+        _ => s.trim(),
+    }
 }
 
 impl Cells for ::csv::ByteRecord {
@@ -56,6 +66,9 @@ pub struct CsvRows {
     side: Vec<u8>,
     /// Index in `cells` of each row's first cell, and one past the last row.
     rows: Vec<usize>,
+    /// Each row's bytes in the buffer: a row that is valid UTF-8 is checked once, not cell
+    /// by cell.
+    bytes: Vec<(u32, u32)>,
 }
 
 /// Marks a cell held in the side buffer. Offsets stay below it: a chunk is a few MiB and
@@ -71,8 +84,10 @@ impl CsvRows {
             return out;
         }
         out.rows.reserve(spans.len() + 1);
+        out.bytes.reserve(spans.len());
         for s in spans {
             out.rows.push(out.cells.len());
+            out.bytes.push((s.start as u32, s.end as u32));
             let mut row = RowSplit {
                 row: &buf[s.start..s.end],
                 base: s.start,
@@ -118,12 +133,26 @@ impl<'a> Rows<'a> {
 
     /// Row `i`.
     pub fn row(&self, i: usize) -> Option<Row<'a>> {
-        (i < self.len()).then_some(Row { rows: *self, i })
+        (i < self.len()).then(|| self.make(i))
     }
 
     pub fn iter(&self) -> impl Iterator<Item = Row<'a>> + use<'a> {
         let rows = *self;
-        (0..rows.len()).map(move |i| Row { rows, i })
+        (0..rows.len()).map(move |i| rows.make(i))
+    }
+
+    fn make(self, i: usize) -> Row<'a> {
+        let (start, end) = self.rows.bytes[i];
+        let text = self
+            .buf
+            .get(start as usize..end as usize)
+            .and_then(|b| std::str::from_utf8(b).ok());
+        Row {
+            rows: self,
+            i,
+            text,
+            base: start,
+        }
     }
 }
 
@@ -132,6 +161,19 @@ impl<'a> Rows<'a> {
 pub struct Row<'a> {
     rows: Rows<'a>,
     i: usize,
+    /// The row's bytes when they are valid UTF-8, starting at `base` in the buffer.
+    text: Option<&'a str>,
+    base: u32,
+}
+
+impl Row<'_> {
+    /// Where cell `c` is (`SIDE` set in the start when in the side buffer).
+    fn span(&self, c: usize) -> Option<(u32, u32)> {
+        let rows = self.rows.rows;
+        let (first, last) = (rows.rows[self.i], rows.rows[self.i + 1]);
+        let k = first.checked_add(c).filter(|&k| k < last)?;
+        Some(rows.cells[k])
+    }
 }
 
 impl Cells for Row<'_> {
@@ -141,15 +183,28 @@ impl Cells for Row<'_> {
     }
 
     fn raw(&self, c: usize) -> Option<&[u8]> {
-        let rows = self.rows.rows;
-        let (first, last) = (rows.rows[self.i], rows.rows[self.i + 1]);
-        let k = first.checked_add(c).filter(|&k| k < last)?;
-        let (start, end) = rows.cells[k];
+        let (start, end) = self.span(c)?;
         if start & SIDE != 0 {
-            rows.side.get((start & !SIDE) as usize..end as usize)
+            self.rows
+                .rows
+                .side
+                .get((start & !SIDE) as usize..end as usize)
         } else {
             self.rows.buf.get(start as usize..end as usize)
         }
+    }
+
+    fn trimmed(&self, c: usize) -> Option<Cow<'_, str>> {
+        let (start, end) = self.span(c)?;
+        if start & SIDE == 0
+            && let Some(cell) = self.text.and_then(|t| {
+                t.get(start.checked_sub(self.base)? as usize..end.checked_sub(self.base)? as usize)
+            })
+        {
+            let cell = cell.trim_ascii();
+            return (!cell.is_empty()).then(|| Cow::Borrowed(trim_rest(cell)));
+        }
+        decode_trimmed(self.raw(c)?)
     }
 }
 
