@@ -6,10 +6,11 @@
 //! a key among the `CAP` smallest of the whole input has fewer than `CAP` smaller keys in any
 //! part of it, so no chunk and no merge ever evicts or refuses it, and its value is complete.
 //! The kept set and the count are therefore the same at any thread count, chunk size or split
-//! into parts, and a set of at most `CAP` keys behaves exactly like a `BTreeMap`.
+//! into parts, and a set of at most `CAP` keys behaves exactly like a `BTreeMap` (iteration
+//! in key order). Below the cap the entries sit in a hash map, sorted when iterated.
 
 use std::borrow::Borrow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::hash::{Hash, Hasher};
 
 use super::u128set::U128Set;
@@ -43,10 +44,24 @@ pub fn fingerprint<Q: Hash + ?Sized>(v: &Q) -> u128 {
     h.0
 }
 
+/// The hasher of the kept entries below the cap: foldhash, seeded per process (the keys come
+/// from files; an unseeded hash would let a crafted export put them all in one bucket).
+type FastHash = foldhash::fast::RandomState;
+
+/// Where the kept entries are: a hash map while there are fewer than `CAP` (a lookup is one
+/// hash, where a B-tree compares a dozen strings), a B-tree from the moment there are `CAP`
+/// (the largest kept key must then be at hand, to evict it or refuse a larger one).
+#[derive(Debug, Clone)]
+enum Store<K, V> {
+    Hash(HashMap<K, V, FastHash>),
+    Tree(BTreeMap<K, V>),
+}
+
 /// A map that keeps its `CAP` smallest keys, with the exact number of distinct keys seen.
-#[derive(Debug, Clone, PartialEq)]
+/// Iteration is in key order whichever way the entries are held.
+#[derive(Debug, Clone)]
 pub struct CappedMap<K, V, const CAP: usize> {
-    map: BTreeMap<K, V>,
+    map: Store<K, V>,
     /// Fingerprints of every distinct key seen, from the moment there were more than `CAP`.
     seen: Option<U128Set>,
 }
@@ -54,35 +69,125 @@ pub struct CappedMap<K, V, const CAP: usize> {
 impl<K, V, const CAP: usize> Default for CappedMap<K, V, CAP> {
     fn default() -> Self {
         CappedMap {
-            map: BTreeMap::new(),
+            map: Store::Hash(HashMap::with_hasher(FastHash::default())),
             seen: None,
         }
     }
 }
 
+impl<K: Ord + Hash + PartialEq, V: PartialEq, const CAP: usize> PartialEq for CappedMap<K, V, CAP> {
+    fn eq(&self, o: &Self) -> bool {
+        self.len() == o.len() && self.iter().eq(o.iter()) && self.seen == o.seen
+    }
+}
+
+/// Kept entries in key order: a B-tree's own order, or a hash map's entries sorted.
+pub enum Iter<'a, K, V> {
+    Tree(std::collections::btree_map::Iter<'a, K, V>),
+    Sorted(std::vec::IntoIter<(&'a K, &'a V)>),
+}
+
+impl<'a, K, V> Iterator for Iter<'a, K, V> {
+    type Item = (&'a K, &'a V);
+    fn next(&mut self) -> Option<Self::Item> {
+        match self {
+            Iter::Tree(i) => i.next(),
+            Iter::Sorted(i) => i.next(),
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        match self {
+            Iter::Tree(i) => i.size_hint(),
+            Iter::Sorted(i) => i.size_hint(),
+        }
+    }
+}
+
+impl<K, V> DoubleEndedIterator for Iter<'_, K, V> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        match self {
+            Iter::Tree(i) => i.next_back(),
+            Iter::Sorted(i) => i.next_back(),
+        }
+    }
+}
+
+impl<K, V> ExactSizeIterator for Iter<'_, K, V> {}
+
 impl<K: Ord + Hash, V, const CAP: usize> CappedMap<K, V, CAP> {
+    /// A map of these entries (at most `CAP`, distinct keys).
+    fn of_entries(entries: impl IntoIterator<Item = (K, V)>, seen: Option<U128Set>) -> Self {
+        let mut m = CappedMap {
+            seen,
+            ..CappedMap::default()
+        };
+        for (k, v) in entries {
+            m.put(k, v);
+        }
+        m
+    }
+
     pub fn get<Q>(&self, k: &Q) -> Option<&V>
     where
         K: Borrow<Q>,
-        Q: Ord + ?Sized,
+        Q: Ord + Hash + Eq + ?Sized,
     {
-        self.map.get(k)
+        match &self.map {
+            Store::Hash(h) => h.get(k),
+            Store::Tree(t) => t.get(k),
+        }
     }
 
     pub fn get_mut<Q>(&mut self, k: &Q) -> Option<&mut V>
     where
         K: Borrow<Q>,
-        Q: Ord + ?Sized,
+        Q: Ord + Hash + Eq + ?Sized,
     {
-        self.map.get_mut(k)
+        match &mut self.map {
+            Store::Hash(h) => h.get_mut(k),
+            Store::Tree(t) => t.get_mut(k),
+        }
     }
 
     pub fn contains_key<Q>(&self, k: &Q) -> bool
     where
         K: Borrow<Q>,
-        Q: Ord + ?Sized,
+        Q: Ord + Hash + Eq + ?Sized,
     {
-        self.map.contains_key(k)
+        match &self.map {
+            Store::Hash(h) => h.contains_key(k),
+            Store::Tree(t) => t.contains_key(k),
+        }
+    }
+
+    /// The B-tree, once the map holds `CAP` entries (the hash map is turned into one then).
+    fn full_tree(&mut self) -> Option<&mut BTreeMap<K, V>> {
+        if self.len() < CAP {
+            return None;
+        }
+        if let Store::Hash(h) = &mut self.map {
+            let t: BTreeMap<K, V> = std::mem::take(h).into_iter().collect();
+            self.map = Store::Tree(t);
+        }
+        match &mut self.map {
+            Store::Tree(t) => Some(t),
+            Store::Hash(_) => None,
+        }
+    }
+
+    /// Inserts an entry whose key is not there, without counting or capping.
+    fn put(&mut self, k: K, v: V) -> &mut V {
+        if self.len() + 1 >= CAP
+            && let Store::Hash(h) = &mut self.map
+        {
+            let t: BTreeMap<K, V> = std::mem::take(h).into_iter().collect();
+            self.map = Store::Tree(t);
+        }
+        match &mut self.map {
+            Store::Hash(h) => h.entry(k).or_insert(v),
+            Store::Tree(t) => t.entry(k).or_insert(v),
+        }
     }
 
     /// The value of `k`, inserted with `make` when new; `None` when the key is beyond the
@@ -91,17 +196,15 @@ impl<K: Ord + Hash, V, const CAP: usize> CappedMap<K, V, CAP> {
     pub fn entry_with<Q>(&mut self, k: &Q, make: impl FnOnce() -> (K, V)) -> Option<&mut V>
     where
         K: Borrow<Q>,
-        Q: Ord + Hash + ?Sized,
+        Q: Ord + Hash + Eq + ?Sized,
     {
-        if self.map.contains_key(k) {
-            return self.map.get_mut(k);
+        if self.contains_key(k) {
+            return self.get_mut(k);
         }
-        if self.map.len() >= CAP
-            && self
-                .map
-                .last_key_value()
+        if self.full_tree().is_some_and(|t| {
+            t.last_key_value()
                 .is_some_and(|(last, _)| k > last.borrow())
-        {
+        }) {
             self.start_counting();
             if let Some(s) = &mut self.seen {
                 s.insert(fingerprint(k));
@@ -114,8 +217,8 @@ impl<K: Ord + Hash, V, const CAP: usize> CappedMap<K, V, CAP> {
 
     /// The value of an owned key that may be new, inserted with `make` when new and kept.
     pub fn entry(&mut self, k: K, make: impl FnOnce() -> V) -> Option<&mut V> {
-        if self.map.contains_key(&k) {
-            return self.map.get_mut(&k);
+        if self.contains_key(&k) {
+            return self.get_mut(&k);
         }
         self.admit(k, make())
     }
@@ -123,20 +226,21 @@ impl<K: Ord + Hash, V, const CAP: usize> CappedMap<K, V, CAP> {
     /// Adds a key that is not in the map: kept if it is among the `CAP` smallest (evicting
     /// the largest kept one), counted either way.
     fn admit(&mut self, k: K, v: V) -> Option<&mut V> {
-        if self.map.len() >= CAP {
+        if self.len() >= CAP {
             self.start_counting();
             if let Some(s) = &mut self.seen {
                 s.insert(fingerprint(&k));
             }
-            if self.map.last_key_value().is_some_and(|(last, _)| &k > last) {
+            let t = self.full_tree()?;
+            if t.last_key_value().is_some_and(|(last, _)| &k > last) {
                 return None;
             }
             // Its fingerprint is already counted.
-            self.map.pop_last();
+            t.pop_last();
         } else if let Some(s) = &mut self.seen {
             s.insert(fingerprint(&k));
         }
-        Some(self.map.entry(k).or_insert(v))
+        Some(self.put(k, v))
     }
 
     /// From the moment the map is full, every distinct key is fingerprinted: the kept ones
@@ -144,23 +248,34 @@ impl<K: Ord + Hash, V, const CAP: usize> CappedMap<K, V, CAP> {
     fn start_counting(&mut self) {
         if self.seen.is_none() {
             let mut s = U128Set::with_capacity(CAP * 2);
-            for k in self.map.keys() {
+            for (k, _) in self.entries() {
                 s.insert(fingerprint(k));
             }
             self.seen = Some(s);
         }
     }
 
+    /// Kept entries in no particular order.
+    fn entries(&self) -> Box<dyn Iterator<Item = (&K, &V)> + '_> {
+        match &self.map {
+            Store::Hash(h) => Box::new(h.iter()),
+            Store::Tree(t) => Box::new(t.iter()),
+        }
+    }
+
     /// Merges a later part: values of keys in both are combined with `combine` (this one's
-    /// first), other keys are kept or counted as `entry` would.
+    /// first), other keys are kept or counted as `entry` would. Which keys are kept does not
+    /// depend on the order they come in: always the `CAP` smallest.
     pub fn merge(&mut self, o: CappedMap<K, V, CAP>, mut combine: impl FnMut(&mut V, V)) {
-        for (k, v) in o.map {
-            match self.map.get_mut(&k) {
-                Some(x) => combine(x, v),
-                None => {
-                    self.admit(k, v);
-                }
+        let mut each = |k: K, v: V| match self.get_mut(&k) {
+            Some(x) => combine(x, v),
+            None => {
+                self.admit(k, v);
             }
+        };
+        match o.map {
+            Store::Hash(h) => h.into_iter().for_each(|(k, v)| each(k, v)),
+            Store::Tree(t) => t.into_iter().for_each(|(k, v)| each(k, v)),
         }
         if let Some(os) = o.seen {
             self.start_counting();
@@ -172,7 +287,7 @@ impl<K: Ord + Hash, V, const CAP: usize> CappedMap<K, V, CAP> {
 
     /// Sets the value of a key (kept or counted as `entry` would).
     pub fn insert(&mut self, k: K, v: V) {
-        match self.map.get_mut(&k) {
+        match self.get_mut(&k) {
             Some(x) => *x = v,
             None => {
                 self.admit(k, v);
@@ -184,61 +299,83 @@ impl<K: Ord + Hash, V, const CAP: usize> CappedMap<K, V, CAP> {
     pub fn total(&self) -> u64 {
         self.seen
             .as_ref()
-            .map_or(self.map.len() as u64, |s| s.len() as u64)
+            .map_or(self.len() as u64, |s| s.len() as u64)
     }
 
     /// `(distinct keys seen, keys kept)` when more were seen than are kept.
     pub fn cut(&self) -> Option<(u64, usize)> {
-        self.is_capped().then(|| (self.total(), self.map.len()))
+        self.is_capped().then(|| (self.total(), self.len()))
     }
 
     /// More distinct keys were seen than are kept.
     pub fn is_capped(&self) -> bool {
-        self.total() > self.map.len() as u64
+        self.total() > self.len() as u64
     }
 
     pub fn first_key_value(&self) -> Option<(&K, &V)> {
-        self.map.first_key_value()
+        match &self.map {
+            Store::Hash(h) => h.iter().min_by(|a, b| a.0.cmp(b.0)),
+            Store::Tree(t) => t.first_key_value(),
+        }
     }
 
     pub fn last_key_value(&self) -> Option<(&K, &V)> {
-        self.map.last_key_value()
+        match &self.map {
+            Store::Hash(h) => h.iter().max_by(|a, b| a.0.cmp(b.0)),
+            Store::Tree(t) => t.last_key_value(),
+        }
     }
 
     /// Kept entries, in key order.
-    pub fn iter(&self) -> std::collections::btree_map::Iter<'_, K, V> {
-        self.map.iter()
+    pub fn iter(&self) -> Iter<'_, K, V> {
+        match &self.map {
+            Store::Hash(h) => {
+                let mut v: Vec<(&K, &V)> = h.iter().collect();
+                v.sort_unstable_by(|a, b| a.0.cmp(b.0));
+                Iter::Sorted(v.into_iter())
+            }
+            Store::Tree(t) => Iter::Tree(t.iter()),
+        }
     }
 
-    pub fn keys(&self) -> std::collections::btree_map::Keys<'_, K, V> {
-        self.map.keys()
+    pub fn keys(&self) -> impl DoubleEndedIterator<Item = &K> + ExactSizeIterator + '_ {
+        self.iter().map(|(k, _)| k)
     }
 
-    pub fn values(&self) -> std::collections::btree_map::Values<'_, K, V> {
-        self.map.values()
+    pub fn values(&self) -> impl DoubleEndedIterator<Item = &V> + ExactSizeIterator + '_ {
+        self.iter().map(|(_, v)| v)
     }
 
     /// Kept entries.
     pub fn len(&self) -> usize {
-        self.map.len()
+        match &self.map {
+            Store::Hash(h) => h.len(),
+            Store::Tree(t) => t.len(),
+        }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.map.is_empty()
+        self.len() == 0
     }
 }
 
-impl<'a, K, V, const CAP: usize> IntoIterator for &'a CappedMap<K, V, CAP> {
+impl<'a, K: Ord + Hash, V, const CAP: usize> IntoIterator for &'a CappedMap<K, V, CAP> {
     type Item = (&'a K, &'a V);
-    type IntoIter = std::collections::btree_map::Iter<'a, K, V>;
+    type IntoIter = Iter<'a, K, V>;
     fn into_iter(self) -> Self::IntoIter {
-        self.map.iter()
+        self.iter()
     }
 }
 
 /// A set that keeps its `CAP` smallest values, with the exact number of distinct values.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct CappedSet<T, const CAP: usize>(CappedMap<T, (), CAP>);
+
+impl<T: Ord + Hash, const CAP: usize> PartialEq for CappedSet<T, CAP> {
+    fn eq(&self, o: &Self) -> bool {
+        self.0 == o.0
+    }
+}
 
 impl<T, const CAP: usize> Default for CappedSet<T, CAP> {
     fn default() -> Self {
@@ -263,7 +400,7 @@ impl<T: Ord + Hash, const CAP: usize> CappedSet<T, CAP> {
     pub fn contains<Q>(&self, v: &Q) -> bool
     where
         T: Borrow<Q>,
-        Q: Ord + ?Sized,
+        Q: Ord + Hash + Eq + ?Sized,
     {
         self.0.contains_key(v)
     }
@@ -273,7 +410,7 @@ impl<T: Ord + Hash, const CAP: usize> CappedSet<T, CAP> {
     }
 
     /// Kept values, in order.
-    pub fn iter(&self) -> std::collections::btree_map::Keys<'_, T, ()> {
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &T> + ExactSizeIterator + '_ {
         self.0.keys()
     }
 
@@ -307,19 +444,21 @@ impl<T: Ord + Hash, const CAP: usize> FromIterator<T> for CappedSet<T, CAP> {
 // Part files (`casift analyze --partial`) store the accumulators: a capped map as its kept
 // entries in key order and, once it was over its cap, the fingerprints counted (sorted).
 
-impl<K: serde::Serialize, V: serde::Serialize, const CAP: usize> serde::Serialize
+impl<K: serde::Serialize + Ord + Hash, V: serde::Serialize, const CAP: usize> serde::Serialize
     for CappedMap<K, V, CAP>
 {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        struct Entries<'a, K, V>(&'a BTreeMap<K, V>);
-        impl<K: serde::Serialize, V: serde::Serialize> serde::Serialize for Entries<'_, K, V> {
+        struct Entries<'a, K, V, const CAP: usize>(&'a CappedMap<K, V, CAP>);
+        impl<K: serde::Serialize + Ord + Hash, V: serde::Serialize, const CAP: usize>
+            serde::Serialize for Entries<'_, K, V, CAP>
+        {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 s.collect_seq(self.0.iter())
             }
         }
         let mut st = s.serialize_struct("CappedMap", 2)?;
-        st.serialize_field("map", &Entries(&self.map))?;
+        st.serialize_field("map", &Entries(self))?;
         st.serialize_field("seen", &self.seen)?;
         st.end()
     }
@@ -327,7 +466,7 @@ impl<K: serde::Serialize, V: serde::Serialize, const CAP: usize> serde::Serializ
 
 impl<'de, K, V, const CAP: usize> serde::Deserialize<'de> for CappedMap<K, V, CAP>
 where
-    K: serde::Deserialize<'de> + Ord,
+    K: serde::Deserialize<'de> + Ord + Hash,
     V: serde::Deserialize<'de>,
 {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -349,17 +488,17 @@ where
                 "a capped map counting fewer keys than it holds",
             ));
         }
-        Ok(CappedMap { map, seen: r.seen })
+        Ok(CappedMap::of_entries(map, r.seen))
     }
 }
 
-impl<T: serde::Serialize, const CAP: usize> serde::Serialize for CappedSet<T, CAP> {
+impl<T: serde::Serialize + Ord + Hash, const CAP: usize> serde::Serialize for CappedSet<T, CAP> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         self.0.serialize(s)
     }
 }
 
-impl<'de, T: serde::Deserialize<'de> + Ord, const CAP: usize> serde::Deserialize<'de>
+impl<'de, T: serde::Deserialize<'de> + Ord + Hash, const CAP: usize> serde::Deserialize<'de>
     for CappedSet<T, CAP>
 {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
