@@ -466,10 +466,12 @@ pub fn run_state(
                         let mut out = out.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
                         order.pop_front();
                         in_flight -= 1;
+                        // The chunk's first occurrences join the run's keys here, in
+                        // input order; one already there is a record an earlier chunk had.
                         let dups: HashSet<usize> = out
                             .keys
                             .iter()
-                            .filter(|(k, _)| st.seen.contains(k))
+                            .filter(|(k, _)| !st.seen.insert(k))
                             .map(|(_, i)| *i)
                             .collect();
                         if !dups.is_empty() {
@@ -576,9 +578,6 @@ impl State {
                 line: s.line,
                 reason: s.reason.clone(),
             });
-        }
-        for (k, _) in &out.keys {
-            self.seen.insert(k);
         }
         let n_skips = skips.len() as u64;
         let records = chunk.len() as u64 + chunk.reader_skips.len() as u64;
