@@ -6,24 +6,50 @@
 
 use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher;
+use std::sync::OnceLock;
 
-/// 128 random bits from the standard library's per-process hash keys.
+/// 128 random bits from the standard library's per-process hash keys, one draw per process:
+/// every set shares them, so one set's slots go into another as they are (`extend`).
 fn random_seed() -> u128 {
-    let r = RandomState::new();
-    (u128::from(r.hash_one(1u8)) << 64) | u128::from(r.hash_one(2u8))
+    static SEED: OnceLock<u128> = OnceLock::new();
+    *SEED.get_or_init(|| {
+        let r = RandomState::new();
+        (u128::from(r.hash_one(1u8)) << 64) | u128::from(r.hash_one(2u8))
+    })
+}
+
+/// Odd multipliers of the key mix, and their inverses modulo 2^128.
+const MUL1: u128 = 0x9e37_79b9_7f4a_7c15_f39c_c060_5ced_c835;
+const MUL2: u128 = 0xd6e8_feb8_6659_fd93_a5b3_5705_4f1b_0c55;
+const MUL1_INV: u128 = inverse(MUL1);
+const MUL2_INV: u128 = inverse(MUL2);
+
+/// The inverse of an odd number modulo 2^128 (Newton's iteration doubles the correct bits:
+/// 3, 6, …, 192).
+const fn inverse(c: u128) -> u128 {
+    let mut x = c;
+    let mut i = 0;
+    while i < 6 {
+        x = x.wrapping_mul(2u128.wrapping_sub(c.wrapping_mul(x)));
+        i += 1;
+    }
+    x
 }
 
 /// Fill at which the table grows (per mille), and its growth (new capacity = len × 4/3
 /// at the limit), so the load stays between 67.5% and 90%.
 const MAX_LOAD_PERMILLE: usize = 900;
 
+/// The slots hold each key mixed (`mix`, a keyed bijection), not the key itself: a slot's
+/// home is then read off its top bits with one multiply, where the Robin Hood probe needs
+/// the home of every key it passes. `iter` gives the keys back (`unmix`).
 #[derive(Debug, Clone)]
 pub struct U128Set {
-    /// 0 marks an empty slot; the key 0 itself is `has_zero`.
+    /// 0 marks an empty slot; the key that mixes to 0 is `has_zero`.
     slots: Vec<u128>,
     has_zero: bool,
     len: usize,
-    /// A random key for the hash: the keys come from files, and an unkeyed hash would let a
+    /// A random key for the mix: the keys come from files, and an unkeyed hash would let a
     /// crafted export put every key in one cluster.
     seed: u128,
 }
@@ -63,23 +89,29 @@ impl U128Set {
         self.slots.capacity() * std::mem::size_of::<u128>()
     }
 
-    /// The slot a key would sit in with no collision (Lemire's multiply-shift range map,
-    /// so the capacity need not be a power of two).
-    fn home(&self, k: u128) -> usize {
-        // Multiply-xorshift over the keyed value: a few cycles, which matters because the
-        // Robin Hood probe recomputes the home of every key it passes. SipHash here made a
-        // probe several times slower.
-        let x = (k ^ self.seed).wrapping_mul(0x9e37_79b9_7f4a_7c15_f39c_c060_5ced_c835);
-        let mut h = (x >> 64) as u64 ^ x as u64;
-        h ^= h >> 32;
-        h = h.wrapping_mul(0xd6e8_feb8_6659_fd93);
-        h ^= h >> 32;
-        ((u128::from(h) * self.slots.len() as u128) >> 64) as usize
+    /// The keyed bijection the slots hold: multiply, fold the high half into the low one,
+    /// multiply again (each step invertible), so every input bit reaches the top bits.
+    fn mix(&self, k: u128) -> u128 {
+        let mut x = (k ^ self.seed).wrapping_mul(MUL1);
+        x ^= x >> 64;
+        x.wrapping_mul(MUL2)
     }
 
-    /// How far slot `i` is from the home of the key it holds.
-    fn distance(&self, i: usize, k: u128) -> usize {
-        let home = self.home(k);
+    fn unmix(&self, m: u128) -> u128 {
+        let mut x = m.wrapping_mul(MUL2_INV);
+        x ^= x >> 64;
+        x.wrapping_mul(MUL1_INV) ^ self.seed
+    }
+
+    /// The slot a mixed key would sit in with no collision (Lemire's multiply-shift range
+    /// map of its top 64 bits, so the capacity need not be a power of two).
+    fn home(&self, m: u128) -> usize {
+        (((m >> 64) * self.slots.len() as u128) >> 64) as usize
+    }
+
+    /// How far slot `i` is from the home of the mixed key it holds.
+    fn distance(&self, i: usize, m: u128) -> usize {
+        let home = self.home(m);
         if i >= home {
             i - home
         } else {
@@ -88,18 +120,19 @@ impl U128Set {
     }
 
     pub fn contains(&self, k: u128) -> bool {
-        if k == 0 {
+        let m = self.mix(k);
+        if m == 0 {
             return self.has_zero;
         }
         if self.slots.is_empty() {
             return false;
         }
         let n = self.slots.len();
-        let mut i = self.home(k);
+        let mut i = self.home(m);
         let mut dist = 0;
         loop {
             let s = self.slots[i];
-            if s == k {
+            if s == m {
                 return true;
             }
             // Robin Hood order: a key sits no nearer its home than any key it passed, so a
@@ -118,7 +151,12 @@ impl U128Set {
     /// Adds a key; false when it was already there. One probe finds it or the slot where
     /// it belongs.
     pub fn insert(&mut self, k: u128) -> bool {
-        if k == 0 {
+        let m = self.mix(k);
+        self.insert_mixed(m)
+    }
+
+    fn insert_mixed(&mut self, m: u128) -> bool {
+        if m == 0 {
             let new = !std::mem::replace(&mut self.has_zero, true);
             self.len += usize::from(new);
             return new;
@@ -128,22 +166,22 @@ impl U128Set {
             self.grow();
         }
         let n = self.slots.len();
-        let mut i = self.home(k);
+        let mut i = self.home(m);
         let mut dist = 0;
         loop {
             let s = self.slots[i];
-            if s == k {
+            if s == m {
                 return false;
             }
             if s == 0 {
-                self.slots[i] = k;
+                self.slots[i] = m;
                 break;
             }
             let sd = self.distance(i, s);
             if sd < dist {
                 // Absent (see `contains`): it takes this slot, and the key it displaces
                 // moves on.
-                self.slots[i] = k;
+                self.slots[i] = m;
                 self.place(s, (i + 1) % n, sd + 1);
                 break;
             }
@@ -154,20 +192,20 @@ impl U128Set {
         true
     }
 
-    /// Puts a key known to be absent, probing from slot `i` at distance `dist` from its
-    /// home, displacing keys nearer their home (Robin Hood).
-    fn place(&mut self, mut k: u128, mut i: usize, mut dist: usize) {
+    /// Puts a mixed key known to be absent, probing from slot `i` at distance `dist` from
+    /// its home, displacing keys nearer their home (Robin Hood).
+    fn place(&mut self, mut m: u128, mut i: usize, mut dist: usize) {
         let n = self.slots.len();
         loop {
             let s = self.slots[i];
             if s == 0 {
-                self.slots[i] = k;
+                self.slots[i] = m;
                 return;
             }
             let sd = self.distance(i, s);
             if sd < dist {
-                self.slots[i] = k;
-                k = s;
+                self.slots[i] = m;
+                m = s;
                 dist = sd;
             }
             i = if i + 1 == n { 0 } else { i + 1 };
@@ -185,22 +223,34 @@ impl U128Set {
             slots_for(self.len + 1)
         };
         let old = std::mem::replace(&mut self.slots, vec![0; want]);
-        for k in old.into_iter().filter(|&k| k != 0) {
-            let home = self.home(k);
-            self.place(k, home, 0);
+        for m in old.into_iter().filter(|&m| m != 0) {
+            let home = self.home(m);
+            self.place(m, home, 0);
         }
     }
 
+    /// The keys, in no particular order.
     pub fn iter(&self) -> impl Iterator<Item = u128> + '_ {
         self.has_zero
             .then_some(0)
             .into_iter()
-            .chain(self.slots.iter().copied().filter(|&k| k != 0))
+            .chain(self.slots.iter().copied().filter(|&m| m != 0))
+            .map(|m| self.unmix(m))
     }
 
     pub fn extend(&mut self, o: &U128Set) {
-        for k in o.iter() {
-            self.insert(k);
+        if o.seed == self.seed {
+            // The same mix (one seed a process): the slots go in as they are.
+            if o.has_zero {
+                self.insert_mixed(0);
+            }
+            for &m in o.slots.iter().filter(|&&m| m != 0) {
+                self.insert_mixed(m);
+            }
+        } else {
+            for k in o.iter() {
+                self.insert(k);
+            }
         }
     }
 }
@@ -266,6 +316,24 @@ mod tests {
         let mut t = U128Set::with_capacity(3);
         t.extend(&s);
         assert_eq!(t, s);
+    }
+
+    #[test]
+    fn the_mix_is_a_bijection() {
+        assert_eq!(MUL1.wrapping_mul(MUL1_INV), 1);
+        assert_eq!(MUL2.wrapping_mul(MUL2_INV), 1);
+        let s = U128Set::default();
+        for k in [0u128, 1, u128::MAX, 1 << 64, 0x4000_8000, MUL1, s.unmix(0)] {
+            assert_eq!(s.unmix(s.mix(k)), k, "{k:x}");
+        }
+        // The key that mixes to 0 (the empty-slot marker) is a key like any other.
+        let mut z = U128Set::default();
+        let k0 = z.unmix(0);
+        assert!(z.insert(k0) && !z.insert(k0) && z.contains(k0) && z.len() == 1);
+        assert_eq!(z.iter().collect::<Vec<_>>(), [k0]);
+        let mut t = U128Set::default();
+        t.extend(&z);
+        assert_eq!(t, z);
     }
 
     #[test]
