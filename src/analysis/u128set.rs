@@ -226,11 +226,11 @@ impl U128Set {
         }
     }
 
-    /// Rebuilds the table with room for `n` keys if it has less.
+    /// Rebuilds the table for `n` keys if `n` would take it past its fill limit (the
+    /// condition `insert` grows on, so a table with room is left as it is).
     fn reserve(&mut self, n: usize) {
-        let want = slots_for(n);
-        if want > self.slots.len() {
-            self.rebuild(want);
+        if n * 1000 > self.slots.len() * MAX_LOAD_PERMILLE {
+            self.rebuild(slots_for(n));
         }
     }
 
@@ -411,6 +411,24 @@ mod tests {
             );
             assert!(small.bytes() as f64 / small.len() as f64 <= 24.0);
         }
+        // The other way round nothing is rebuilt: a full table taking a few keys keeps its
+        // slots (rebuilding a run-wide set at every chunk's merge would be quadratic).
+        let mut full = U128Set::default();
+        let mut i = 1u128;
+        while full.len() * 1000 <= full.slots.len() * 850 || full.len() < 10_000 {
+            full.insert(i.wrapping_mul(0x2545_f491_4f6c_dd1d_8f1b_bcdc_bf6c_f2b1));
+            i += 1;
+        }
+        let slots = full.slots.len();
+        let few: U128Set = {
+            let mut f = U128Set::default();
+            for k in 1..=10u128 {
+                f.insert(u128::MAX - k);
+            }
+            f
+        };
+        full.extend(&few);
+        assert_eq!(full.slots.len(), slots, "rebuilt for {} keys", few.len());
     }
 
     #[test]
