@@ -161,28 +161,27 @@ impl<K: Ord + Hash, V, const CAP: usize> CappedMap<K, V, CAP> {
         }
     }
 
-    /// The B-tree, once the map holds `CAP` entries (the hash map is turned into one then).
-    fn full_tree(&mut self) -> Option<&mut BTreeMap<K, V>> {
-        if self.len() < CAP {
-            return None;
-        }
+    /// The entries as a B-tree (a hash map is turned into one).
+    fn tree(&mut self) -> &mut BTreeMap<K, V> {
         if let Store::Hash(h) = &mut self.map {
-            let t: BTreeMap<K, V> = std::mem::take(h).into_iter().collect();
-            self.map = Store::Tree(t);
+            self.map = Store::Tree(std::mem::take(h).into_iter().collect());
         }
         match &mut self.map {
-            Store::Tree(t) => Some(t),
-            Store::Hash(_) => None,
+            Store::Tree(t) => t,
+            Store::Hash(_) => unreachable!("turned into a tree above"),
         }
     }
 
-    /// Inserts an entry whose key is not there, without counting or capping.
+    /// The B-tree, once the map holds `CAP` entries.
+    fn full_tree(&mut self) -> Option<&mut BTreeMap<K, V>> {
+        (self.len() >= CAP).then(|| self.tree())
+    }
+
+    /// Inserts an entry whose key is not there, without counting or capping; the map is a
+    /// B-tree from its `CAP`-th entry on.
     fn put(&mut self, k: K, v: V) -> &mut V {
-        if self.len() + 1 >= CAP
-            && let Store::Hash(h) = &mut self.map
-        {
-            let t: BTreeMap<K, V> = std::mem::take(h).into_iter().collect();
-            self.map = Store::Tree(t);
+        if self.len() + 1 >= CAP {
+            return self.tree().entry(k).or_insert(v);
         }
         match &mut self.map {
             Store::Hash(h) => h.entry(k).or_insert(v),
@@ -248,18 +247,15 @@ impl<K: Ord + Hash, V, const CAP: usize> CappedMap<K, V, CAP> {
     fn start_counting(&mut self) {
         if self.seen.is_none() {
             let mut s = U128Set::with_capacity(CAP * 2);
-            for (k, _) in self.entries() {
-                s.insert(fingerprint(k));
+            match &self.map {
+                Store::Hash(h) => h.keys().for_each(|k| {
+                    s.insert(fingerprint(k));
+                }),
+                Store::Tree(t) => t.keys().for_each(|k| {
+                    s.insert(fingerprint(k));
+                }),
             }
             self.seen = Some(s);
-        }
-    }
-
-    /// Kept entries in no particular order.
-    fn entries(&self) -> Box<dyn Iterator<Item = (&K, &V)> + '_> {
-        match &self.map {
-            Store::Hash(h) => Box::new(h.iter()),
-            Store::Tree(t) => Box::new(t.iter()),
         }
     }
 

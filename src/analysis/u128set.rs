@@ -271,18 +271,13 @@ impl U128Set {
         // home, and a table much smaller than `o`'s would pile the first of them into one
         // run at its start, making every insert walk it (quadratic).
         self.reserve(self.len.max(o.len));
-        if o.seed == self.seed {
-            // The same mix (one seed a process): the slots go in as they are.
-            if o.has_zero {
-                self.insert_mixed(0);
-            }
-            for &m in o.slots.iter().filter(|&&m| m != 0) {
-                self.insert_mixed(m);
-            }
-        } else {
-            for k in o.iter() {
-                self.insert(k);
-            }
+        // The same mix (one seed a process): the slots go in as they are.
+        debug_assert_eq!(o.seed, self.seed);
+        if o.has_zero {
+            self.insert_mixed(0);
+        }
+        for &m in o.slots.iter().filter(|&&m| m != 0) {
+            self.insert_mixed(m);
         }
     }
 }
