@@ -271,7 +271,7 @@ fn decode_with(bytes: &[u8], shape: JsonShape, fast_path: bool) -> Result<SignIn
     }
     // One UTF-8 check of the whole record is far cheaper than serde_json's check of every
     // string; invalid UTF-8 goes the slow way, which names the problem.
-    let text = std::str::from_utf8(bytes).ok();
+    let text = crate::input::utf8(bytes);
     match shape {
         JsonShape::SignIn => {
             if let Some(raw) = text.filter(|_| fast_path).and_then(fast::sign_in) {

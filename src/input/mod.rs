@@ -18,6 +18,13 @@ use std::sync::Arc;
 
 use crate::model::{EventType, SignIn};
 
+/// `bytes` as text when they are valid UTF-8: the check every record and CSV row goes
+/// through once, sixteen or thirty-two bytes at a time (simdutf8; the standard library's
+/// check was 8.6% of the cycles of a JSON-lines run).
+pub(crate) fn utf8(bytes: &[u8]) -> Option<&str> {
+    simdutf8::basic::from_utf8(bytes).ok()
+}
+
 /// An IP field as decoded: its text (canonical when it is an address: `2001:0db8::0001`
 /// becomes `2001:db8::1`, an IPv4-mapped IPv6 address its IPv4 address) and the address
 /// as parsed. A value that is not an address keeps its text and no address, so it is
@@ -212,7 +219,7 @@ impl Chunk {
         match &self.payload {
             Payload::Json { buf, spans, shape } => {
                 let sp = spans[i];
-                let text = std::str::from_utf8(&buf[sp.start..sp.end]).ok()?;
+                let text = utf8(&buf[sp.start..sp.end])?;
                 peek::peek(text, *shape).map(|p| f(&p))
             }
             Payload::Csv { layout, hint, .. } => {

@@ -146,7 +146,7 @@ impl<'a> Rows<'a> {
         let text = self
             .buf
             .get(start as usize..end as usize)
-            .and_then(|b| std::str::from_utf8(b).ok());
+            .and_then(crate::input::utf8);
         Row {
             rows: self,
             i,
