@@ -331,6 +331,23 @@ pub(crate) mod testzip;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The SIMD UTF-8 check accepts exactly what the standard library's does, on bytes
+        /// that are mostly text with broken sequences spliced in.
+        #[test]
+        fn utf8_agrees_with_the_standard_library(
+            text in "\\PC{0,80}",
+            cut in any::<prop::sample::Index>(),
+            junk in prop::collection::vec(any::<u8>(), 0..6),
+        ) {
+            let mut b = text.into_bytes();
+            let at = cut.index(b.len() + 1);
+            b.splice(at..at, junk);
+            prop_assert_eq!(utf8(&b), std::str::from_utf8(&b).ok());
+        }
+    }
 
     #[test]
     fn ip_fields_are_canonical_and_non_ips_are_text() {
