@@ -347,6 +347,25 @@ mod tests {
             b.splice(at..at, junk);
             prop_assert_eq!(utf8(&b), std::str::from_utf8(&b).ok());
         }
+
+        /// Long mostly-ASCII records (the SIMD blocks are 32 and 64 bytes) with a broken or
+        /// multi-byte sequence at or near a block boundary, or in the tail.
+        #[test]
+        fn utf8_agrees_across_simd_blocks(
+            len in 60usize..5000,
+            block in 0usize..80,
+            shift in 0usize..4,
+            junk in prop::sample::select(vec![
+                vec![0xff], vec![0xc3], vec![0xe2, 0x82], vec![0xf0, 0x9f, 0x98],
+                vec![0xc3, 0xa9], vec![0xe2, 0x82, 0xac], vec![0xed, 0xa0, 0x80],
+                vec![0xf4, 0x90, 0x80, 0x80], vec![0x80],
+            ]),
+        ) {
+            let mut b = vec![b'a'; len];
+            let at = (block * 32 + shift).saturating_sub(2).min(len);
+            b.splice(at..at, junk);
+            prop_assert_eq!(utf8(&b), std::str::from_utf8(&b).ok());
+        }
     }
 
     #[test]

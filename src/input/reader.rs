@@ -42,9 +42,9 @@ impl Default for ReadOptions {
     fn default() -> Self {
         ReadOptions {
             // Small enough that a chunk and the buffers in flight stay in the cache from
-            // the reader's copy to the worker's decode: against 4 MiB, 9-14% fewer CPU
-            // seconds on every form at 250 MB and 2.5 GB, and a third less peak RSS
-            // (BENCHMARKS.md, fifth session). Below 256 KiB the hand-offs cost more.
+            // the reader's copy to the worker's decode: against 4 MiB chunks, 10-14% fewer
+            // CPU seconds on the JSON forms at 250 MB and 2.5 GB, and 21-45% less peak RSS
+            // (BENCHMARKS.md, fifth session). At 256 KiB the hand-offs cost more again.
             chunk_bytes: 512 << 10,
             csv_rows: 2048,
             max_record: 64 << 20,
@@ -171,7 +171,7 @@ impl Reader<'_, '_> {
         path: Option<PathBuf>,
         depth: u32,
     ) -> Result<bool> {
-        if depth == 0 && size.is_none() {
+        if depth == 0 && self.budget.needs_counting() {
             // The input's own bytes: what a stream of unknown size may expand to. A file
             // of known size is not wrapped: the wrapper would hide the file's own
             // `read_buf`, and the standard library would zero every buffer before each

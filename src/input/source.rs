@@ -220,7 +220,9 @@ pub fn open(input: &InputPath) -> Result<Stream> {
                 path: p.clone(),
                 source,
             })?;
-            let size = f.metadata().ok().map(|m| m.len());
+            // A FIFO or `/dev/fd/N` has a length of 0, not its size: unknown, so its bytes
+            // are counted for the expansion budget as they are read.
+            let size = f.metadata().ok().filter(|m| m.is_file()).map(|m| m.len());
             Ok(Stream {
                 label: p.display().to_string(),
                 name: p
@@ -261,6 +263,12 @@ impl Budget {
             min,
             max_members,
         }
+    }
+
+    /// Whether the input's size is unknown, so its bytes must be counted as they are read
+    /// (`counting`) for the expansion limit.
+    pub fn needs_counting(&self) -> bool {
+        self.known.is_none()
     }
 
     /// The input's own bytes, counted as they are read (for an input of unknown size).
@@ -516,6 +524,34 @@ pub fn sniff_encoding(head: &[u8]) -> Encoding {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A FIFO named on the command line has no size (its length reads 0): its bytes are
+    /// counted against the expansion budget as they come, like stdin's.
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_has_no_known_size() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("in.fifo");
+        let made = std::process::Command::new("mkfifo").arg(&p).status();
+        assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+        let writer = {
+            let p = p.clone();
+            std::thread::spawn(move || {
+                use std::io::Write;
+                let mut f = std::fs::OpenOptions::new().write(true).open(&p).unwrap();
+                f.write_all(b"{}\n").unwrap();
+            })
+        };
+        let s = open(&InputPath::File(p)).unwrap();
+        assert_eq!(s.size, None);
+        let mut got = Vec::new();
+        let mut r = s.reader;
+        r.read_to_end(&mut got).unwrap();
+        writer.join().unwrap();
+        assert_eq!(got, b"{}\n");
+        let b = Budget::new(s.size, MIN_CAP, 10);
+        assert!(b.needs_counting());
+    }
 
     fn utf16le(s: &str) -> Vec<u8> {
         s.encode_utf16().flat_map(u16::to_le_bytes).collect()

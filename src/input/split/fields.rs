@@ -71,7 +71,7 @@ pub struct CsvRows {
     bytes: Vec<(u32, u32)>,
 }
 
-/// Marks a cell held in the side buffer. Offsets stay below it: a chunk is a few MiB and
+/// Marks a cell held in the side buffer. Offsets stay below it: a chunk is 512 KiB and
 /// one record at most 64 MiB (`ReadOptions::max_record`); a larger chunk has no rows.
 const SIDE: u32 = 1 << 31;
 
