@@ -175,7 +175,7 @@ impl Reader<'_, '_> {
             // The input's own bytes: what a stream of unknown size may expand to. A file
             // of known size is not wrapped: the wrapper would hide the file's own
             // `read_buf`, and the standard library would zero every buffer before each
-            // read (1.6% of a JSON run's cycles, a twentieth of the reader's).
+            // read (1.6% of a JSON run's cycles, a tenth of the reader thread's).
             reader = Box::new(self.budget.counting(reader));
         }
         let mut head = [0u8; 4];
