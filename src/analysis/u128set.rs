@@ -167,7 +167,7 @@ impl U128Set {
             return new;
         }
         // `len` counts the zero key too, which takes no slot: the limit is a little early.
-        if (self.len + 1) * 1000 > self.slots.len() * MAX_LOAD_PERMILLE {
+        if self.over_limit(self.len + 1) {
             self.grow();
         }
         let n = self.slots.len();
@@ -226,10 +226,15 @@ impl U128Set {
         }
     }
 
+    /// Whether `n` keys would take the table past its fill limit.
+    fn over_limit(&self, n: usize) -> bool {
+        n * 1000 > self.slots.len() * MAX_LOAD_PERMILLE
+    }
+
     /// Rebuilds the table for `n` keys if `n` would take it past its fill limit (the
     /// condition `insert` grows on, so a table with room is left as it is).
     fn reserve(&mut self, n: usize) {
-        if n * 1000 > self.slots.len() * MAX_LOAD_PERMILLE {
+        if self.over_limit(n) {
             self.rebuild(slots_for(n));
         }
     }

@@ -25,15 +25,21 @@ pub trait Cells {
 /// `raw` without surrounding whitespace, decoded with invalid UTF-8 replaced; `None` when
 /// only ASCII whitespace.
 fn decode_trimmed(raw: &[u8]) -> Option<Cow<'_, str>> {
+    // `from_utf8` first: `from_utf8_lossy` costs several times more on a short valid cell.
+    if let Ok(s) = std::str::from_utf8(raw) {
+        return trim_text(s).map(Cow::Borrowed);
+    }
     let raw = raw.trim_ascii();
     if raw.is_empty() {
         return None;
     }
-    // `from_utf8` first: `from_utf8_lossy` costs several times more on a short valid cell.
-    if let Ok(s) = std::str::from_utf8(raw) {
-        return Some(Cow::Borrowed(trim_rest(s)));
-    }
     Some(Cow::Owned(String::from_utf8_lossy(raw).trim().to_string()))
+}
+
+/// Valid text without surrounding whitespace; `None` when only ASCII whitespace.
+fn trim_text(s: &str) -> Option<&str> {
+    let s = s.trim_ascii();
+    (!s.is_empty()).then(|| trim_rest(s))
 }
 
 /// `str::trim` of text already without ASCII whitespace at its ends: nothing to do when both
@@ -201,8 +207,7 @@ impl Cells for Row<'_> {
                 t.get(start.checked_sub(self.base)? as usize..end.checked_sub(self.base)? as usize)
             })
         {
-            let cell = cell.trim_ascii();
-            return (!cell.is_empty()).then(|| Cow::Borrowed(trim_rest(cell)));
+            return trim_text(cell).map(Cow::Borrowed);
         }
         decode_trimmed(self.raw(c)?)
     }
