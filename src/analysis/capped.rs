@@ -263,10 +263,24 @@ impl<K: Ord + Hash, V, const CAP: usize> CappedMap<K, V, CAP> {
     /// first), other keys are kept or counted as `entry` would. Which keys are kept does not
     /// depend on the order they come in: always the `CAP` smallest.
     pub fn merge(&mut self, o: CappedMap<K, V, CAP>, mut combine: impl FnMut(&mut V, V)) {
-        let mut each = |k: K, v: V| match self.get_mut(&k) {
-            Some(x) => combine(x, v),
-            None => {
-                self.admit(k, v);
+        let mut each = |k: K, v: V| {
+            // Past the largest kept key of a full map: not there, and not kept; only
+            // counted (what `admit` would do, without searching the tree first).
+            if self.len() >= CAP
+                && let Store::Tree(t) = &self.map
+                && t.last_key_value().is_some_and(|(last, _)| &k > last)
+            {
+                self.start_counting();
+                if let Some(s) = &mut self.seen {
+                    s.insert(fingerprint(&k));
+                }
+                return;
+            }
+            match self.get_mut(&k) {
+                Some(x) => combine(x, v),
+                None => {
+                    self.admit(k, v);
+                }
             }
         };
         match o.map {

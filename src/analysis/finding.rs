@@ -204,6 +204,15 @@ impl FindingAcc {
             insert_smallest(&mut self.stale_locations, n, MAX_STALE);
         }
         for (label, id) in &o.accounts {
+            // In label order: once past the largest label of a full map, so is the rest.
+            if self.accounts.len() >= MAX_IDS
+                && self
+                    .accounts
+                    .last_key_value()
+                    .is_some_and(|(l, _)| label > l)
+            {
+                break;
+            }
             if !self.accounts.contains_key(label) {
                 add_account(&mut self.accounts, label, id);
             }

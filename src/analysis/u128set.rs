@@ -184,10 +184,8 @@ impl U128Set {
             }
             let sd = self.distance(i, s);
             if sd < dist {
-                // Absent (see `contains`): it takes this slot, and the key it displaces
-                // moves on.
-                self.slots[i] = m;
-                self.place(s, (i + 1) % n, sd + 1);
+                // Absent (see `contains`): it takes this slot.
+                self.shift_in(i, m);
                 break;
             }
             i = if i + 1 == n { 0 } else { i + 1 };
@@ -199,6 +197,33 @@ impl U128Set {
         }
         self.len += 1;
         true
+    }
+
+    /// Puts `m` into occupied slot `i`, moving every key from `i` up to the next empty slot
+    /// one slot on. The keys of a run sit in the order of their homes (Robin Hood), so that
+    /// is where the displaced keys would go one by one, each a slot further from its home;
+    /// moved together it is one `memmove`, not a distance computed per slot.
+    fn shift_in(&mut self, i: usize, m: u128) {
+        let n = self.slots.len();
+        let empty = |r: &[u128]| r.iter().position(|&s| s == 0);
+        // The fill limit leaves a slot empty, so a run always ends.
+        let e = empty(&self.slots[i..])
+            .map(|p| i + p)
+            .or_else(|| empty(&self.slots[..i]))
+            .expect("a table under its fill limit has an empty slot");
+        if e > i {
+            self.slots.copy_within(i..e, i + 1);
+        } else {
+            // The run wraps past the last slot.
+            self.slots.copy_within(0..e, 1);
+            self.slots[0] = self.slots[n - 1];
+            self.slots.copy_within(i..n - 1, i + 1);
+        }
+        self.slots[i] = m;
+        #[cfg(test)]
+        {
+            self.steps += (if e > i { e - i } else { e + n - i }) as u64;
+        }
     }
 
     /// Puts a mixed key known to be absent, probing from slot `i` at distance `dist` from
@@ -348,6 +373,57 @@ mod tests {
         let mut t = U128Set::with_capacity(3);
         t.extend(&s);
         assert_eq!(t, s);
+    }
+
+    /// Every key sits at or after its home, no further from it than the key before it is
+    /// from its own plus one (Robin Hood order), and every inserted key is found.
+    fn check_order(s: &U128Set, mixed: &[u128]) {
+        let n = s.slots.len();
+        for i in 0..n {
+            let (prev, cur) = (s.slots[(i + n - 1) % n], s.slots[i]);
+            if cur != 0 && prev != 0 {
+                let (dp, dc) = (s.distance((i + n - 1) % n, prev), s.distance(i, cur));
+                assert!(dc <= dp + 1, "slot {i}: {dc} after {dp}");
+            }
+            if cur != 0 && prev == 0 {
+                assert_eq!(
+                    s.distance(i, cur),
+                    0,
+                    "slot {i} starts a run away from home"
+                );
+            }
+        }
+        for &m in mixed {
+            assert!(s.contains(s.unmix(m)), "{m:x}");
+        }
+    }
+
+    #[test]
+    fn inserts_that_wrap_past_the_last_slot_keep_the_order() {
+        // Mixed keys whose homes are the last slots: their runs wrap to the start, and the
+        // keys an insert moves on cross the end of the table.
+        let mut s = U128Set::with_capacity(40);
+        let n = s.slots.len() as u128;
+        let mut mixed = Vec::new();
+        for j in 0..(n * 85 / 100) {
+            // Homes in the last three slots, and a few at the start, in no order.
+            let top = if j % 5 == 0 {
+                j % 3
+            } else {
+                u64::MAX as u128 - (j * 7 % 3) * (u64::MAX as u128 / n)
+            };
+            let m = (top << 64) | (j + 1);
+            assert!(s.insert_mixed(m));
+            assert!(!s.insert_mixed(m));
+            mixed.push(m);
+            assert_eq!(s.slots.len() as u128, n, "no growth below the fill limit");
+            check_order(&s, &mixed);
+        }
+        for k in 0..1000u128 {
+            s.insert(k * 0x9e37_79b9);
+        }
+        let all: Vec<u128> = s.slots.iter().copied().filter(|&m| m != 0).collect();
+        check_order(&s, &all);
     }
 
     #[test]
