@@ -411,10 +411,21 @@ fn damaged_foreign_and_newer_parts_are_exit_2_naming_the_file() {
             "future.part",
             {
                 let mut b = bytes.clone();
-                b[8..12].copy_from_slice(&2u32.to_le_bytes());
+                b[8..12].copy_from_slice(&3u32.to_le_bytes());
                 b
             },
             "newer casift",
+        ),
+        (
+            // Version 1 fingerprinted the counted keys with FNV-1a: merged with this
+            // build's parts it would count each key twice.
+            "version1.part",
+            {
+                let mut b = bytes.clone();
+                b[8..12].copy_from_slice(&1u32.to_le_bytes());
+                b
+            },
+            "write the part again with this build",
         ),
         (
             "flipped.part",

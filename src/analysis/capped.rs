@@ -19,9 +19,11 @@ use super::u128set::U128Set;
 /// process (parts written by one run are merged by another), where a 64-bit one would have
 /// collisions among a few billion distinct values. Each step folds a word into the state,
 /// multiplies by an odd constant and folds the high half into the low one: a bijection of
-/// the state for each word, so values of up to seven bytes never collide. FNV-1a a byte at a
-/// time, its first form, cost a 128-bit multiply per byte of every user name the merge
-/// counted.
+/// the state for each word, so values whose writes differ in one word never collide (an IPv4
+/// address, an integer, a name of up to seven bytes). Like FNV-1a a byte at a time (its first
+/// form, a 128-bit multiply per byte of every name the merge counted; part format 1), it is
+/// not collision-resistant: a crafted pair of names can share a fingerprint, and is then
+/// counted as one.
 struct Fp128(u128);
 
 const FP_SEED: u128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d;
@@ -61,7 +63,7 @@ impl Hasher for Fp128 {
 pub fn fingerprint<Q: Hash + ?Sized>(v: &Q) -> u128 {
     let mut h = Fp128(FP_SEED);
     v.hash(&mut h);
-    // One more round, so the last word reaches the high bits too.
+    // One more round: the last word mixed through the state like the ones before it.
     h.word(0);
     h.0
 }
@@ -641,7 +643,7 @@ mod tests {
             .collect();
         let distinct: std::collections::HashSet<_> = ips.iter().collect();
         assert_eq!(distinct.len(), ips.len());
-        // The high bits (the set's home) spread: every 1/256 of the range is hit.
+        // The fingerprints spread over their range: every 1/256 of it is hit.
         let mut buckets = [0u32; 256];
         for f in &ips {
             buckets[(f >> 120) as usize] += 1;

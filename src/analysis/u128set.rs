@@ -200,9 +200,11 @@ impl U128Set {
     }
 
     /// Puts `m` into occupied slot `i`, moving every key from `i` up to the next empty slot
-    /// one slot on. The keys of a run sit in the order of their homes (Robin Hood), so that
-    /// is where the displaced keys would go one by one, each a slot further from its home;
-    /// moved together it is one `memmove`, not a distance computed per slot.
+    /// one slot on. The keys of a run sit in the (cyclic) order of their homes (Robin Hood),
+    /// and `m`'s home comes before that of the key at `i`: moving them all a slot further
+    /// from their homes keeps that order (keys of one home may end up in another order than
+    /// displacing them one by one gives, which no lookup depends on). One `memmove`, not a
+    /// distance computed per slot.
     fn shift_in(&mut self, i: usize, m: u128) {
         let n = self.slots.len();
         let empty = |r: &[u128]| r.iter().position(|&s| s == 0);

@@ -20,8 +20,10 @@ use crate::report::FilterValue;
 
 /// The first bytes of every part file.
 pub const MAGIC: &[u8; 8] = b"CASIFTPT";
-/// The part format this build writes and the only one it reads.
-pub const FORMAT_VERSION: u32 = 1;
+/// The part format this build writes and the only one it reads. Version 2: the counted
+/// keys' fingerprints (`analysis::fingerprint`) are no longer FNV-1a, so a version-1 part's
+/// would count each key again beside a version-2 part's.
+pub const FORMAT_VERSION: u32 = 2;
 const FRAME_META: u8 = b'M';
 const FRAME_END: u8 = b'E';
 /// A metadata frame larger than this is refused before it is read.
