@@ -31,4 +31,20 @@ cat "$fx"/signins/signins.jsonl "$fx"/signins/loganalytics.jsonl "$fx"/signins/e
 for t in json_array json_lines graph_page diagnostic portal_csv la_csv; do
     cp "$fx"/signins/portal.json.gz "$fx"/signins/bundle.zip "$here/corpus/$t/"
 done
+# Parts for `part`, written by the casift binary when one is built (`cargo build --release`).
+bin="$here/../target/release/casift"
+if [ -x "$bin" ]; then
+    d="$here/corpus/part"
+    mkdir -p "$d"
+    "$bin" analyze "$fx"/signins/portal.json --partial -o "$d/portal.part" -q || true
+    "$bin" analyze "$fx"/signins/signins.jsonl --locations "$fx"/locations/named_locations.json \
+        --partial -o "$d/jsonl-locations.part" -q || true
+    "$bin" analyze "$fx"/signins/signins.jsonl --assume-disjoint --partial -o "$d/disjoint.part" -q || true
+    for f in "$fx"/signins/csv/*SignIns*.csv; do
+        "$bin" analyze "$f" --partial -o "$d/$(basename "$f").part" -q || true
+        break
+    done
+else
+    echo "no $bin: the part target starts from an empty corpus (cargo build --release first)" >&2
+fi
 echo "seeded $(find "$here/corpus" -type f | wc -l) files under $here/corpus"
