@@ -224,14 +224,8 @@ impl<K: Ord + Hash, V, const CAP: usize> CappedMap<K, V, CAP> {
         if self.contains_key(k) {
             return self.get_mut(k);
         }
-        if self.full_tree().is_some_and(|t| {
-            t.last_key_value()
-                .is_some_and(|(last, _)| k > last.borrow())
-        }) {
-            self.start_counting();
-            if let Some(s) = &mut self.seen {
-                s.insert(fingerprint(k));
-            }
+        if self.beyond_full(k) {
+            self.count(k);
             return None;
         }
         let (key, value) = make();
@@ -250,10 +244,7 @@ impl<K: Ord + Hash, V, const CAP: usize> CappedMap<K, V, CAP> {
     /// the largest kept one), counted either way.
     fn admit(&mut self, k: K, v: V) -> Option<&mut V> {
         if self.len() >= CAP {
-            self.start_counting();
-            if let Some(s) = &mut self.seen {
-                s.insert(fingerprint(&k));
-            }
+            self.count(&k);
             let t = self.full_tree()?;
             if t.last_key_value().is_some_and(|(last, _)| &k > last) {
                 return None;
@@ -264,6 +255,26 @@ impl<K: Ord + Hash, V, const CAP: usize> CappedMap<K, V, CAP> {
             s.insert(fingerprint(&k));
         }
         Some(self.put(k, v))
+    }
+
+    /// Whether `k` is past the largest kept key of a full map: not there, and not kept.
+    fn beyond_full<Q>(&mut self, k: &Q) -> bool
+    where
+        K: Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
+        self.full_tree().is_some_and(|t| {
+            t.last_key_value()
+                .is_some_and(|(last, _)| k > last.borrow())
+        })
+    }
+
+    /// Counts a key of a full map (kept or not: its fingerprint joins the distinct ones).
+    fn count<Q: Hash + ?Sized>(&mut self, k: &Q) {
+        self.start_counting();
+        if let Some(s) = &mut self.seen {
+            s.insert(fingerprint(k));
+        }
     }
 
     /// From the moment the map is full, every distinct key is fingerprinted: the kept ones
@@ -288,16 +299,9 @@ impl<K: Ord + Hash, V, const CAP: usize> CappedMap<K, V, CAP> {
     /// depend on the order they come in: always the `CAP` smallest.
     pub fn merge(&mut self, o: CappedMap<K, V, CAP>, mut combine: impl FnMut(&mut V, V)) {
         let mut each = |k: K, v: V| {
-            // Past the largest kept key of a full map: not there, and not kept; only
-            // counted (what `admit` would do, without searching the tree first).
-            if self.len() >= CAP
-                && let Store::Tree(t) = &self.map
-                && t.last_key_value().is_some_and(|(last, _)| &k > last)
-            {
-                self.start_counting();
-                if let Some(s) = &mut self.seen {
-                    s.insert(fingerprint(&k));
-                }
+            // Only counted (what `admit` would do, without searching the tree first).
+            if self.beyond_full(&k) {
+                self.count(&k);
                 return;
             }
             match self.get_mut(&k) {

@@ -205,12 +205,7 @@ impl FindingAcc {
         }
         for (label, id) in &o.accounts {
             // In label order: once past the largest label of a full map, so is the rest.
-            if self.accounts.len() >= MAX_IDS
-                && self
-                    .accounts
-                    .last_key_value()
-                    .is_some_and(|(l, _)| label > l)
-            {
+            if beyond_accounts(&self.accounts, label) {
                 break;
             }
             if !self.accounts.contains_key(label) {
@@ -240,13 +235,17 @@ fn insert_smallest(set: &mut BTreeSet<String>, v: &str, cap: usize) {
     }
 }
 
-/// Adds an account (label → object id) to a map that keeps the `MAX_IDS` smallest labels.
-fn add_account(map: &mut BTreeMap<String, String>, label: &str, id: &str) {
-    if map.len() >= MAX_IDS
+/// Whether `label` is past the largest of a full account map (it would not be kept).
+fn beyond_accounts(map: &BTreeMap<String, String>, label: &str) -> bool {
+    map.len() >= MAX_IDS
         && map
             .last_key_value()
             .is_some_and(|(l, _)| label > l.as_str())
-    {
+}
+
+/// Adds an account (label → object id) to a map that keeps the `MAX_IDS` smallest labels.
+fn add_account(map: &mut BTreeMap<String, String>, label: &str, id: &str) {
+    if beyond_accounts(map, label) {
         return;
     }
     map.insert(label.to_string(), id.to_string());
