@@ -408,104 +408,97 @@ pub fn run_state(
         },
     };
     // Workers take chunks as they come and the main thread merges the results in input
-    // order as they complete: nobody waits for a whole batch. In flight (dispatched, not
-    // yet merged) is bounded, and so is memory: two per thread keeps one in decoding and
-    // one waiting, and peak memory at 5 million records under 300 MB.
-    let max_in_flight = threads * 2;
-    let (done_tx, done_rx) = mpsc::channel::<(usize, Chunk, std::thread::Result<ChunkOut>)>();
+    // order as they complete: nobody waits for a whole batch. Between two merges the main
+    // thread hands out what the reader has ready, so a worker does not wait while the main
+    // thread merges. Two bounds: chunks handed out and not yet finished (two per thread,
+    // one decoding and one queued), and chunks handed out and not yet merged, which bounds
+    // memory (eight per thread: peak memory at 5 million records stays under 300 MB).
+    let limits = Limits {
+        running: threads * 2,
+        held: threads * 8,
+    };
+    let (done_tx, done_rx) = mpsc::channel::<Done>();
     let none = HashSet::new();
     let outcome = pool.in_place_scope(|scope| -> Result<()> {
-        // Inputs, notes and chunks, applied in the order the reader sent them.
-        let mut order: VecDeque<Event> = VecDeque::new();
-        let mut finished: HashMap<usize, (Chunk, std::thread::Result<ChunkOut>)> = HashMap::new();
-        let (mut next_seq, mut in_flight, mut reader_done) = (0usize, 0usize, false);
-        let mut failure: Option<Error> = None;
+        let spawn = |seq: usize, chunk: Chunk| {
+            let (done_tx, worker, none) = (done_tx.clone(), &worker, &none);
+            scope.spawn(move |_| {
+                // A panic comes back to the main thread, which would otherwise wait for
+                // this chunk forever.
+                let out =
+                    std::panic::catch_unwind(AssertUnwindSafe(|| worker.process(&chunk, none)));
+                let _ = done_tx.send((seq, chunk, out));
+            });
+        };
+        let mut flow = Flow::default();
         loop {
-            if !reader_done && in_flight < max_in_flight {
-                match rx.recv() {
-                    Ok(Ok(Msg::Chunk(chunk))) => {
-                        let seq = next_seq;
-                        next_seq += 1;
-                        in_flight += 1;
-                        order.push_back(Event::Chunk(seq));
-                        let (done_tx, worker, none) = (done_tx.clone(), &worker, &none);
-                        scope.spawn(move |_| {
-                            // A panic comes back to the main thread, which would otherwise
-                            // wait for this chunk forever.
-                            let out = std::panic::catch_unwind(AssertUnwindSafe(|| {
-                                worker.process(&chunk, none)
-                            }));
-                            let _ = done_tx.send((seq, chunk, out));
-                        });
-                    }
-                    Ok(Ok(Msg::Input(info))) => order.push_back(Event::Input(info)),
-                    Ok(Ok(Msg::InputNote { input, note })) => {
-                        order.push_back(Event::Note(input, note))
-                    }
-                    Ok(Err(e)) => {
-                        // Stop reading, but merge what was already dispatched, so what a
-                        // run wrote before an error does not depend on timing.
-                        failure = Some(e);
-                        reader_done = true;
-                    }
-                    Err(_) => reader_done = true,
-                }
-            } else if in_flight > 0 {
-                // Full, or nothing more to read: wait for a worker.
-                if let Ok((seq, chunk, out)) = done_rx.recv() {
-                    finished.insert(seq, (chunk, out));
+            while let Ok(done) = done_rx.try_recv() {
+                flow.finish(done);
+            }
+            while flow.may_read(limits) {
+                match rx.try_recv() {
+                    Ok(msg) => flow.accept(Some(msg), spawn),
+                    Err(mpsc::TryRecvError::Empty) => break,
+                    Err(mpsc::TryRecvError::Disconnected) => flow.accept(None, spawn),
                 }
             }
-            while let Ok((seq, chunk, out)) = done_rx.try_recv() {
-                finished.insert(seq, (chunk, out));
-            }
-            while let Some(ev) = order.front() {
-                match ev {
-                    Event::Chunk(seq) => {
-                        let Some((chunk, out)) = finished.remove(seq) else {
-                            break;
-                        };
-                        let mut out = out.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-                        order.pop_front();
-                        in_flight -= 1;
-                        // The chunk's first occurrences join the run's keys here, in
-                        // input order; one already there is a record an earlier chunk had.
-                        let dups: HashSet<usize> = out
-                            .keys
-                            .iter()
-                            .filter(|(k, _)| !st.seen.insert(k))
-                            .map(|(_, i)| *i)
-                            .collect();
-                        if !dups.is_empty() {
-                            // Rare (overlapping exports): redo this chunk without the records
-                            // an earlier chunk already had, so the first in input order wins.
-                            out = worker.process(&chunk, &dups);
-                        }
-                        if let Some(b) = &bar {
-                            b.inc(chunk.bytes);
-                        }
-                        if let Some(w) = frames.as_mut()
-                            && !out.frame.is_empty()
-                        {
-                            w.write_all(&out.frame)?;
-                        }
-                        let bytes = st.absorb(&chunk, out, opts.strict)?;
-                        if let Some(w) = sink_out.as_mut()
-                            && !bytes.is_empty()
-                        {
-                            w.write_all(&bytes)?;
-                        }
-                        buffers.give(chunk);
+            // The next event in input order, if it is ready; then look again.
+            match flow.order.front() {
+                Some(Event::Chunk(seq)) if flow.finished.contains_key(seq) => {
+                    let seq = *seq;
+                    flow.order.pop_front();
+                    flow.held -= 1;
+                    let Some((chunk, out)) = flow.finished.remove(&seq) else {
+                        continue;
+                    };
+                    let mut out = out.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                    // The chunk's first occurrences join the run's keys here, in input
+                    // order; one already there is a record an earlier chunk had.
+                    let dups: HashSet<usize> = out
+                        .keys
+                        .iter()
+                        .filter(|(k, _)| !st.seen.insert(k))
+                        .map(|(_, i)| *i)
+                        .collect();
+                    if !dups.is_empty() {
+                        // Rare (overlapping exports): redo this chunk without the records
+                        // an earlier chunk already had, so the first in input order wins.
+                        out = worker.process(&chunk, &dups);
                     }
-                    Event::Input(_) | Event::Note(..) => {
-                        if let Some(ev) = order.pop_front() {
-                            st.apply(ev);
-                        }
+                    if let Some(b) = &bar {
+                        b.inc(chunk.bytes);
                     }
+                    if let Some(w) = frames.as_mut()
+                        && !out.frame.is_empty()
+                    {
+                        w.write_all(&out.frame)?;
+                    }
+                    let bytes = st.absorb(&chunk, out, opts.strict)?;
+                    if let Some(w) = sink_out.as_mut()
+                        && !bytes.is_empty()
+                    {
+                        w.write_all(&bytes)?;
+                    }
+                    buffers.give(chunk);
+                    continue;
                 }
+                Some(Event::Input(_) | Event::Note(..)) => {
+                    if let Some(ev) = flow.order.pop_front() {
+                        st.apply(ev);
+                    }
+                    continue;
+                }
+                Some(Event::Chunk(_)) => {}
+                None if flow.reader_done => return flow.failure.take().map_or(Ok(()), Err),
+                None => {}
             }
-            if reader_done && order.is_empty() {
-                return failure.take().map_or(Ok(()), Err);
+            // Nothing to merge: wait for the reader, or for a worker.
+            if flow.may_read(limits) {
+                flow.accept(rx.recv().ok(), spawn);
+            } else if flow.running > 0
+                && let Ok(done) = done_rx.recv()
+            {
+                flow.finish(done);
             }
         }
     });
@@ -525,6 +518,68 @@ enum Event {
     Input(crate::input::InputInfo),
     Note(usize, String),
     Chunk(usize),
+}
+
+/// A worker's result: the chunk's sequence number, the chunk, and what came of it.
+type Done = (usize, Chunk, std::thread::Result<ChunkOut>);
+
+#[derive(Clone, Copy)]
+struct Limits {
+    /// Chunks handed to the workers and not yet finished.
+    running: usize,
+    /// Chunks handed to the workers and not yet merged.
+    held: usize,
+}
+
+/// The main thread's view of the run: what the reader sent, in order, and where each chunk
+/// is between the workers and the merge.
+#[derive(Default)]
+struct Flow {
+    /// Inputs, notes and chunks, applied in the order the reader sent them.
+    order: VecDeque<Event>,
+    /// Chunks the workers finished, waiting for the earlier ones to be merged.
+    finished: HashMap<usize, (Chunk, std::thread::Result<ChunkOut>)>,
+    next_seq: usize,
+    running: usize,
+    held: usize,
+    reader_done: bool,
+    failure: Option<Error>,
+}
+
+impl Flow {
+    fn may_read(&self, limits: Limits) -> bool {
+        !self.reader_done && self.running < limits.running && self.held < limits.held
+    }
+
+    /// One message from the reader (`None`: it has finished); a chunk goes to `spawn`.
+    fn accept(&mut self, msg: Option<Result<Msg>>, spawn: impl Fn(usize, Chunk)) {
+        match msg {
+            Some(Ok(Msg::Chunk(chunk))) => {
+                let seq = self.next_seq;
+                self.next_seq += 1;
+                self.running += 1;
+                self.held += 1;
+                self.order.push_back(Event::Chunk(seq));
+                spawn(seq, chunk);
+            }
+            Some(Ok(Msg::Input(info))) => self.order.push_back(Event::Input(info)),
+            Some(Ok(Msg::InputNote { input, note })) => {
+                self.order.push_back(Event::Note(input, note))
+            }
+            Some(Err(e)) => {
+                // Stop reading, but merge what was already handed out, so what a run wrote
+                // before an error does not depend on timing.
+                self.failure = Some(e);
+                self.reader_done = true;
+            }
+            None => self.reader_done = true,
+        }
+    }
+
+    fn finish(&mut self, (seq, chunk, out): Done) {
+        self.running -= 1;
+        self.finished.insert(seq, (chunk, out));
+    }
 }
 
 impl State {
