@@ -364,6 +364,15 @@ impl<K: Ord + Hash, V, const CAP: usize> CappedMap<K, V, CAP> {
         }
     }
 
+    /// Kept entries in no set order, without the sort `iter` does below the cap: for a
+    /// caller that orders them itself, totally.
+    pub fn iter_unordered(&self) -> Box<dyn Iterator<Item = (&K, &V)> + '_> {
+        match &self.map {
+            Store::Hash(h) => Box::new(h.iter()),
+            Store::Tree(t) => Box::new(t.iter()),
+        }
+    }
+
     /// Kept entries, in key order.
     pub fn iter(&self) -> Iter<'_, K, V> {
         match &self.map {

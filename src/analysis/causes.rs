@@ -100,8 +100,6 @@ impl CauseAcc {
         }
     }
 
-    /// Keeps the `CAUSE_IPS` smallest addresses (not the first ones, so that merging in any
-    /// grouping gives the same set).
     /// Keeps the `CAUSE_CODES` smallest codes (the smallest, so any grouping merges alike).
     fn add_code(&mut self, c: i64) {
         self.error_codes.insert(c);
@@ -110,6 +108,8 @@ impl CauseAcc {
         }
     }
 
+    /// Keeps the `CAUSE_IPS` smallest addresses (not the first ones, so that merging in any
+    /// grouping gives the same set).
     fn add_ip(&mut self, ip: IpAddr) {
         if self.ips.contains(&ip) {
             return;

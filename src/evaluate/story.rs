@@ -55,17 +55,25 @@ pub fn causes(
         .collect();
     // Ranked on the accumulators' own fields first: only the rows kept get their sentences
     // and fixes (building one costs far more than comparing two).
-    let mut ranked: Vec<(&CauseKey, &CauseAcc)> = acc.iter().collect();
-    ranked.sort_by(|(_, a), (_, b)| {
+    // The order is total (the key last), so the entries need no order to start with, and
+    // choosing the first [`MAX_CAUSES`] and sorting only those gives the rows a full sort
+    // would: up to 50,000 keys, 200 kept.
+    let order = |(ka, a): &(&CauseKey, &CauseAcc), (kb, b): &(&CauseKey, &CauseAcc)| {
         b.count
             .cmp(&a.count)
             .then_with(|| a.principal.cmp(&b.principal))
             .then_with(|| a.app_id.cmp(&b.app_id))
             .then_with(|| a.app_name.cmp(&b.app_name))
             .then_with(|| a.policy.cmp(&b.policy))
-    });
+            .then_with(|| ka.cmp(kb))
+    };
+    let mut ranked: Vec<(&CauseKey, &CauseAcc)> = acc.iter_unordered().collect();
     let total = (ranked.len() as u64).max(acc.total());
-    ranked.truncate(MAX_CAUSES);
+    if ranked.len() > MAX_CAUSES {
+        ranked.select_nth_unstable_by(MAX_CAUSES, order);
+        ranked.truncate(MAX_CAUSES);
+    }
+    ranked.sort_unstable_by(order);
     let rows: Vec<Cause> = ranked
         .into_iter()
         .map(|((_, _, _, app, pid), c)| {
@@ -370,4 +378,94 @@ fn own_fix(
         None => text,
     };
     Some((text, fix))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+    use crate::analysis::{CappedMap, MAX_CAUSE_KEYS, Principal};
+    use crate::evaluate::PolicyRef;
+    use crate::policy::PrincipalKind;
+
+    fn cause(name: &str, app: &str, policy: &str, count: u64) -> (CauseKey, CauseAcc) {
+        let key = (
+            PrincipalKind::User,
+            name.to_lowercase(),
+            String::new(),
+            app.to_string(),
+            policy.to_string(),
+        );
+        let acc = CauseAcc {
+            principal: Principal {
+                kind: PrincipalKind::User,
+                id: String::new(),
+                name: name.to_string(),
+            },
+            app_id: app.to_string(),
+            app_name: String::new(),
+            policy: Some(PolicyRef {
+                id: policy.to_string(),
+                display_name: String::new(),
+            }),
+            rules: BTreeSet::from([Rule::Ca001]),
+            count,
+            non_interactive: 0,
+            ips: BTreeSet::new(),
+            more_ips: false,
+            error_codes: BTreeSet::new(),
+            hit_ips: Some(BTreeSet::new()),
+        };
+        (key, acc)
+    }
+
+    /// Far more causes than are kept, with ties on every field but the key: the rows are
+    /// the first `MAX_CAUSES` of the full order, in that order.
+    #[test]
+    fn the_cut_keeps_the_first_of_the_full_order() {
+        let mut acc: CappedMap<CauseKey, CauseAcc, MAX_CAUSE_KEYS> = CappedMap::default();
+        let mut all = Vec::new();
+        for i in 0..1_500u64 {
+            // Counts 1-7 (many ties), names that differ only in case (equal on the
+            // accumulator's fields but for the name), a few apps and policies.
+            let name = if i % 2 == 0 {
+                format!("user{}@example.com", i % 97)
+            } else {
+                format!("User{}@example.com", i % 97)
+            };
+            let (k, v) = cause(
+                &name,
+                &format!("app{}", i % 3),
+                &format!("p{}", i % 5),
+                1 + (i * 7919) % 7,
+            );
+            if acc.contains_key(&k) {
+                continue;
+            }
+            all.push((k.clone(), v.clone()));
+            acc.insert(k, v);
+        }
+        assert!(all.len() > MAX_CAUSES);
+        all.sort_by(|(ka, a), (kb, b)| {
+            b.count
+                .cmp(&a.count)
+                .then_with(|| a.principal.cmp(&b.principal))
+                .then_with(|| a.app_id.cmp(&b.app_id))
+                .then_with(|| a.policy.cmp(&b.policy))
+                .then_with(|| ka.cmp(kb))
+        });
+        let (rows, total) = causes(&acc, &[], None, None);
+        assert_eq!(total, all.len() as u64);
+        assert_eq!(rows.len(), MAX_CAUSES);
+        let got: Vec<(String, String, u64)> = rows
+            .iter()
+            .map(|r| (r.principal.name.clone(), r.app_id.clone(), r.count))
+            .collect();
+        let want: Vec<(String, String, u64)> = all[..MAX_CAUSES]
+            .iter()
+            .map(|(_, c)| (c.principal.name.clone(), c.app_id.clone(), c.count))
+            .collect();
+        assert_eq!(got, want);
+    }
 }
