@@ -4,7 +4,7 @@
 //! input order (so the result is byte-identical at any thread count) and finishes the
 //! `Analysis`.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::HashSet;
 use std::io::IsTerminal;
 use std::panic::AssertUnwindSafe;
 use std::sync::mpsc;
@@ -23,7 +23,9 @@ use crate::locations::NamedLocations;
 use crate::model::SignIn;
 
 mod finish;
+mod flow;
 pub use finish::finish;
+use flow::{Done, Event, Flow, Limits, Step};
 
 /// How many skipped records the report lists (all are counted).
 pub const MAX_SKIPPED_LISTED: usize = 1000;
@@ -410,14 +412,9 @@ pub fn run_state(
     // Workers take chunks as they come and the main thread merges the results in input
     // order as they complete: nobody waits for a whole batch. Between two merges the main
     // thread hands out what the reader has ready, so a worker does not wait while the main
-    // thread merges. Two bounds: chunks handed out and not yet finished (two per thread,
-    // one decoding and one queued), and chunks handed out and not yet merged, which bounds
-    // memory (eight per thread: peak memory at 5 million records stays under 300 MB).
-    let limits = Limits {
-        running: threads * 2,
-        held: threads * 8,
-    };
-    let (done_tx, done_rx) = mpsc::channel::<Done>();
+    // thread merges (`Limits` has the bounds; with the reader's channel, at most ten chunks
+    // a thread and one are alive).
+    let (done_tx, done_rx) = mpsc::channel::<Done<std::thread::Result<ChunkOut>>>();
     let none = HashSet::new();
     let outcome = pool.in_place_scope(|scope| -> Result<()> {
         let spawn = |seq: usize, chunk: Chunk| {
@@ -430,27 +427,22 @@ pub fn run_state(
                 let _ = done_tx.send((seq, chunk, out));
             });
         };
-        let mut flow = Flow::default();
+        let mut flow = Flow::new(Limits::new(threads, read_opts.chunk_bytes));
         loop {
             while let Ok(done) = done_rx.try_recv() {
                 flow.finish(done);
             }
-            while flow.may_read(limits) {
+            while flow.may_read() {
                 match rx.try_recv() {
                     Ok(msg) => flow.accept(Some(msg), spawn),
                     Err(mpsc::TryRecvError::Empty) => break,
                     Err(mpsc::TryRecvError::Disconnected) => flow.accept(None, spawn),
                 }
             }
-            // The next event in input order, if it is ready; then look again.
-            match flow.order.front() {
-                Some(Event::Chunk(seq)) if flow.finished.contains_key(seq) => {
-                    let seq = *seq;
-                    flow.order.pop_front();
-                    flow.held -= 1;
-                    let Some((chunk, out)) = flow.finished.remove(&seq) else {
-                        continue;
-                    };
+            // One event in input order if it is ready, then look again; else wait for the
+            // reader (a finished chunk waits for its next message) or for a worker.
+            match flow.next() {
+                Step::Merge(chunk, out) => {
                     let mut out = out.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
                     // The chunk's first occurrences join the run's keys here, in input
                     // order; one already there is a record an earlier chunk had.
@@ -480,25 +472,15 @@ pub fn run_state(
                         w.write_all(&bytes)?;
                     }
                     buffers.give(chunk);
-                    continue;
                 }
-                Some(Event::Input(_) | Event::Note(..)) => {
-                    if let Some(ev) = flow.order.pop_front() {
-                        st.apply(ev);
+                Step::Apply(ev) => st.apply(ev),
+                Step::Read => flow.accept(rx.recv().ok(), spawn),
+                Step::Wait => {
+                    if let Ok(done) = done_rx.recv() {
+                        flow.finish(done);
                     }
-                    continue;
                 }
-                Some(Event::Chunk(_)) => {}
-                None if flow.reader_done => return flow.failure.take().map_or(Ok(()), Err),
-                None => {}
-            }
-            // Nothing to merge: wait for the reader, or for a worker.
-            if flow.may_read(limits) {
-                flow.accept(rx.recv().ok(), spawn);
-            } else if flow.running > 0
-                && let Ok(done) = done_rx.recv()
-            {
-                flow.finish(done);
+                Step::End(failure) => return failure.map_or(Ok(()), Err),
             }
         }
     });
@@ -512,74 +494,6 @@ pub fn run_state(
         b.finish_and_clear();
     }
     Ok(st)
-}
-
-enum Event {
-    Input(crate::input::InputInfo),
-    Note(usize, String),
-    Chunk(usize),
-}
-
-/// A worker's result: the chunk's sequence number, the chunk, and what came of it.
-type Done = (usize, Chunk, std::thread::Result<ChunkOut>);
-
-#[derive(Clone, Copy)]
-struct Limits {
-    /// Chunks handed to the workers and not yet finished.
-    running: usize,
-    /// Chunks handed to the workers and not yet merged.
-    held: usize,
-}
-
-/// The main thread's view of the run: what the reader sent, in order, and where each chunk
-/// is between the workers and the merge.
-#[derive(Default)]
-struct Flow {
-    /// Inputs, notes and chunks, applied in the order the reader sent them.
-    order: VecDeque<Event>,
-    /// Chunks the workers finished, waiting for the earlier ones to be merged.
-    finished: HashMap<usize, (Chunk, std::thread::Result<ChunkOut>)>,
-    next_seq: usize,
-    running: usize,
-    held: usize,
-    reader_done: bool,
-    failure: Option<Error>,
-}
-
-impl Flow {
-    fn may_read(&self, limits: Limits) -> bool {
-        !self.reader_done && self.running < limits.running && self.held < limits.held
-    }
-
-    /// One message from the reader (`None`: it has finished); a chunk goes to `spawn`.
-    fn accept(&mut self, msg: Option<Result<Msg>>, spawn: impl Fn(usize, Chunk)) {
-        match msg {
-            Some(Ok(Msg::Chunk(chunk))) => {
-                let seq = self.next_seq;
-                self.next_seq += 1;
-                self.running += 1;
-                self.held += 1;
-                self.order.push_back(Event::Chunk(seq));
-                spawn(seq, chunk);
-            }
-            Some(Ok(Msg::Input(info))) => self.order.push_back(Event::Input(info)),
-            Some(Ok(Msg::InputNote { input, note })) => {
-                self.order.push_back(Event::Note(input, note))
-            }
-            Some(Err(e)) => {
-                // Stop reading, but merge what was already handed out, so what a run wrote
-                // before an error does not depend on timing.
-                self.failure = Some(e);
-                self.reader_done = true;
-            }
-            None => self.reader_done = true,
-        }
-    }
-
-    fn finish(&mut self, (seq, chunk, out): Done) {
-        self.running -= 1;
-        self.finished.insert(seq, (chunk, out));
-    }
 }
 
 impl State {

@@ -123,3 +123,168 @@ fn output_before_a_read_error_does_not_depend_on_timing() {
         );
     }
 }
+
+/// `copies` copies of the JSON-lines fixture, each record with a request id of its own, with
+/// a malformed line after record `bad_at` (1-based) when given.
+fn many_records(dir: &std::path::Path, copies: usize, bad_at: Option<usize>) -> String {
+    let text = std::fs::read_to_string(fixture("signins/signins.jsonl")).unwrap();
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    let mut out = String::new();
+    let mut n = 0usize;
+    for copy in 0..copies {
+        for line in &lines {
+            let mut v: serde_json::Value = serde_json::from_str(line).unwrap();
+            n += 1;
+            v["id"] = format!("00000000-0000-4000-8000-{copy:06x}{n:06x}").into();
+            out.push_str(&v.to_string());
+            out.push('\n');
+            if bad_at == Some(n) {
+                out.push_str("{\"id\": \"truncated\n");
+            }
+        }
+    }
+    let path = dir.join("many.jsonl");
+    std::fs::write(&path, out).unwrap();
+    path.display().to_string()
+}
+
+/// Runs casift with stdout into `out`, killing it (and failing) if it has not ended within a
+/// minute: a run that stops early must not hang on a reader blocked on a full channel.
+fn run_within_a_minute(args: &[&str], out: &std::path::Path) -> std::process::Output {
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("casift"))
+        .args(args)
+        .env_clear()
+        .env("TZ", "UTC")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::fs::File::create(out).unwrap())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > std::time::Duration::from_secs(60) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("casift {args:?} did not end within a minute");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+/// A malformed record under `--strict` in an early chunk, with hundreds of chunks still to
+/// come (the reader blocked on its full channel): the run ends with exit code 2, naming the
+/// record, and what `filter` wrote is the chunks before it, at any thread count.
+#[test]
+fn a_strict_error_early_in_a_long_input_ends_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = many_records(dir.path(), 200, Some(40));
+    let mut first: Option<Vec<u8>> = None;
+    for threads in ["1", "2", "4"] {
+        let out_path = dir.path().join(format!("out-{threads}.jsonl"));
+        let args = [
+            "filter",
+            input.as_str(),
+            "--strict",
+            "-q",
+            "-j",
+            threads,
+            "--chunk-bytes",
+            "700",
+            "-f",
+            "jsonl",
+        ];
+        let out = run_within_a_minute(&args, &out_path);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "-j {threads}: {stderr}");
+        assert!(
+            stderr.contains("many.jsonl") && stderr.contains("line 41"),
+            "-j {threads}: {stderr}"
+        );
+        let written = std::fs::read(&out_path).unwrap();
+        let lines = written.iter().filter(|b| **b == b'\n').count();
+        assert!(lines < 40, "-j {threads}: {lines} records written");
+        match &first {
+            None => first = Some(written),
+            Some(f) => assert!(
+                *f == written,
+                "-j {threads}:\n{}",
+                first_difference(f, &written)
+            ),
+        }
+    }
+}
+
+/// A reader that stops at once (the first input is a broken gzip), with workers waiting for
+/// chunks: exit code 2, nothing written, no hang.
+#[test]
+fn a_read_error_before_any_chunk_ends_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("broken.json.gz");
+    std::fs::write(
+        &broken,
+        b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03garbage, not deflate",
+    )
+    .unwrap();
+    let good = many_records(dir.path(), 50, None);
+    for threads in ["1", "4"] {
+        let out_path = dir.path().join(format!("out-{threads}.jsonl"));
+        let args = [
+            "filter",
+            broken.to_str().unwrap(),
+            good.as_str(),
+            "-q",
+            "-j",
+            threads,
+            "--chunk-bytes",
+            "700",
+            "-f",
+            "jsonl",
+        ];
+        let out = run_within_a_minute(&args, &out_path);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "-j {threads}: {stderr}");
+        assert!(stderr.contains("broken.json.gz"), "{stderr}");
+        assert_eq!(std::fs::read(&out_path).unwrap(), b"", "-j {threads}");
+    }
+}
+
+/// A reader of `filter`'s output that goes away after the first bytes, with hundreds of
+/// chunks still to come: the run ends promptly and quietly (exit code 0, as for `head`).
+#[test]
+fn a_closed_stdout_ends_a_long_filter_run() {
+    use std::io::Read;
+    let dir = tempfile::tempdir().unwrap();
+    let input = many_records(dir.path(), 400, None);
+    for threads in ["1", "4"] {
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("casift"))
+            .args(["filter", input.as_str(), "-q", "-j", threads])
+            .args(["--chunk-bytes", "700", "-f", "jsonl"])
+            .env_clear()
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdout = child.stdout.take().unwrap();
+        let mut head = [0u8; 100];
+        stdout.read_exact(&mut head).unwrap();
+        drop(stdout);
+        let start = std::time::Instant::now();
+        while child.try_wait().unwrap().is_none() {
+            if start.elapsed() > std::time::Duration::from_secs(60) {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("-j {threads}: casift did not end within a minute of a closed stdout");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "-j {threads}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
