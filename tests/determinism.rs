@@ -81,13 +81,8 @@ fn first_difference(a: &[u8], b: &[u8]) -> String {
 #[test]
 fn output_before_a_read_error_does_not_depend_on_timing() {
     let dir = tempfile::tempdir().unwrap();
-    let broken = dir.path().join("broken.json.gz");
-    // A gzip header and then garbage: the error comes after the first input was read.
-    std::fs::write(
-        &broken,
-        b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03garbage, not deflate",
-    )
-    .unwrap();
+    // The error comes after the first input was read.
+    let broken = broken_gzip(dir.path());
     let good = fixture("signins/signins.jsonl");
     let run = |threads: &str, chunk: &str| {
         casift()
@@ -148,28 +143,56 @@ fn many_records(dir: &std::path::Path, copies: usize, bad_at: Option<usize>) -> 
     path.display().to_string()
 }
 
-/// Runs casift with stdout into `out`, killing it (and failing) if it has not ended within a
-/// minute: a run that stops early must not hang on a reader blocked on a full channel.
-fn run_within_a_minute(args: &[&str], out: &std::path::Path) -> std::process::Output {
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("casift"))
-        .args(args)
-        .env_clear()
-        .env("TZ", "UTC")
-        .stdin(std::process::Stdio::null())
-        .stdout(std::fs::File::create(out).unwrap())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+/// A gzip header and then garbage: an input the reader fails on.
+fn broken_gzip(dir: &std::path::Path) -> std::path::PathBuf {
+    let broken = dir.join("broken.json.gz");
+    std::fs::write(
+        &broken,
+        b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03garbage, not deflate",
+    )
+    .unwrap();
+    broken
+}
+
+/// Waits for `child`, killing it (and failing) if it has not ended within a minute: a run
+/// that stops early must not hang on a reader blocked on a full channel.
+fn wait_within_a_minute(mut child: std::process::Child, what: &str) -> std::process::Output {
     let start = std::time::Instant::now();
     while child.try_wait().unwrap().is_none() {
         if start.elapsed() > std::time::Duration::from_secs(60) {
             let _ = child.kill();
             let _ = child.wait();
-            panic!("casift {args:?} did not end within a minute");
+            panic!("{what}: casift did not end within a minute");
         }
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
     child.wait_with_output().unwrap()
+}
+
+/// `casift filter INPUTS -q -j THREADS --chunk-bytes 700 -f jsonl EXTRA` (hundreds of
+/// chunks), stdout to `dir/out-THREADS.jsonl`: the exit code, stderr and what was written.
+fn filter_in_small_chunks(
+    dir: &std::path::Path,
+    inputs: &[&str],
+    threads: &str,
+    extra: &[&str],
+) -> (Option<i32>, String, Vec<u8>) {
+    let out_path = dir.join(format!("out-{threads}.jsonl"));
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("casift"))
+        .arg("filter")
+        .args(inputs)
+        .args(["-q", "-j", threads, "--chunk-bytes", "700", "-f", "jsonl"])
+        .args(extra)
+        .env_clear()
+        .env("TZ", "UTC")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::fs::File::create(&out_path).unwrap())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let out = wait_within_a_minute(child, &format!("-j {threads}"));
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    (out.status.code(), stderr, std::fs::read(&out_path).unwrap())
 }
 
 /// A malformed record under `--strict` in an early chunk, with hundreds of chunks still to
@@ -181,27 +204,13 @@ fn a_strict_error_early_in_a_long_input_ends_the_run() {
     let input = many_records(dir.path(), 200, Some(40));
     let mut first: Option<Vec<u8>> = None;
     for threads in ["1", "2", "4"] {
-        let out_path = dir.path().join(format!("out-{threads}.jsonl"));
-        let args = [
-            "filter",
-            input.as_str(),
-            "--strict",
-            "-q",
-            "-j",
-            threads,
-            "--chunk-bytes",
-            "700",
-            "-f",
-            "jsonl",
-        ];
-        let out = run_within_a_minute(&args, &out_path);
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "-j {threads}: {stderr}");
+        let (code, stderr, written) =
+            filter_in_small_chunks(dir.path(), &[&input], threads, &["--strict"]);
+        assert_eq!(code, Some(2), "-j {threads}: {stderr}");
         assert!(
             stderr.contains("many.jsonl") && stderr.contains("line 41"),
             "-j {threads}: {stderr}"
         );
-        let written = std::fs::read(&out_path).unwrap();
         let lines = written.iter().filter(|b| **b == b'\n').count();
         assert!(lines < 40, "-j {threads}: {lines} records written");
         match &first {
@@ -220,32 +229,14 @@ fn a_strict_error_early_in_a_long_input_ends_the_run() {
 #[test]
 fn a_read_error_before_any_chunk_ends_the_run() {
     let dir = tempfile::tempdir().unwrap();
-    let broken = dir.path().join("broken.json.gz");
-    std::fs::write(
-        &broken,
-        b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03garbage, not deflate",
-    )
-    .unwrap();
+    let broken = broken_gzip(dir.path());
     let good = many_records(dir.path(), 50, None);
     for threads in ["1", "4"] {
-        let out_path = dir.path().join(format!("out-{threads}.jsonl"));
-        let args = [
-            "filter",
-            broken.to_str().unwrap(),
-            good.as_str(),
-            "-q",
-            "-j",
-            threads,
-            "--chunk-bytes",
-            "700",
-            "-f",
-            "jsonl",
-        ];
-        let out = run_within_a_minute(&args, &out_path);
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "-j {threads}: {stderr}");
+        let inputs = [broken.to_str().unwrap(), good.as_str()];
+        let (code, stderr, written) = filter_in_small_chunks(dir.path(), &inputs, threads, &[]);
+        assert_eq!(code, Some(2), "-j {threads}: {stderr}");
         assert!(stderr.contains("broken.json.gz"), "{stderr}");
-        assert_eq!(std::fs::read(&out_path).unwrap(), b"", "-j {threads}");
+        assert_eq!(written, b"", "-j {threads}");
     }
 }
 
@@ -270,16 +261,7 @@ fn a_closed_stdout_ends_a_long_filter_run() {
         let mut head = [0u8; 100];
         stdout.read_exact(&mut head).unwrap();
         drop(stdout);
-        let start = std::time::Instant::now();
-        while child.try_wait().unwrap().is_none() {
-            if start.elapsed() > std::time::Duration::from_secs(60) {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!("-j {threads}: casift did not end within a minute of a closed stdout");
-            }
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        }
-        let out = child.wait_with_output().unwrap();
+        let out = wait_within_a_minute(child, &format!("-j {threads}, stdout closed"));
         assert_eq!(
             out.status.code(),
             Some(0),
