@@ -412,8 +412,8 @@ pub fn run_state(
     // Workers take chunks as they come and the main thread merges the results in input
     // order as they complete: nobody waits for a whole batch. Between two merges the main
     // thread hands out what the reader has ready, so a worker does not wait while the main
-    // thread merges (`Limits` has the bounds; with the reader's channel, at most ten chunks
-    // a thread and one are alive).
+    // thread merges (`Limits` has the bounds; with the reader's channel and the reader's
+    // own, at most ten chunks a thread and two are alive).
     let (done_tx, done_rx) = mpsc::channel::<Done<std::thread::Result<ChunkOut>>>();
     let none = HashSet::new();
     let outcome = pool.in_place_scope(|scope| -> Result<()> {

@@ -420,52 +420,81 @@ mod tests {
         (key, acc)
     }
 
-    /// Far more causes than are kept, with ties on every field but the key: the rows are
-    /// the first `MAX_CAUSES` of the full order, in that order.
+    /// Far more causes than are kept, some equal on every field but the key (no policy id:
+    /// the key's rule tells them apart): the rows are those of the full stable sort over
+    /// key order that `causes` replaced.
     #[test]
     fn the_cut_keeps_the_first_of_the_full_order() {
         let mut acc: CappedMap<CauseKey, CauseAcc, MAX_CAUSE_KEYS> = CappedMap::default();
-        let mut all = Vec::new();
         for i in 0..1_500u64 {
-            // Counts 1-7 (many ties), names that differ only in case (equal on the
-            // accumulator's fields but for the name), a few apps and policies.
-            let name = if i % 2 == 0 {
-                format!("user{}@example.com", i % 97)
+            let name = format!("user{}@example.com", i % 97);
+            // Records 582 apart share name, app, count and parity, not the rule.
+            let count = 1 + ((i % 291) * 7919) % 7;
+            let (mut k, mut v) = cause(&name, &format!("app{}", i % 3), "", count);
+            if i % 2 == 0 {
+                v.policy = None;
+                let rule = [Rule::Ca001, Rule::Ca002, Rule::Ca005][((i / 291) % 3) as usize];
+                k.2 = rule.id().to_string();
+                v.rules = BTreeSet::from([rule]);
             } else {
-                format!("User{}@example.com", i % 97)
-            };
-            let (k, v) = cause(
-                &name,
-                &format!("app{}", i % 3),
-                &format!("p{}", i % 5),
-                1 + (i * 7919) % 7,
-            );
-            if acc.contains_key(&k) {
-                continue;
+                k.4 = format!("p{}", i % 5);
+                v.policy = Some(PolicyRef {
+                    id: k.4.clone(),
+                    display_name: String::new(),
+                });
             }
-            all.push((k.clone(), v.clone()));
-            acc.insert(k, v);
+            if !acc.contains_key(&k) {
+                acc.insert(k, v);
+            }
         }
-        assert!(all.len() > MAX_CAUSES);
-        all.sort_by(|(ka, a), (kb, b)| {
+        // The old way: every entry in key order, sorted (stably) on the fields.
+        let mut all: Vec<(&CauseKey, &CauseAcc)> = acc.iter().collect();
+        all.sort_by(|(_, a), (_, b)| {
             b.count
                 .cmp(&a.count)
                 .then_with(|| a.principal.cmp(&b.principal))
                 .then_with(|| a.app_id.cmp(&b.app_id))
+                .then_with(|| a.app_name.cmp(&b.app_name))
                 .then_with(|| a.policy.cmp(&b.policy))
-                .then_with(|| ka.cmp(kb))
         });
+        let ties = all
+            .windows(2)
+            .filter(|w| {
+                let (a, b) = (w[0].1, w[1].1);
+                (a.count, &a.principal, &a.app_id, &a.policy)
+                    == (b.count, &b.principal, &b.app_id, &b.policy)
+            })
+            .count();
+        assert!(
+            ties > 50,
+            "the test needs entries equal but for the key: {ties}"
+        );
+        assert!(all.len() > MAX_CAUSES);
         let (rows, total) = causes(&acc, &[], None, None);
         assert_eq!(total, all.len() as u64);
         assert_eq!(rows.len(), MAX_CAUSES);
-        let got: Vec<(String, String, u64)> = rows
+        let row = |c: &CauseAcc| {
+            (
+                c.principal.name.clone(),
+                c.app_id.clone(),
+                c.policy.clone(),
+                c.rules.iter().copied().collect::<Vec<_>>(),
+                c.count,
+            )
+        };
+        let got: Vec<_> = rows
             .iter()
-            .map(|r| (r.principal.name.clone(), r.app_id.clone(), r.count))
+            .map(|r| {
+                (
+                    r.principal.name.clone(),
+                    r.app_id.clone(),
+                    r.policy.clone(),
+                    r.rules.clone(),
+                    r.count,
+                )
+            })
             .collect();
-        let want: Vec<(String, String, u64)> = all[..MAX_CAUSES]
-            .iter()
-            .map(|(_, c)| (c.principal.name.clone(), c.app_id.clone(), c.count))
-            .collect();
+        let want: Vec<_> = all[..MAX_CAUSES].iter().map(|(_, c)| row(c)).collect();
         assert_eq!(got, want);
     }
 }

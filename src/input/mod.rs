@@ -139,8 +139,8 @@ pub enum Payload {
 pub struct BufferPool(Arc<std::sync::Mutex<Vec<Vec<u8>>>>);
 
 impl BufferPool {
-    /// Buffers kept at most: more than a run at up to three threads has alive (ten a thread
-    /// and one, `pipeline::flow`); with more threads the rest are allocated afresh, which
+    /// Buffers kept at most: as many as a run at up to three threads has alive (ten a thread
+    /// and two, `pipeline::flow`); with more threads the rest are allocated afresh, which
     /// costs time, not memory.
     const KEEP: usize = 32;
 

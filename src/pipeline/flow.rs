@@ -22,7 +22,7 @@ pub(super) type Done<O> = (usize, Chunk, O);
 pub(super) struct Limits {
     /// Chunks handed to the workers and not yet finished (one decoding and one queued a
     /// thread): enough that no worker waits for the main thread.
-    pub running: usize,
+    running: usize,
     /// Chunks handed out and not yet merged: how far the workers may run ahead of a slow
     /// chunk at the front.
     pub held: usize,
@@ -32,15 +32,16 @@ pub(super) struct Limits {
 }
 
 impl Limits {
-    /// Two chunks running and eight held a thread; the byte bound is eight a thread of twice
-    /// the chunk size, which chunks of ordinary records never reach (a chunk ends at the
-    /// first record past `chunk_bytes`).
+    /// Two chunks running and eight held a thread. The byte bound allows each held chunk
+    /// twice the chunk size, and at least 1 MiB: a chunk ends at the first record past
+    /// `chunk_bytes`, so chunks of ordinary records never reach it.
     pub fn new(threads: usize, chunk_bytes: usize) -> Self {
         let threads = threads.max(1);
+        let per_chunk = chunk_bytes.saturating_mul(2).max(1 << 20);
         Limits {
             running: threads * 2,
             held: threads * 8,
-            held_bytes: (threads * 8).saturating_mul(chunk_bytes.max(1).saturating_mul(2)),
+            held_bytes: (threads * 8).saturating_mul(per_chunk),
         }
     }
 }
@@ -70,7 +71,7 @@ pub(super) struct Flow<O> {
     /// The sequence number the next chunk from the reader gets.
     next_seq: usize,
     /// Chunks handed to a worker and not yet finished.
-    pub running: usize,
+    running: usize,
     /// Chunks handed to a worker and not yet merged.
     held: usize,
     /// The buffer bytes of the held chunks.
@@ -166,16 +167,17 @@ impl<O> Flow<O> {
             // The front chunk is running (a chunk in `order` is running or finished), or
             // `order` is empty and nothing is held, so `may_read` held unless the reader
             // is done: there is a worker to wait for.
-            debug_assert!(self.running > 0);
+            assert!(self.running > 0, "no chunk running and none may be read");
             Step::Wait
         }
     }
 }
 
-/// The bytes a chunk holds while it waits: its buffer.
+/// The bytes a chunk holds while it waits: its records (its buffer's length, which nothing
+/// changes between the reader and the merge).
 fn weight(chunk: &Chunk) -> usize {
     match &chunk.payload {
-        Payload::Json { buf, .. } | Payload::Csv { buf, .. } => buf.capacity(),
+        Payload::Json { buf, .. } | Payload::Csv { buf, .. } => buf.len(),
     }
 }
 
@@ -190,7 +192,7 @@ mod tests {
             first_record: 1,
             base_line: 1,
             payload: Payload::Json {
-                buf: Vec::with_capacity(bytes),
+                buf: vec![b' '; bytes],
                 spans: Vec::new(),
                 shape: JsonShape::SignIn,
             },
@@ -199,6 +201,7 @@ mod tests {
         }
     }
 
+    /// One thread: two running, eight held, 8 MiB of held chunks.
     fn limits() -> Limits {
         Limits::new(1, 100)
     }
@@ -275,7 +278,7 @@ mod tests {
         let mut flow = Flow::new(limits());
         let mut slow = Vec::new();
         while flow.may_read() {
-            for (seq, c) in fill(&mut flow, 10_000) {
+            for (seq, c) in fill(&mut flow, 5 << 20) {
                 if seq == 0 {
                     slow.push(c);
                 } else {
@@ -286,6 +289,33 @@ mod tests {
         assert_eq!(flow.held, 2);
         assert_eq!(flow.running, 1);
         assert_eq!(slow.len(), 1);
+    }
+
+    #[test]
+    fn huge_chunks_merge_and_give_their_bytes_back() {
+        let mut flow: Flow<u32> = Flow::new(limits());
+        // A huge chunk at the front, then small ones: all are held up to the held bound
+        // only once the huge one is merged.
+        let mut got = None;
+        flow.accept(Some(Ok(Msg::Chunk(chunk(9 << 20)))), |s, c| {
+            got = Some((s, c))
+        });
+        let (seq, c) = got.expect("spawned");
+        let rest = fill(&mut flow, 10);
+        assert_eq!(
+            rest.len(),
+            1,
+            "past the byte bound: only running chunks are held"
+        );
+        flow.finish((seq, c, 0));
+        for (seq, c) in rest {
+            flow.finish((seq, c, 1));
+        }
+        assert!(matches!(flow.next(), Step::Merge(_, 0)));
+        assert!(matches!(flow.next(), Step::Merge(_, 1)));
+        assert_eq!(flow.held_bytes, 0);
+        check(&flow);
+        assert_eq!(fill(&mut flow, 10).len(), 2);
     }
 
     #[test]
