@@ -59,13 +59,7 @@ pub fn causes(
     // choosing the first [`MAX_CAUSES`] and sorting only those gives the rows a full sort
     // would: up to 50,000 keys, 200 kept.
     let order = |(ka, a): &(&CauseKey, &CauseAcc), (kb, b): &(&CauseKey, &CauseAcc)| {
-        b.count
-            .cmp(&a.count)
-            .then_with(|| a.principal.cmp(&b.principal))
-            .then_with(|| a.app_id.cmp(&b.app_id))
-            .then_with(|| a.app_name.cmp(&b.app_name))
-            .then_with(|| a.policy.cmp(&b.policy))
-            .then_with(|| ka.cmp(kb))
+        by_fields(a, b).then_with(|| ka.cmp(kb))
     };
     let mut ranked: Vec<(&CauseKey, &CauseAcc)> = acc.iter_unordered().collect();
     let total = (ranked.len() as u64).max(acc.total());
@@ -125,6 +119,17 @@ pub fn causes(
         })
         .collect();
     (rows, total)
+}
+
+/// Most sign-ins first, then principal, app and policy: the order of the rows but for the
+/// key, which breaks the ties left.
+fn by_fields(a: &CauseAcc, b: &CauseAcc) -> std::cmp::Ordering {
+    b.count
+        .cmp(&a.count)
+        .then_with(|| a.principal.cmp(&b.principal))
+        .then_with(|| a.app_id.cmp(&b.app_id))
+        .then_with(|| a.app_name.cmp(&b.app_name))
+        .then_with(|| a.policy.cmp(&b.policy))
 }
 
 fn policy_short(c: &CauseAcc) -> String {
@@ -449,14 +454,7 @@ mod tests {
         }
         // The old way: every entry in key order, sorted (stably) on the fields.
         let mut all: Vec<(&CauseKey, &CauseAcc)> = acc.iter().collect();
-        all.sort_by(|(_, a), (_, b)| {
-            b.count
-                .cmp(&a.count)
-                .then_with(|| a.principal.cmp(&b.principal))
-                .then_with(|| a.app_id.cmp(&b.app_id))
-                .then_with(|| a.app_name.cmp(&b.app_name))
-                .then_with(|| a.policy.cmp(&b.policy))
-        });
+        all.sort_by(|(_, a), (_, b)| by_fields(a, b));
         let ties = all
             .windows(2)
             .filter(|w| {
