@@ -61,7 +61,7 @@ pub(super) enum Step<O> {
 }
 
 /// Where each chunk is between the reader, the workers and the merge. Every chunk in `order`
-/// is either running or in `finished`: `held == running + finished.len()`.
+/// is either running or in `finished`, so those two make the chunks held.
 pub(super) struct Flow<O> {
     limits: Limits,
     /// Inputs, notes and chunks, in the order the reader sent them.
@@ -72,8 +72,6 @@ pub(super) struct Flow<O> {
     next_seq: usize,
     /// Chunks handed to a worker and not yet finished.
     running: usize,
-    /// Chunks handed to a worker and not yet merged.
-    held: usize,
     /// The buffer bytes of the held chunks.
     held_bytes: usize,
     /// The reader has finished, or failed: nothing more is read.
@@ -90,7 +88,6 @@ impl<O> Flow<O> {
             finished: HashMap::new(),
             next_seq: 0,
             running: 0,
-            held: 0,
             held_bytes: 0,
             reader_done: false,
             failure: None,
@@ -101,11 +98,16 @@ impl<O> Flow<O> {
     /// than `running` chunks are running, and fewer than `held` are held (and, past the byte
     /// bound, fewer than `running`).
     pub fn may_read(&self) -> bool {
-        let l = self.limits;
+        let (l, held) = (self.limits, self.held());
         !self.reader_done
             && self.running < l.running
-            && self.held < l.held
-            && (self.held < l.running || self.held_bytes < l.held_bytes)
+            && held < l.held
+            && (held < l.running || self.held_bytes < l.held_bytes)
+    }
+
+    /// Chunks handed to a worker and not yet merged.
+    fn held(&self) -> usize {
+        self.running + self.finished.len()
     }
 
     /// One message from the reader (`None`: it has finished); a chunk goes to `spawn`. The
@@ -117,7 +119,6 @@ impl<O> Flow<O> {
                 let seq = self.next_seq;
                 self.next_seq += 1;
                 self.running += 1;
-                self.held += 1;
                 self.held_bytes += weight(&chunk);
                 self.order.push_back(Event::Chunk(seq));
                 spawn(seq, chunk);
@@ -148,7 +149,6 @@ impl<O> Flow<O> {
             Some(Event::Chunk(seq)) => {
                 if let Some((chunk, out)) = self.finished.remove(seq) {
                     self.order.pop_front();
-                    self.held -= 1;
                     self.held_bytes -= weight(&chunk);
                     return Step::Merge(chunk, out);
                 }
@@ -221,13 +221,12 @@ mod tests {
     }
 
     fn check(flow: &Flow<u32>) {
-        assert_eq!(flow.held, flow.running + flow.finished.len());
         let chunks = flow
             .order
             .iter()
             .filter(|e| matches!(e, Event::Chunk(_)))
             .count();
-        assert_eq!(chunks, flow.held);
+        assert_eq!(chunks, flow.held());
     }
 
     #[test]
@@ -257,7 +256,7 @@ mod tests {
             }
             assert!(matches!(flow.next(), Step::Read | Step::Wait));
         }
-        assert_eq!(flow.held, 8, "stops at the held bound");
+        assert_eq!(flow.held(), 8, "stops at the held bound");
         assert_eq!(flow.running, 1, "only the front chunk runs");
         assert!(matches!(flow.next(), Step::Wait));
         flow.finish((0, front.expect("chunk 0"), 0));
@@ -286,7 +285,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(flow.held, 2);
+        assert_eq!(flow.held(), 2);
         assert_eq!(flow.running, 1);
         assert_eq!(slow.len(), 1);
     }
