@@ -319,25 +319,26 @@ impl Acc {
     }
 
     /// Merges a later chunk's accumulator into this one (input order matters for examples
-    /// and first-seen order).
-    pub fn merge(&mut self, o: Acc) {
+    /// and first-seen order). `o` is only read: what is kept is cloned, and `o` is left for
+    /// its owner to free (the pipeline hands a worker's back to that worker).
+    pub fn merge(&mut self, o: &Acc) {
         self.totals.merge(o.totals);
-        self.findings.merge(o.findings, FindingAcc::merge);
-        self.causes.merge(o.causes, CauseAcc::merge);
-        self.by_policy.merge(o.by_policy, |st, v| {
+        self.findings.merge(&o.findings, FindingAcc::merge);
+        self.causes.merge(&o.causes, CauseAcc::merge);
+        self.by_policy.merge(&o.by_policy, |st, v| {
             if st.display_name.is_empty() {
-                st.display_name = v.display_name;
+                st.display_name.clone_from(&v.display_name);
             }
-            st.results.merge(v.results, |a, b| *a += b);
+            st.results.merge(&v.results, |a, b| *a += *b);
         });
-        self.by_error_code.merge(o.by_error_code, |a, b| *a += b);
-        self.by_user.merge(o.by_user, Tally::merge);
+        self.by_error_code.merge(&o.by_error_code, |a, b| *a += *b);
+        self.by_user.merge(&o.by_user, |a, b| a.merge(*b));
         self.interactive_users.extend(&o.interactive_users);
-        self.by_app.merge(o.by_app, |a, b| a.tally.merge(b.tally));
-        self.by_ip.merge(o.by_ip, Tally::merge);
-        self.timeline.merge(o.timeline, Tally::merge);
-        self.interrupted_flows.extend(o.interrupted_flows);
-        self.succeeded_flows.extend(o.succeeded_flows);
+        self.by_app.merge(&o.by_app, |a, b| a.tally.merge(b.tally));
+        self.by_ip.merge(&o.by_ip, |a, b| a.merge(*b));
+        self.timeline.merge(&o.timeline, |a, b| a.merge(*b));
+        self.interrupted_flows.extend(&o.interrupted_flows);
+        self.succeeded_flows.extend(&o.succeeded_flows);
         self.non_ip_values += o.non_ip_values;
         self.without_policy_detail += o.without_policy_detail;
         self.interactivity_unknown += o.interactivity_unknown;

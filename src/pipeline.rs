@@ -24,8 +24,10 @@ use crate::model::SignIn;
 
 mod finish;
 mod flow;
+mod graves;
 pub use finish::finish;
 use flow::{Done, Event, Flow, Limits, Step};
+use graves::Graves;
 
 /// How many skipped records the report lists (all are counted).
 pub const MAX_SKIPPED_LISTED: usize = 1000;
@@ -137,6 +139,8 @@ struct ChunkOut {
     joined: u64,
     /// The records frame of `analyze --partial` (empty otherwise).
     frame: Vec<u8>,
+    /// The pool thread that made it (`None`: the main thread).
+    owner: Option<usize>,
 }
 
 struct Worker<'a> {
@@ -151,10 +155,12 @@ struct Worker<'a> {
     prefilter: bool,
     /// Record each kept record for a part file (`analyze --partial`).
     partial: bool,
+    graves: Graves,
 }
 
 impl Worker<'_> {
     fn process(&self, chunk: &Chunk, exclude: &HashSet<usize>) -> ChunkOut {
+        self.graves.free_mine();
         let mut o = ChunkOut {
             acc: Acc::new(self.track_order),
             keys: Vec::with_capacity(chunk.len()),
@@ -166,6 +172,7 @@ impl Worker<'_> {
             out: Vec::new(),
             joined: 0,
             frame: Vec::new(),
+            owner: rayon::current_thread_index(),
         };
         let mut part = crate::partial::record::FrameBuilder::default();
         if chunk.is_auth_details() {
@@ -391,6 +398,7 @@ pub fn run_state(
         auth: &auth,
         prefilter: filter.has_early() && !opts.track_order,
         partial: opts.frames.is_some(),
+        graves: Graves::new(threads),
     };
     let mut frames = opts.frames.take();
     let mut st = State {
@@ -413,7 +421,9 @@ pub fn run_state(
     // order as they complete: nobody waits for a whole batch. Between two merges the main
     // thread hands out what the reader has ready, so a worker does not wait while the main
     // thread merges (`Limits` has the bounds; with the reader's channel and the reader's
-    // own, at most ten chunks a thread and two are alive).
+    // own, at most ten chunks a thread and two are alive). A merged chunk's accumulator
+    // goes back to the pool thread that made it, which frees it when it starts its next
+    // chunk (`Graves`): a thread holds at most those of the chunks it finished before that.
     let (done_tx, done_rx) = mpsc::channel::<Done<std::thread::Result<ChunkOut>>>();
     let none = HashSet::new();
     let outcome = pool.in_place_scope(|scope| -> Result<()> {
@@ -465,7 +475,11 @@ pub fn run_state(
                     {
                         w.write_all(&out.frame)?;
                     }
+                    let acc = std::mem::take(&mut out.acc);
+                    let owner = out.owner;
                     let bytes = st.absorb(&chunk, out, opts.strict)?;
+                    st.acc.merge(&acc);
+                    worker.graves.bury(owner, acc);
                     if let Some(w) = sink_out.as_mut()
                         && !bytes.is_empty()
                     {
@@ -572,7 +586,6 @@ impl State {
                 self.skipped.push(s);
             }
         }
-        self.acc.merge(out.acc);
         let room = MAX_COLLECTED.saturating_sub(self.collected.len());
         self.collected.extend(out.collected.into_iter().take(room));
         self.collected_total += out.collected_total;

@@ -130,7 +130,7 @@ proptest! {
         let c = cuts(e.len(), &raw);
         let mut left = Acc::new(true);
         for w in c.windows(2) {
-            left.merge(acc_of(&e[w[0]..w[1]]));
+            left.merge(&acc_of(&e[w[0]..w[1]]));
         }
         prop_assert_eq!(&json(&left), whole());
     }
@@ -142,12 +142,12 @@ proptest! {
         let (i, j) = (c[1], c[c.len() - 2].max(c[1]));
         let (a, b, cc) = (&e[..i], &e[i..j], &e[j..]);
         let mut ab = acc_of(a);
-        ab.merge(acc_of(b));
-        ab.merge(acc_of(cc));
+        ab.merge(&acc_of(b));
+        ab.merge(&acc_of(cc));
         let mut bc = acc_of(b);
-        bc.merge(acc_of(cc));
+        bc.merge(&acc_of(cc));
         let mut a_bc = acc_of(a);
-        a_bc.merge(bc);
+        a_bc.merge(&bc);
         prop_assert_eq!(json(&ab), json(&a_bc));
     }
 }

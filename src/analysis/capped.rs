@@ -295,30 +295,36 @@ impl<K: Ord + Hash, V, const CAP: usize> CappedMap<K, V, CAP> {
     }
 
     /// Merges a later part: values of keys in both are combined with `combine` (this one's
-    /// first), other keys are kept or counted as `entry` would. Which keys are kept does not
-    /// depend on the order they come in: always the `CAP` smallest.
-    pub fn merge(&mut self, o: CappedMap<K, V, CAP>, mut combine: impl FnMut(&mut V, V)) {
-        let mut each = |k: K, v: V| {
+    /// first), other keys are kept (cloned) or counted as `entry` would. Which keys are kept
+    /// does not depend on the order they come in: always the `CAP` smallest. The part is
+    /// only read, so its owner frees it (a worker's strings freed by the thread that made
+    /// them, not by the merging one).
+    pub fn merge(&mut self, o: &CappedMap<K, V, CAP>, mut combine: impl FnMut(&mut V, &V))
+    where
+        K: Clone,
+        V: Clone,
+    {
+        let mut each = |k: &K, v: &V| {
             // Only counted (what `admit` would do, without searching the tree first).
-            if self.beyond_full(&k) {
-                self.count(&k);
+            if self.beyond_full(k) {
+                self.count(k);
                 return;
             }
-            match self.get_mut(&k) {
+            match self.get_mut(k) {
                 Some(x) => combine(x, v),
                 None => {
-                    self.admit(k, v);
+                    self.admit(k.clone(), v.clone());
                 }
             }
         };
-        match o.map {
-            Store::Hash(h) => h.into_iter().for_each(|(k, v)| each(k, v)),
-            Store::Tree(t) => t.into_iter().for_each(|(k, v)| each(k, v)),
+        match &o.map {
+            Store::Hash(h) => h.iter().for_each(|(k, v)| each(k, v)),
+            Store::Tree(t) => t.iter().for_each(|(k, v)| each(k, v)),
         }
-        if let Some(os) = o.seen {
+        if let Some(os) = &o.seen {
             self.start_counting();
             if let Some(s) = &mut self.seen {
-                s.extend(&os);
+                s.extend(os);
             }
         }
     }
@@ -452,8 +458,11 @@ impl<T: Ord + Hash, const CAP: usize> CappedSet<T, CAP> {
         self.0.contains_key(v)
     }
 
-    pub fn merge(&mut self, o: CappedSet<T, CAP>) {
-        self.0.merge(o.0, |_, ()| {});
+    pub fn merge(&mut self, o: &CappedSet<T, CAP>)
+    where
+        T: Clone,
+    {
+        self.0.merge(&o.0, |_, ()| {});
     }
 
     /// Kept values, in order.
@@ -585,7 +594,7 @@ mod tests {
             cuts.sort_unstable();
             let mut merged = Counts::default();
             for w in cuts.windows(2) {
-                merged.merge(count_all(&keys[w[0]..w[1]]), |a, b| *a += b);
+                merged.merge(&count_all(&keys[w[0]..w[1]]), |a, b| *a += *b);
             }
             let mut exact: BTreeMap<u16, u64> = BTreeMap::new();
             for &k in &keys {

@@ -72,23 +72,23 @@ const CAUSE_CODES: usize = 32;
 const CAUSE_HIT_IPS: usize = 64;
 
 impl CauseAcc {
-    pub(super) fn merge(&mut self, o: CauseAcc) {
+    pub(super) fn merge(&mut self, o: &CauseAcc) {
         if self.principal.id.is_empty() {
-            self.principal.id = o.principal.id;
+            self.principal.id.clone_from(&o.principal.id);
         }
-        self.rules.extend(o.rules);
+        self.rules.extend(o.rules.iter().copied());
         self.count += o.count;
         self.non_interactive += o.non_interactive;
-        for ip in o.ips {
+        for &ip in &o.ips {
             self.add_ip(ip);
         }
         self.more_ips |= o.more_ips;
-        for c in o.error_codes {
+        for &c in &o.error_codes {
             self.add_code(c);
         }
-        match (&mut self.hit_ips, o.hit_ips) {
+        match (&mut self.hit_ips, &o.hit_ips) {
             (Some(a), Some(b)) => {
-                a.extend(b);
+                a.extend(b.iter().copied());
                 if a.len() > CAUSE_HIT_IPS {
                     self.hit_ips = None;
                 }
@@ -96,7 +96,7 @@ impl CauseAcc {
             _ => self.hit_ips = None,
         }
         if self.app_name.is_empty() {
-            self.app_name = o.app_name;
+            self.app_name.clone_from(&o.app_name);
         }
     }
 

@@ -177,25 +177,25 @@ impl FindingAcc {
         self.evidence_dropped = self.evidence_more.len() as u64;
     }
 
-    pub(super) fn merge(&mut self, o: FindingAcc) {
+    pub(super) fn merge(&mut self, o: &FindingAcc) {
         self.count += o.count;
-        self.users.merge(o.users);
-        self.ips.merge(o.ips);
-        self.error_codes.merge(o.error_codes);
+        self.users.merge(&o.users);
+        self.ips.merge(&o.ips);
+        self.error_codes.merge(&o.error_codes);
         self.first_seen = self.first_seen.min(o.first_seen);
         self.last_seen = self.last_seen.max(o.last_seen);
-        for e in o.examples {
+        for e in &o.examples {
             if self.examples.len() < MAX_EXAMPLES {
-                self.examples.push(e);
+                self.examples.push(e.clone());
             }
         }
         for e in o.evidence.iter().chain(&o.evidence_more) {
             self.add_evidence(e);
         }
         self.evidence_overflow |= o.evidence_overflow;
-        self.hit_ips.merge(o.hit_ips);
-        self.resources.merge(o.resources);
-        self.client_apps.merge(o.client_apps);
+        self.hit_ips.merge(&o.hit_ips);
+        self.resources.merge(&o.resources);
+        self.client_apps.merge(&o.client_apps);
         self.without_policy_detail += o.without_policy_detail;
         self.non_interactive += o.non_interactive;
         self.interactivity_unknown += o.interactivity_unknown;
@@ -213,7 +213,7 @@ impl FindingAcc {
             }
         }
         if self.app_name.is_empty() {
-            self.app_name = o.app_name;
+            self.app_name.clone_from(&o.app_name);
         }
     }
 }

@@ -144,9 +144,9 @@ impl FlowSet {
         }
     }
 
-    pub fn extend(&mut self, o: FlowSet) {
+    pub fn extend(&mut self, o: &FlowSet) {
         self.guids.extend(&o.guids);
-        self.texts.extend(o.texts);
+        self.texts.extend(o.texts.iter().cloned());
     }
 
     pub fn len(&self) -> usize {

@@ -295,7 +295,7 @@ fn absorb(st: &mut State, r: StateRepr, offset: usize) {
     t.duplicates = t.duplicates.saturating_add(o.duplicates);
     t.records_kept = t.records_kept.saturating_add(o.records_kept);
     st.joined = st.joined.saturating_add(r.joined);
-    st.acc.merge(r.acc);
+    st.acc.merge(&r.acc);
 }
 
 /// Which options differ, for the refusal.
