@@ -281,9 +281,10 @@ fn record() -> impl Strategy<Value = String> {
         leaves,
         extra,
         any::<bool>(),
+        0usize..40,
         prop::option::weighted(0.05, any::<prop::sample::Index>()),
     )
-        .prop_map(|(leaves, extra, spaced, cut)| {
+        .prop_map(|(leaves, extra, spaced, indent, cut)| {
             let mut parts = TEMPLATE.split('$');
             let mut text = parts.next().unwrap_or_default().to_string();
             for (leaf, part) in leaves.iter().zip(parts) {
@@ -298,7 +299,15 @@ fn record() -> impl Strategy<Value = String> {
                 text.push('}');
             }
             if spaced {
-                text = text.replace(",\"", " ,\n\t\"");
+                // Indented like jq or ConvertTo-Json (runs of spaces past sixteen), or
+                // with a tab after the spaces.
+                let pad = " ".repeat(indent);
+                let sep = if indent % 2 == 0 {
+                    format!(",\n{pad}\"")
+                } else {
+                    format!(" ,\n\t{pad} \t\"")
+                };
+                text = text.replace(",\"", &sep);
             }
             if let Some(cut) = cut {
                 let mut at = cut.index(text.len());
@@ -525,4 +534,22 @@ fn odd_keys_decide_as_serde() {
         assert_eq!(sign_in(text).is_some(), fast, "fast path on {text}");
         assert_same(text);
     }
+}
+
+#[test]
+fn runs_of_spaces_are_skipped_to_the_first_other_byte() {
+    use super::skip_spaces;
+    for run in [0, 1, 15, 16, 17, 31, 32, 33, 40] {
+        for tail in ["", "\"", "\t ", "x"] {
+            let text = format!("{}{tail}", " ".repeat(run));
+            assert_eq!(
+                skip_spaces(text.as_bytes(), 0),
+                run,
+                "{run} spaces, then {tail:?}"
+            );
+            let shifted = format!("ab{text}");
+            assert_eq!(skip_spaces(shifted.as_bytes(), 2), run + 2);
+        }
+    }
+    assert_eq!(skip_spaces(b"  ", 5), 5, "past the end: nothing to skip");
 }
