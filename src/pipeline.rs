@@ -139,7 +139,8 @@ struct ChunkOut {
     joined: u64,
     /// The records frame of `analyze --partial` (empty otherwise).
     frame: Vec<u8>,
-    /// The pool thread that made it (`None`: the main thread).
+    /// The pool thread that made it: `rayon::current_thread_index()`, `None` on the main
+    /// thread (called from inside another pool, some slot: it is freed either way).
     owner: Option<usize>,
 }
 
@@ -423,7 +424,7 @@ pub fn run_state(
     // thread merges (`Limits` has the bounds; with the reader's channel and the reader's
     // own, at most ten chunks a thread and two are alive). A merged chunk's accumulator
     // goes back to the pool thread that made it, which frees it when it starts its next
-    // chunk (`Graves`): a thread holds at most those of the chunks it finished before that.
+    // chunk (`Graves`, at most `graves::MAX_HELD` a thread; the rest at the end).
     let (done_tx, done_rx) = mpsc::channel::<Done<std::thread::Result<ChunkOut>>>();
     let none = HashSet::new();
     let outcome = pool.in_place_scope(|scope| -> Result<()> {
@@ -465,7 +466,8 @@ pub fn run_state(
                     if !dups.is_empty() {
                         // Rare (overlapping exports): redo this chunk without the records
                         // an earlier chunk already had, so the first in input order wins.
-                        out = worker.process(&chunk, &dups);
+                        let first = std::mem::replace(&mut out, worker.process(&chunk, &dups));
+                        worker.graves.bury(first.owner, first.acc);
                     }
                     if let Some(b) = &bar {
                         b.inc(chunk.bytes);
@@ -475,11 +477,7 @@ pub fn run_state(
                     {
                         w.write_all(&out.frame)?;
                     }
-                    let acc = std::mem::take(&mut out.acc);
-                    let owner = out.owner;
-                    let bytes = st.absorb(&chunk, out, opts.strict)?;
-                    st.acc.merge(&acc);
-                    worker.graves.bury(owner, acc);
+                    let bytes = st.absorb(&chunk, out, opts.strict, &worker.graves)?;
                     if let Some(w) = sink_out.as_mut()
                         && !bytes.is_empty()
                     {
@@ -498,6 +496,8 @@ pub fn run_state(
             }
         }
     });
+    // What the pool threads made and the main thread merged last, freed by its makers.
+    pool.broadcast(|_| worker.graves.free_mine());
     drop(rx);
     // A panic in the reader is a bug: surface it rather than report a partial run.
     if let Err(panic) = reader.join() {
@@ -550,7 +550,15 @@ pub struct State {
 }
 
 impl State {
-    fn absorb(&mut self, chunk: &Chunk, out: ChunkOut, strict: bool) -> Result<Vec<u8>> {
+    /// Adds a chunk's results, in input order; its accumulator, once merged, goes back to
+    /// the thread that made it.
+    fn absorb(
+        &mut self,
+        chunk: &Chunk,
+        out: ChunkOut,
+        strict: bool,
+        graves: &Graves,
+    ) -> Result<Vec<u8>> {
         let mut skips = out.skips;
         skips.sort_by_key(|s| s.record);
         if strict && let Some(s) = skips.first() {
@@ -586,6 +594,8 @@ impl State {
                 self.skipped.push(s);
             }
         }
+        self.acc.merge(&out.acc);
+        graves.bury(out.owner, out.acc);
         let room = MAX_COLLECTED.saturating_sub(self.collected.len());
         self.collected.extend(out.collected.into_iter().take(room));
         self.collected_total += out.collected_total;

@@ -146,7 +146,8 @@ impl FlowSet {
 
     pub fn extend(&mut self, o: &FlowSet) {
         self.guids.extend(&o.guids);
-        self.texts.extend(o.texts.iter().cloned());
+        let new = o.texts.iter().filter(|t| !self.texts.contains(*t));
+        self.texts.extend(new.cloned().collect::<Vec<_>>());
     }
 
     pub fn len(&self) -> usize {

@@ -75,7 +75,7 @@ impl<'w> Merger<'w> {
         }
         let Some(offset) = self.st.as_ref().map(|s| s.inputs.len()) else {
             // The first part: its state as it is.
-            let r = p.meta.state.clone();
+            let r = take_state(&mut p);
             self.st = Some(State {
                 acc: r.acc,
                 seen: IdSet::default(),
@@ -92,7 +92,7 @@ impl<'w> Merger<'w> {
             return self.take_frames(&mut p, 0);
         };
         let overlap = !self.disjoint && self.overlaps(&mut p)?;
-        let mut r = p.meta.state.clone();
+        let mut r = take_state(&mut p);
         if overlap {
             r.acc = self.rebuild(&mut p, &mut r, offset)?;
         } else {
@@ -296,6 +296,15 @@ fn absorb(st: &mut State, r: StateRepr, offset: usize) {
     t.records_kept = t.records_kept.saturating_add(o.records_kept);
     st.joined = st.joined.saturating_add(r.joined);
     st.acc.merge(&r.acc);
+}
+
+/// The part's state for merging: its accumulator moved out (the largest part, merged by
+/// reference after), the rest copied (frames are checked against its inputs later).
+fn take_state(p: &mut PartFile) -> StateRepr {
+    let acc = std::mem::take(&mut p.meta.state.acc);
+    let mut r = p.meta.state.clone();
+    r.acc = acc;
+    r
 }
 
 /// Which options differ, for the refusal.

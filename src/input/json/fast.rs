@@ -279,12 +279,6 @@ impl<'a> Cursor<'a> {
     }
 
     fn ws(&mut self) {
-        // Compact input has none between tokens: one look. Indented input has a line break
-        // and a run of spaces, skipped sixteen at a time.
-        if !matches!(self.b.get(self.i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
-            return;
-        }
-        self.i = skip_spaces(self.b, self.i + 1);
         while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.b.get(self.i) {
             self.i += 1;
         }
@@ -627,25 +621,6 @@ fn escape(b: &[u8], at: usize) -> Sure<(char, usize)> {
         _ => return None,
     };
     Some((c, at + 2))
-}
-
-/// The first byte at or after `at` that is not a space (or the end), sixteen bytes at a
-/// time.
-fn skip_spaces(b: &[u8], mut at: usize) -> usize {
-    let space = u8x16::splat(b' ');
-    while let Some(lane) = b.get(at..at + 16) {
-        let mut bytes = [0u8; 16];
-        bytes.copy_from_slice(lane);
-        let other = !u8x16::new(bytes).simd_eq(space).to_bitmask() & 0xffff;
-        if other != 0 {
-            return at + other.trailing_zeros() as usize;
-        }
-        at += 16;
-    }
-    while b.get(at) == Some(&b' ') {
-        at += 1;
-    }
-    at
 }
 
 /// The first `"`, `\` or control character at or after `at`, sixteen bytes at a time.
