@@ -424,7 +424,8 @@ pub fn run_state(
     // thread merges (`Limits` has the bounds; with the reader's channel and the reader's
     // own, at most ten chunks a thread and two are alive). A merged chunk's accumulator
     // goes back to the pool thread that made it, which frees it when it starts its next
-    // chunk (`Graves`, at most `graves::MAX_HELD` a thread; the rest at the end).
+    // chunk (`Graves`, at most `graves::MAX_HELD` a thread, past that freed by the main
+    // thread; the last ones by their makers at the end).
     let (done_tx, done_rx) = mpsc::channel::<Done<std::thread::Result<ChunkOut>>>();
     let none = HashSet::new();
     let outcome = pool.in_place_scope(|scope| -> Result<()> {
