@@ -183,6 +183,9 @@ impl Worker<'_> {
         let mut local = IdSet::with_capacity(chunk.len());
         let mut lines = LineMark::default();
         let mut hits = Vec::new();
+        // One sign-in refilled record after record: its strings keep their memory.
+        let mut scratch = crate::input::json::Scratch::default();
+        let mut s = SignIn::default();
         for i in 0..chunk.len() {
             let record = chunk.first_record + i as u64;
             if self.prefilter
@@ -202,18 +205,15 @@ impl Worker<'_> {
                 }
                 continue;
             }
-            let mut s = match chunk.decode(i) {
-                Ok(s) => s,
-                Err(reason) => {
-                    o.skips.push(Skip {
-                        input: chunk.input,
-                        record,
-                        line: chunk.line_of(i, &mut lines),
-                        reason,
-                    });
-                    continue;
-                }
-            };
+            if let Err(reason) = chunk.decode_into(i, &mut scratch, &mut s) {
+                o.skips.push(Skip {
+                    input: chunk.input,
+                    record,
+                    line: chunk.line_of(i, &mut lines),
+                    reason,
+                });
+                continue;
+            }
             if let Some((field, len)) = oversized_field(&s) {
                 o.skips.push(Skip {
                     input: chunk.input,
@@ -291,7 +291,7 @@ impl Worker<'_> {
                     input: chunk.input,
                     record,
                     line: chunk.line_of(i, &mut lines),
-                    signin: s,
+                    signin: s.clone(),
                     facts,
                     hits: hits.clone(),
                 });

@@ -125,8 +125,16 @@ fn read_checked(name: &str, data: &[u8], opts: ReadOptions) -> Summary {
                     }
                 }
                 let mut mark = casift::input::LineMark::default();
+                // As the workers decode: one scratch and one sign-in for the whole chunk.
+                let mut scratch = casift::input::json::Scratch::default();
+                let mut reused = casift::model::SignIn::default();
                 for i in 0..chunk.len() {
-                    let out = match chunk.decode(i) {
+                    let fresh = chunk.decode(i);
+                    let into = chunk
+                        .decode_into(i, &mut scratch, &mut reused)
+                        .map(|()| reused.clone());
+                    assert_eq!(into, fresh, "record {i} decoded into a reused sign-in");
+                    let out = match fresh {
                         Ok(si) => Outcome::Decoded(format!("{si:?}")),
                         Err(reason) => {
                             assert!(!reason.is_empty(), "record skipped without a reason");

@@ -76,6 +76,14 @@ impl CsvLayout {
             .unwrap_or_default()
     }
 
+    /// [`CsvLayout::string`] into `out` (cleared first, its memory kept).
+    fn string_into<R: Cells + ?Sized>(&self, rec: &R, field: Field, out: &mut String) {
+        out.clear();
+        if let Some(v) = self.get(rec, field) {
+            out.push_str(&v);
+        }
+    }
+
     fn date_name(&self) -> &'static str {
         match self.kind {
             CsvKind::Portal => "Date (UTC)",
@@ -238,9 +246,22 @@ pub fn decode<R: Cells + ?Sized>(
     rec: &R,
     hint: EventType,
 ) -> Result<SignIn, String> {
+    let mut out = SignIn::default();
+    decode_into(layout, rec, hint, &mut out)?;
+    Ok(out)
+}
+
+/// [`decode`] into `out`, reusing the memory of the strings it holds from an earlier
+/// row. On an error `out` holds no meaningful record.
+pub fn decode_into<R: Cells + ?Sized>(
+    layout: &CsvLayout,
+    rec: &R,
+    hint: EventType,
+    out: &mut SignIn,
+) -> Result<(), String> {
     match layout.kind {
-        CsvKind::Portal => decode_portal(layout, rec, hint),
-        CsvKind::LogAnalytics => la::decode(layout, rec, hint),
+        CsvKind::Portal => decode_portal(layout, rec, hint, out),
+        CsvKind::LogAnalytics => la::decode_into(layout, rec, hint, out),
         CsvKind::AuthDetails => {
             Err("an authentication details row, not a sign-in (join it by Request ID)".into())
         }
@@ -280,43 +301,46 @@ pub fn peek<'r, R: Cells + ?Sized>(
     })
 }
 
-/// Fields both sign-in kinds read the same way.
-fn common<R: Cells + ?Sized>(layout: &CsvLayout, rec: &R) -> Result<SignIn, String> {
+/// Fields both sign-in kinds read the same way, into `s` (emptied first: every other
+/// field is left at its default).
+fn common_into<R: Cells + ?Sized>(
+    layout: &CsvLayout,
+    rec: &R,
+    s: &mut SignIn,
+) -> Result<(), String> {
     let created = layout.created(rec)?;
-    let (ip, ip_addr) = super::ip_field(&layout.string(rec, Field::Ip));
-    let (resource_ip, resource_ip_addr) = super::ip_field(&layout.string(rec, Field::ResourceIp));
-    Ok(SignIn {
-        created,
-        request_id: layout.string(rec, Field::RequestId),
-        correlation_id: layout.string(rec, Field::CorrelationId),
-        user_principal_name: layout.string(rec, Field::UserPrincipalName),
-        user_id: layout.string(rec, Field::UserId),
-        user_display_name: layout.string(rec, Field::UserDisplayName),
-        user_type: layout.string(rec, Field::UserType),
-        app_id: layout.string(rec, Field::AppId),
-        app_display_name: layout.string(rec, Field::AppDisplayName),
-        resource_id: layout.string(rec, Field::ResourceId),
-        resource_display_name: layout.string(rec, Field::ResourceDisplayName),
-        service_principal_id: layout.string(rec, Field::ServicePrincipalId),
-        service_principal_name: layout.string(rec, Field::ServicePrincipalName),
-        ip_addr,
-        ip,
-        resource_ip_addr,
-        resource_ip,
-        client_app_used: layout.string(rec, Field::ClientApp),
-        user_agent: layout.string(rec, Field::UserAgent),
-        failure_reason: layout.string(rec, Field::FailureReason),
-        authentication_requirement: layout.string(rec, Field::AuthRequirement),
-        ..SignIn::default()
-    })
+    s.clear();
+    s.created = created;
+    let cell = |field: Field, out: &mut String| layout.string_into(rec, field, out);
+    cell(Field::RequestId, &mut s.request_id);
+    cell(Field::CorrelationId, &mut s.correlation_id);
+    cell(Field::UserPrincipalName, &mut s.user_principal_name);
+    cell(Field::UserId, &mut s.user_id);
+    cell(Field::UserDisplayName, &mut s.user_display_name);
+    cell(Field::UserType, &mut s.user_type);
+    cell(Field::AppId, &mut s.app_id);
+    cell(Field::AppDisplayName, &mut s.app_display_name);
+    cell(Field::ResourceId, &mut s.resource_id);
+    cell(Field::ResourceDisplayName, &mut s.resource_display_name);
+    cell(Field::ServicePrincipalId, &mut s.service_principal_id);
+    cell(Field::ServicePrincipalName, &mut s.service_principal_name);
+    cell(Field::ClientApp, &mut s.client_app_used);
+    cell(Field::UserAgent, &mut s.user_agent);
+    cell(Field::FailureReason, &mut s.failure_reason);
+    cell(Field::AuthRequirement, &mut s.authentication_requirement);
+    let text = |field: Field| layout.get(rec, field).unwrap_or_default();
+    s.ip_addr = super::ip_field_into(&text(Field::Ip), &mut s.ip);
+    s.resource_ip_addr = super::ip_field_into(&text(Field::ResourceIp), &mut s.resource_ip);
+    Ok(())
 }
 
 fn decode_portal<R: Cells + ?Sized>(
     layout: &CsvLayout,
     rec: &R,
     hint: EventType,
-) -> Result<SignIn, String> {
-    let mut s = common(layout, rec)?;
+    s: &mut SignIn,
+) -> Result<(), String> {
+    common_into(layout, rec, s)?;
     s.error_code = match layout.get(rec, Field::ErrorCode) {
         Some(code) => parse_code(&code)
             .ok_or_else(|| format!("unparseable Sign-in error code \"{}\"", clip(&code)))?,
@@ -332,24 +356,23 @@ fn decode_portal<R: Cells + ?Sized>(
         EventType::Unknown => None,
         _ => Some(false),
     };
-    s.additional_details = layout.string(rec, Field::AdditionalDetails);
+    layout.string_into(rec, Field::AdditionalDetails, &mut s.additional_details);
     s.ca_status = layout
         .get(rec, Field::ConditionalAccess)
         .map_or(CaStatus::Missing, |v| parse_ca_status(&v));
     s.has_policy_detail = false;
-    s.device.device_id = layout.string(rec, Field::DeviceId);
-    s.device.browser = layout.string(rec, Field::Browser);
-    s.device.operating_system = layout.string(rec, Field::OperatingSystem);
-    s.device.trust_type = layout.string(rec, Field::JoinType);
+    layout.string_into(rec, Field::DeviceId, &mut s.device.device_id);
+    layout.string_into(rec, Field::Browser, &mut s.device.browser);
+    layout.string_into(rec, Field::OperatingSystem, &mut s.device.operating_system);
+    layout.string_into(rec, Field::JoinType, &mut s.device.trust_type);
     s.device.is_compliant = layout
         .get(rec, Field::Compliant)
         .and_then(|v| parse_bool(&v));
     s.device.is_managed = layout.get(rec, Field::Managed).and_then(|v| parse_bool(&v));
-    s.location = layout
-        .get(rec, Field::Location)
-        .map(|v| split_location(&v))
-        .unwrap_or_default();
-    Ok(s)
+    if let Some(v) = layout.get(rec, Field::Location) {
+        split_location_into(&v, &mut s.location);
+    }
+    Ok(())
 }
 
 /// Decode one row of an authentication details CSV.
@@ -432,24 +455,37 @@ fn parse_ca_status(s: &str) -> CaStatus {
 }
 
 /// `"city, state, country"`; the country is the last part, kept as written (code or name).
+#[cfg(test)]
 fn split_location(s: &str) -> Location {
-    let parts: Vec<&str> = s.split(',').map(str::trim).collect();
-    match parts.as_slice() {
-        [country] => Location {
-            country: (*country).to_string(),
-            ..Location::default()
-        },
-        [city, country] => Location {
-            city: (*city).to_string(),
-            state: String::new(),
-            country: (*country).to_string(),
-        },
-        [city @ .., state, country] => Location {
-            city: city.join(", "),
-            state: (*state).to_string(),
-            country: (*country).to_string(),
-        },
-        [] => Location::default(),
+    let mut l = Location::default();
+    split_location_into(s, &mut l);
+    l
+}
+
+/// `City, State, Country` (the city may hold commas itself) into `out`, its memory kept.
+fn split_location_into(s: &str, out: &mut Location) {
+    let Location {
+        city,
+        state,
+        country,
+    } = out;
+    for part in [&mut *city, &mut *state, &mut *country] {
+        part.clear();
+    }
+    let mut from_right = s.rsplitn(3, ',');
+    country.push_str(from_right.next().unwrap_or_default().trim());
+    match (from_right.next(), from_right.next()) {
+        (None, _) => {}
+        (Some(only), None) => city.push_str(only.trim()),
+        (Some(st), Some(rest)) => {
+            state.push_str(st.trim());
+            for (i, piece) in rest.split(',').enumerate() {
+                if i > 0 {
+                    city.push_str(", ");
+                }
+                city.push_str(piece.trim());
+            }
+        }
     }
 }
 

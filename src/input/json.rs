@@ -6,6 +6,9 @@
 #[cfg(test)]
 mod evidence_tests;
 mod fast;
+mod reuse;
+
+pub use reuse::Scratch;
 
 use serde::Deserialize;
 
@@ -238,7 +241,20 @@ pub enum JsonShape {
 
 /// Decodes one JSON record. The error is a short reason; the caller adds file and line.
 pub fn decode(bytes: &[u8], shape: JsonShape) -> Result<SignIn, String> {
-    decode_with(bytes, shape, true)
+    let mut out = SignIn::default();
+    decode_with(bytes, shape, true, &mut Scratch::default(), &mut out)?;
+    Ok(out)
+}
+
+/// [`decode`] into `out`, reusing the memory of the strings `out` and `scratch` hold from
+/// earlier records. On an error `out` holds no meaningful record.
+pub fn decode_into(
+    bytes: &[u8],
+    shape: JsonShape,
+    scratch: &mut Scratch,
+    out: &mut SignIn,
+) -> Result<(), String> {
+    decode_with(bytes, shape, true, scratch, out)
 }
 
 /// The prefilter's fields of a camelCase Graph record by the fast path, or `None` when
@@ -251,9 +267,18 @@ pub(crate) fn fast_peek(text: &str) -> Option<super::peek::RawPeek<'_>> {
 /// difference is a bug in the fast path).
 #[doc(hidden)]
 pub fn fast_path_agrees(bytes: &[u8]) -> bool {
-    std::str::from_utf8(bytes).ok().is_none_or(peek_agrees)
-        && decode_with(bytes, JsonShape::SignIn, true)
-            == decode_with(bytes, JsonShape::SignIn, false)
+    let decode = |fast_path: bool| {
+        let mut out = SignIn::default();
+        decode_with(
+            bytes,
+            JsonShape::SignIn,
+            fast_path,
+            &mut Scratch::default(),
+            &mut out,
+        )
+        .map(|()| out)
+    };
+    std::str::from_utf8(bytes).ok().is_none_or(peek_agrees) && decode(true) == decode(false)
 }
 
 /// Whether the fast path's prefilter view, where it gives one, is serde's.
@@ -264,7 +289,20 @@ fn peek_agrees(text: &str) -> bool {
 }
 
 /// [`decode`], with or without the fast path (the tests compare the two).
-fn decode_with(bytes: &[u8], shape: JsonShape, fast_path: bool) -> Result<SignIn, String> {
+#[cfg(test)]
+fn decode_fresh(bytes: &[u8], shape: JsonShape, fast_path: bool) -> Result<SignIn, String> {
+    let mut out = SignIn::default();
+    decode_with(bytes, shape, fast_path, &mut Scratch::default(), &mut out).map(|()| out)
+}
+
+/// [`decode_into`], with or without the fast path (the tests compare the two).
+fn decode_with(
+    bytes: &[u8],
+    shape: JsonShape,
+    fast_path: bool,
+    scratch: &mut Scratch,
+    out: &mut SignIn,
+) -> Result<(), String> {
     if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
         let shown: String = String::from_utf8_lossy(&bytes[..bytes.len().min(40)]).into_owned();
         return Err(format!("record is not a JSON object: {shown:?}"));
@@ -274,25 +312,27 @@ fn decode_with(bytes: &[u8], shape: JsonShape, fast_path: bool) -> Result<SignIn
     let text = crate::input::utf8(bytes);
     match shape {
         JsonShape::SignIn => {
-            if let Some(raw) = text.filter(|_| fast_path).and_then(fast::sign_in) {
-                return normalize(raw, None);
+            if let Some(text) = text.filter(|_| fast_path)
+                && fast::sign_in_into(text, &mut scratch.raw, &mut scratch.spare).is_some()
+            {
+                return normalize_into(&mut scratch.raw, None, out, &mut scratch.out);
             }
-            let raw: RawSignIn = parse(bytes, text).map_err(json_reason)?;
-            normalize(raw, None)
+            let mut raw: RawSignIn = parse(bytes, text).map_err(json_reason)?;
+            normalize_into(&mut raw, None, out, &mut scratch.out)
         }
         JsonShape::Envelope => {
             let mut env: RawEnvelope = parse(bytes, text).map_err(json_reason)?;
-            let Some(props) = env.properties.take() else {
+            let Some(mut props) = env.properties.take() else {
                 return Err(NO_PROPERTIES.to_string());
             };
             let category = std::mem::take(&mut env.category.0);
-            let s = normalize(props, Some((category, env)))?;
-            if is_nothing(&s) {
+            normalize_into(&mut props, Some((category, env)), out, &mut scratch.out)?;
+            if is_nothing(out) {
                 // `"properties": {}` and the like: a time and a category are not a sign-in,
                 // and kept they would count as a successful one.
                 return Err(NO_PROPERTIES.to_string());
             }
-            Ok(s)
+            Ok(())
         }
     }
 }
@@ -355,7 +395,16 @@ fn json_reason(e: serde_json::Error) -> String {
     }
 }
 
-fn normalize(raw: RawSignIn, env: Option<(String, RawEnvelope)>) -> Result<SignIn, String> {
+/// `raw` into `out`: every field of `out` set, each string swapped with the one `out`
+/// held (so `raw` gets back the memory of the previous record's), the lists' elements
+/// taken from and given back to `spare`.
+fn normalize_into(
+    raw: &mut RawSignIn,
+    env: Option<(String, RawEnvelope)>,
+    out: &mut SignIn,
+    spare: &mut reuse::OutSpare,
+) -> Result<(), String> {
+    use std::mem::{swap, take};
     let mut time_text = raw.created_date_time.0.trim();
     if time_text.is_empty() {
         time_text = raw.time_generated.0.trim();
@@ -371,18 +420,13 @@ fn normalize(raw: RawSignIn, env: Option<(String, RawEnvelope)>) -> Result<SignI
     let created = parse_datetime(time_text, false)
         .ok_or_else(|| format!("unparseable createdDateTime {time_text:?}"))?;
 
-    let status = raw.status.0;
+    let status = &mut raw.status.0;
     let error_code = status
         .error_code
         .0
         .or(raw.result_type.0)
         .or(env.as_ref().and_then(|(_, e)| e.result_type.0))
         .unwrap_or(0);
-    let mut failure_reason = status.failure_reason.0;
-    if failure_reason.is_empty() {
-        failure_reason = raw.result_description.0;
-    }
-
     let category = env
         .as_ref()
         .map_or(raw.category.0.as_str(), |(c, _)| c.as_str());
@@ -393,115 +437,196 @@ fn normalize(raw: RawSignIn, env: Option<(String, RawEnvelope)>) -> Result<SignI
         category,
         interactive,
     );
+    let ca_status = CaStatus::parse(&raw.conditional_access_status.0);
 
-    let mut ip = raw.ip_address.0;
-    if ip.is_empty()
-        && let Some((_, e)) = &env
-    {
-        ip = e.caller_ip_address.0.clone();
-    }
-    let (ip, ip_addr) = super::ip_field(&ip);
-    let (resource_ip, resource_ip_addr) = super::ip_field(&raw.ip_address_from_resource_provider.0);
-    let mut correlation_id = raw.correlation_id.0;
-    if correlation_id.is_empty()
-        && let Some((_, e)) = &env
-    {
-        correlation_id = e.correlation_id.0.clone();
-    }
-
-    let policies: Vec<AppliedPolicy> = raw
-        .applied_conditional_access_policies
-        .0
-        .into_iter()
-        .map(|p| AppliedPolicy {
-            id: p.id.0,
-            display_name: p.display_name.0,
-            result: (!p.result.0.is_empty()).then(|| PolicyResult::parse(&p.result.0)),
-            grant_controls: p.enforced_grant_controls.0,
-            session_controls: p.enforced_session_controls.0,
-            conditions_satisfied: p.conditions_satisfied.0,
-            conditions_not_satisfied: p.conditions_not_satisfied.0,
-            session_controls_not_satisfied: p.session_controls_not_satisfied.0,
-            authentication_strength: String::new(),
-            include_rules_satisfied: p.include_rules_satisfied.into_pairs(),
-            exclude_rules_satisfied: p.exclude_rules_satisfied.into_pairs(),
-        })
-        .collect();
-
-    let device = raw.device_detail.0;
-    let loc = raw.location.0;
-    Ok(SignIn {
-        request_id: raw.id.0,
+    // Every field named (no `..`): none can keep the previous record's value.
+    let SignIn {
+        request_id,
         correlation_id,
-        created,
-        user_principal_name: raw.user_principal_name.0,
-        user_id: raw.user_id.0,
-        user_display_name: raw.user_display_name.0,
-        user_type: raw.user_type.0,
-        app_id: raw.app_id.0,
-        app_display_name: raw.app_display_name.0,
-        resource_id: raw.resource_id.0,
-        resource_display_name: raw.resource_display_name.0,
-        service_principal_id: raw.service_principal_id.0,
-        service_principal_name: raw.service_principal_name.0,
-        ip_addr,
+        created: out_created,
+        user_principal_name,
+        user_id,
+        user_display_name,
+        user_type,
+        app_id,
+        app_display_name,
+        resource_id,
+        resource_display_name,
+        service_principal_id,
+        service_principal_name,
         ip,
-        resource_ip_addr,
+        ip_addr,
         resource_ip,
-        client_app_used: raw.client_app_used.0,
-        user_agent: raw.user_agent.0,
-        interactive,
-        event_type,
-        error_code,
+        resource_ip_addr,
+        client_app_used,
+        user_agent,
+        interactive: out_interactive,
+        event_type: out_event_type,
+        error_code: out_error_code,
         failure_reason,
-        additional_details: status.additional_details.0,
-        ca_status: CaStatus::parse(&raw.conditional_access_status.0),
+        additional_details,
+        ca_status: out_ca_status,
         policies,
-        has_policy_detail: true,
-        device: Device {
-            device_id: device.device_id.0,
-            display_name: device.display_name.0,
-            operating_system: device.operating_system.0,
-            browser: device.browser.0,
-            is_compliant: device.is_compliant.0,
-            is_managed: device.is_managed.0,
-            trust_type: device.trust_type.0,
-        },
-        location: Location {
-            city: loc.city.0,
-            state: loc.state.0,
-            country: loc.country_or_region.0,
-        },
-        network_locations: raw.network_location_details.map(|n| {
-            n.0.into_iter()
-                .map(|l| NetworkLocation {
-                    network_type: l.network_type.0,
-                    network_names: l.network_names.0,
-                })
-                .collect()
-        }),
-        authentication_requirement: raw.authentication_requirement.0,
-        auth_details: raw
-            .authentication_details
-            .0
-            .into_iter()
-            .map(|a| AuthDetail {
-                method: a.authentication_method.0,
-                method_detail: a.authentication_method_detail.0,
-                succeeded: a.succeeded.0,
-                result_detail: a.authentication_step_result_detail.0,
-                step_requirement: a.authentication_step_requirement.0,
+        has_policy_detail,
+        device,
+        location,
+        network_locations,
+        authentication_requirement,
+        auth_details,
+        risk_level_during_sign_in,
+        risk_level_aggregated,
+        risk_state,
+        risk_detail,
+        risk_event_types,
+        audiences,
+        authentication_protocol,
+        original_transfer_method,
+    } = out;
+    *out_created = created;
+    *out_interactive = interactive;
+    *out_event_type = event_type;
+    *out_error_code = error_code;
+    *out_ca_status = ca_status;
+    *has_policy_detail = true;
+
+    if status.failure_reason.0.is_empty() {
+        swap(failure_reason, &mut raw.result_description.0);
+    } else {
+        swap(failure_reason, &mut status.failure_reason.0);
+    }
+    swap(additional_details, &mut status.additional_details.0);
+
+    let ip_text = match &env {
+        Some((_, e)) if raw.ip_address.0.is_empty() => e.caller_ip_address.0.as_str(),
+        _ => raw.ip_address.0.as_str(),
+    };
+    *ip_addr = super::ip_field_into(ip_text, ip);
+    *resource_ip_addr = super::ip_field_into(&raw.ip_address_from_resource_provider.0, resource_ip);
+    match &env {
+        Some((_, e)) if raw.correlation_id.0.is_empty() => {
+            correlation_id.clear();
+            correlation_id.push_str(&e.correlation_id.0);
+        }
+        _ => swap(correlation_id, &mut raw.correlation_id.0),
+    }
+
+    let raw_policies = &mut raw.applied_conditional_access_policies.0;
+    reuse::resize(policies, raw_policies.len(), &mut spare.policies);
+    for (p, o) in raw_policies.iter_mut().zip(policies.iter_mut()) {
+        let AppliedPolicy {
+            id,
+            display_name,
+            result,
+            grant_controls,
+            session_controls,
+            conditions_satisfied,
+            conditions_not_satisfied,
+            session_controls_not_satisfied,
+            authentication_strength,
+            include_rules_satisfied,
+            exclude_rules_satisfied,
+        } = o;
+        swap(id, &mut p.id.0);
+        swap(display_name, &mut p.display_name.0);
+        *result = (!p.result.0.is_empty()).then(|| PolicyResult::parse(&p.result.0));
+        swap(grant_controls, &mut p.enforced_grant_controls.0);
+        swap(session_controls, &mut p.enforced_session_controls.0);
+        swap(conditions_satisfied, &mut p.conditions_satisfied.0);
+        swap(conditions_not_satisfied, &mut p.conditions_not_satisfied.0);
+        swap(
+            session_controls_not_satisfied,
+            &mut p.session_controls_not_satisfied.0,
+        );
+        authentication_strength.clear();
+        *include_rules_satisfied = take(&mut p.include_rules_satisfied).into_pairs();
+        *exclude_rules_satisfied = take(&mut p.exclude_rules_satisfied).into_pairs();
+    }
+
+    let d = &mut raw.device_detail.0;
+    let Device {
+        device_id,
+        display_name,
+        operating_system,
+        browser,
+        is_compliant,
+        is_managed,
+        trust_type,
+    } = device;
+    swap(device_id, &mut d.device_id.0);
+    swap(display_name, &mut d.display_name.0);
+    swap(operating_system, &mut d.operating_system.0);
+    swap(browser, &mut d.browser.0);
+    *is_compliant = d.is_compliant.0;
+    *is_managed = d.is_managed.0;
+    swap(trust_type, &mut d.trust_type.0);
+    let l = &mut raw.location.0;
+    let Location {
+        city,
+        state,
+        country,
+    } = location;
+    swap(city, &mut l.city.0);
+    swap(state, &mut l.state.0);
+    swap(country, &mut l.country_or_region.0);
+
+    *network_locations = raw.network_location_details.take().map(|n| {
+        n.0.into_iter()
+            .map(|l| NetworkLocation {
+                network_type: l.network_type.0,
+                network_names: l.network_names.0,
             })
-            .collect(),
-        risk_level_during_sign_in: raw.risk_level_during_sign_in.0,
-        risk_level_aggregated: raw.risk_level_aggregated.0,
-        risk_state: raw.risk_state.0,
-        risk_detail: raw.risk_detail.0,
-        risk_event_types: raw.risk_event_types_v2.0,
-        audiences: raw.conditional_access_audiences.into_ids(),
-        authentication_protocol: raw.authentication_protocol.0,
-        original_transfer_method: raw.original_transfer_method.0,
-    })
+            .collect()
+    });
+
+    let raw_auth = &mut raw.authentication_details.0;
+    reuse::resize(auth_details, raw_auth.len(), &mut spare.auth);
+    for (a, o) in raw_auth.iter_mut().zip(auth_details.iter_mut()) {
+        let AuthDetail {
+            method,
+            method_detail,
+            succeeded,
+            result_detail,
+            step_requirement,
+        } = o;
+        swap(method, &mut a.authentication_method.0);
+        swap(method_detail, &mut a.authentication_method_detail.0);
+        *succeeded = a.succeeded.0;
+        swap(result_detail, &mut a.authentication_step_result_detail.0);
+        swap(step_requirement, &mut a.authentication_step_requirement.0);
+    }
+
+    swap(request_id, &mut raw.id.0);
+    swap(user_principal_name, &mut raw.user_principal_name.0);
+    swap(user_id, &mut raw.user_id.0);
+    swap(user_display_name, &mut raw.user_display_name.0);
+    swap(user_type, &mut raw.user_type.0);
+    swap(app_id, &mut raw.app_id.0);
+    swap(app_display_name, &mut raw.app_display_name.0);
+    swap(resource_id, &mut raw.resource_id.0);
+    swap(resource_display_name, &mut raw.resource_display_name.0);
+    swap(service_principal_id, &mut raw.service_principal_id.0);
+    swap(service_principal_name, &mut raw.service_principal_name.0);
+    swap(client_app_used, &mut raw.client_app_used.0);
+    swap(user_agent, &mut raw.user_agent.0);
+    swap(
+        authentication_requirement,
+        &mut raw.authentication_requirement.0,
+    );
+    swap(
+        risk_level_during_sign_in,
+        &mut raw.risk_level_during_sign_in.0,
+    );
+    swap(risk_level_aggregated, &mut raw.risk_level_aggregated.0);
+    swap(risk_state, &mut raw.risk_state.0);
+    swap(risk_detail, &mut raw.risk_detail.0);
+    swap(risk_event_types, &mut raw.risk_event_types_v2.0);
+    *audiences = take(&mut raw.conditional_access_audiences).into_ids();
+    swap(authentication_protocol, &mut raw.authentication_protocol.0);
+    swap(
+        original_transfer_method,
+        &mut raw.original_transfer_method.0,
+    );
+    Ok(())
 }
 
 #[cfg(test)]
@@ -551,6 +676,45 @@ mod tests {
         assert_eq!(s.interactive, Some(false));
         assert_eq!(s.policies[0].grant_controls, vec!["Mfa"]);
         assert_eq!(s.location.country, "US");
+    }
+
+    /// Envelopes decoded one after the other into one sign-in give what a fresh decode of
+    /// each gives: the caller's IP and correlation id where the sign-in has none, the
+    /// sign-in's own where it has them, and nothing left from the envelope before.
+    #[test]
+    fn envelopes_decoded_into_one_sign_in_are_decoded_fresh() {
+        let records: [&[u8]; 5] = [
+            br#"{"time":"2026-10-01T08:00:00Z","category":"SignInLogs","callerIpAddress":"198.51.100.1","correlationId":"c-env",
+            "properties":{"id":"a","createdDateTime":"2026-10-01T08:00:00Z","ipAddress":"","userPrincipalName":"a@example.com",
+            "status":{"errorCode":53003,"failureReason":"Blocked"},"appliedConditionalAccessPolicies":[{"id":"p","result":"failure"},{"id":"q","result":"success"}],
+            "authenticationDetails":[{"authenticationMethod":"Password","succeeded":true}],"networkLocationDetails":[{"networkType":"trustedNamedLocation","networkNames":["HQ"]}]}}"#,
+            br#"{"time":"2026-10-01T09:00:00Z","category":"NonInteractiveUserSignInLogs","callerIpAddress":"198.51.100.2",
+            "properties":{"id":"b","createdDateTime":"2026-10-01T09:00:00Z","ipAddress":"2001:db8::1","correlationId":"c-own","status":{}}}"#,
+            br#"{"time":"2026-10-01T10:00:00Z","category":"SignInLogs","properties":{}}"#,
+            br#"{"time":"2026-10-01T10:00:00Z","category":"SignInLogs","properties":{"id":"c"}}"#,
+            br#"{"time":"2026-10-01T11:00:00Z","resultType":"50076","properties":{"id":"d","createdDateTime":"2026-10-01T11:00:00Z","location":{"city":"Delft","countryOrRegion":"NL"}}}"#,
+        ];
+        let mut scratch = Scratch::default();
+        let mut out = SignIn::default();
+        for order in [[0, 1, 2, 3, 4], [4, 3, 2, 1, 0]] {
+            for i in order {
+                let r = records[i];
+                let fresh = decode_fresh(r, JsonShape::Envelope, true);
+                let into = decode_into(r, JsonShape::Envelope, &mut scratch, &mut out)
+                    .map(|()| out.clone());
+                assert_eq!(into, fresh, "record {i}");
+            }
+        }
+        let first = decode(records[0], JsonShape::Envelope).unwrap();
+        assert_eq!(
+            (first.ip.as_str(), first.correlation_id.as_str()),
+            ("198.51.100.1", "c-env")
+        );
+        let second = decode(records[1], JsonShape::Envelope).unwrap();
+        assert_eq!(
+            (second.ip.as_str(), second.correlation_id.as_str()),
+            ("2001:db8::1", "c-own")
+        );
     }
 
     #[test]

@@ -30,14 +30,33 @@ pub(crate) fn utf8(bytes: &[u8]) -> Option<&str> {
 /// as parsed. A value that is not an address keeps its text and no address, so it is
 /// shown but never matched against ranges.
 pub fn ip_field(raw: &str) -> (String, Option<IpAddr>) {
+    let mut text = String::new();
+    let addr = ip_field_into(raw, &mut text);
+    (text, addr)
+}
+
+/// [`ip_field`] into `text` (cleared first, its memory kept).
+pub fn ip_field_into(raw: &str, text: &mut String) -> Option<IpAddr> {
+    use std::fmt::Write;
+    text.clear();
     let t = raw.trim();
     match t.parse::<IpAddr>() {
         // An IPv4 address that parses is already written canonically (the parser takes
         // only four decimal octets without leading zeros), so the text is kept instead of
         // formatting the address again (once or twice per sign-in).
-        Ok(a @ IpAddr::V4(_)) => (t.to_string(), Some(a)),
-        Ok(a) => (crate::locations::canonical(a).to_string(), Some(a)),
-        Err(_) => (t.to_string(), None),
+        Ok(a @ IpAddr::V4(_)) => {
+            text.push_str(t);
+            Some(a)
+        }
+        Ok(a) => {
+            // Writing into a String cannot fail.
+            let _ = write!(text, "{}", crate::locations::canonical(a));
+            Some(a)
+        }
+        Err(_) => {
+            text.push_str(t);
+            None
+        }
     }
 }
 
@@ -238,12 +257,28 @@ impl Chunk {
 
     /// Decodes record `i` of this chunk.
     pub fn decode(&self, i: usize) -> Result<SignIn, String> {
+        let mut out = SignIn::default();
+        self.decode_into(i, &mut json::Scratch::default(), &mut out)?;
+        Ok(out)
+    }
+
+    /// [`Chunk::decode`] into `out`, reusing the memory `out` and `scratch` kept from the
+    /// records decoded before (the workers decode a chunk's records one after the other
+    /// into one of each). On an error `out` holds no meaningful record.
+    pub fn decode_into(
+        &self,
+        i: usize,
+        scratch: &mut json::Scratch,
+        out: &mut SignIn,
+    ) -> Result<(), String> {
         match &self.payload {
             Payload::Json { buf, spans, shape } => {
                 let sp = spans[i];
-                json::decode(&buf[sp.start..sp.end], *shape)
+                json::decode_into(&buf[sp.start..sp.end], *shape, scratch, out)
             }
-            Payload::Csv { layout, hint, .. } => csv::decode(layout, &self.csv_row(i)?, *hint),
+            Payload::Csv { layout, hint, .. } => {
+                csv::decode_into(layout, &self.csv_row(i)?, *hint, out)
+            }
         }
     }
 

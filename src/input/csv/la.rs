@@ -6,7 +6,7 @@ use std::borrow::Cow;
 
 use serde::Deserialize;
 
-use super::{Cells, CsvLayout, Field, clip, common, parse_bool, parse_code};
+use super::{Cells, CsvLayout, Field, clip, common_into, parse_bool, parse_code};
 use crate::input::flex::{AudienceList, RuleList};
 use crate::model::{
     AppliedPolicy, AuthDetail, CaStatus, EventType, Location, NetworkLocation, PolicyResult, SignIn,
@@ -180,12 +180,13 @@ pub(super) fn request_id<'r, R: Cells + ?Sized>(layout: &CsvLayout, rec: &'r R) 
         .unwrap_or(Cow::Borrowed(""))
 }
 
-pub(super) fn decode<R: Cells + ?Sized>(
+pub(super) fn decode_into<R: Cells + ?Sized>(
     layout: &CsvLayout,
     rec: &R,
     hint: EventType,
-) -> Result<SignIn, String> {
-    let mut s = common(layout, rec)?;
+    s: &mut SignIn,
+) -> Result<(), String> {
+    common_into(layout, rec, s)?;
     if s.request_id.is_empty() {
         s.request_id = request_id(layout, rec).into_owned();
     }
@@ -311,7 +312,7 @@ pub(super) fn decode<R: Cells + ?Sized>(
         .and_then(json::<AudienceList>)
         .map(AudienceList::into_ids)
         .unwrap_or_default();
-    Ok(s)
+    Ok(())
 }
 
 /// The `ConditionalAccessPolicies` cell. Unlike the auxiliary cells, a malformed one makes

@@ -2,7 +2,7 @@
 //! path and serde alike), Log Analytics JSON rows with JSON strings, diagnostic envelopes,
 //! a JSON string holding the array, and junk items that cost the item, not the record.
 
-use super::{JsonShape, decode, decode_with, fast};
+use super::{JsonShape, decode, decode_fresh, fast};
 
 fn pair(c: &str, r: &str) -> (String, String) {
     (c.to_string(), r.to_string())
@@ -10,8 +10,8 @@ fn pair(c: &str, r: &str) -> (String, String) {
 
 /// Both paths, which must agree; the sign-in.
 fn both(rec: &str) -> crate::model::SignIn {
-    let fast = decode_with(rec.as_bytes(), JsonShape::SignIn, true).unwrap();
-    let slow = decode_with(rec.as_bytes(), JsonShape::SignIn, false).unwrap();
+    let fast = decode_fresh(rec.as_bytes(), JsonShape::SignIn, true).unwrap();
+    let slow = decode_fresh(rec.as_bytes(), JsonShape::SignIn, false).unwrap();
     assert_eq!(fast, slow, "{rec}");
     fast
 }

@@ -8,6 +8,7 @@ use std::borrow::Cow;
 
 use wide::u8x16;
 
+use super::reuse::{Recycle, Spare};
 use super::{
     RawAuthDetail, RawDevice, RawLocation, RawNetworkLocation, RawPolicy, RawSignIn, RawStatus,
 };
@@ -21,45 +22,54 @@ const MAX_DEPTH: u32 = 64;
 type Sure<T> = Option<T>;
 
 /// A Graph-shaped record in camelCase, or `None`.
+#[cfg(test)]
 pub(super) fn sign_in(text: &str) -> Sure<RawSignIn> {
-    camel_record(text, |c, key, f: &mut RawSignIn, seen| match key {
-        b"id" => seen.once(0, || c.flex_string().map(|v| f.id = v)),
-        b"createdDateTime" => seen.once(1, || c.flex_string().map(|v| f.created_date_time = v)),
-        b"userDisplayName" => seen.once(2, || c.flex_string().map(|v| f.user_display_name = v)),
-        b"userPrincipalName" => seen.once(3, || c.flex_string().map(|v| f.user_principal_name = v)),
-        b"userId" => seen.once(4, || c.flex_string().map(|v| f.user_id = v)),
-        b"userType" => seen.once(5, || c.flex_string().map(|v| f.user_type = v)),
-        b"appId" => seen.once(6, || c.flex_string().map(|v| f.app_id = v)),
-        b"appDisplayName" => seen.once(7, || c.flex_string().map(|v| f.app_display_name = v)),
-        b"resourceId" => seen.once(8, || c.flex_string().map(|v| f.resource_id = v)),
-        b"resourceDisplayName" => {
-            seen.once(9, || c.flex_string().map(|v| f.resource_display_name = v))
-        }
-        b"servicePrincipalId" => {
-            seen.once(10, || c.flex_string().map(|v| f.service_principal_id = v))
-        }
+    let mut raw = RawSignIn::default();
+    sign_in_into(text, &mut raw, &mut Spare::default())?;
+    Some(raw)
+}
+
+/// A Graph-shaped record in camelCase read into `f` (emptied first, its strings refilled
+/// in place; list elements taken from `spare`), or `None`: then `f` holds part of the
+/// record and is only good for the next call.
+pub(super) fn sign_in_into(text: &str, f: &mut RawSignIn, spare: &mut Spare) -> Sure<()> {
+    f.recycle(spare);
+    camel_record(text, f, |c, key, f: &mut RawSignIn, seen| match key {
+        b"id" => seen.once(0, || c.flex_string_into(&mut f.id)),
+        b"createdDateTime" => seen.once(1, || c.flex_string_into(&mut f.created_date_time)),
+        b"userDisplayName" => seen.once(2, || c.flex_string_into(&mut f.user_display_name)),
+        b"userPrincipalName" => seen.once(3, || c.flex_string_into(&mut f.user_principal_name)),
+        b"userId" => seen.once(4, || c.flex_string_into(&mut f.user_id)),
+        b"userType" => seen.once(5, || c.flex_string_into(&mut f.user_type)),
+        b"appId" => seen.once(6, || c.flex_string_into(&mut f.app_id)),
+        b"appDisplayName" => seen.once(7, || c.flex_string_into(&mut f.app_display_name)),
+        b"resourceId" => seen.once(8, || c.flex_string_into(&mut f.resource_id)),
+        b"resourceDisplayName" => seen.once(9, || c.flex_string_into(&mut f.resource_display_name)),
+        b"servicePrincipalId" => seen.once(10, || c.flex_string_into(&mut f.service_principal_id)),
         b"servicePrincipalName" => {
-            seen.once(11, || c.flex_string().map(|v| f.service_principal_name = v))
+            seen.once(11, || c.flex_string_into(&mut f.service_principal_name))
         }
-        b"ipAddress" => seen.once(12, || c.flex_string().map(|v| f.ip_address = v)),
+        b"ipAddress" => seen.once(12, || c.flex_string_into(&mut f.ip_address)),
         b"ipAddressFromResourceProvider" => seen.once(13, || {
-            c.flex_string()
-                .map(|v| f.ip_address_from_resource_provider = v)
+            c.flex_string_into(&mut f.ip_address_from_resource_provider)
         }),
-        b"clientAppUsed" => seen.once(14, || c.flex_string().map(|v| f.client_app_used = v)),
-        b"userAgent" => seen.once(15, || c.flex_string().map(|v| f.user_agent = v)),
-        b"correlationId" => seen.once(16, || c.flex_string().map(|v| f.correlation_id = v)),
-        b"conditionalAccessStatus" => seen.once(17, || {
-            c.flex_string().map(|v| f.conditional_access_status = v)
-        }),
+        b"clientAppUsed" => seen.once(14, || c.flex_string_into(&mut f.client_app_used)),
+        b"userAgent" => seen.once(15, || c.flex_string_into(&mut f.user_agent)),
+        b"correlationId" => seen.once(16, || c.flex_string_into(&mut f.correlation_id)),
+        b"conditionalAccessStatus" => {
+            seen.once(17, || c.flex_string_into(&mut f.conditional_access_status))
+        }
         b"isInteractive" => seen.once(18, || c.flex_bool().map(|v| f.is_interactive = v)),
-        b"signInEventTypes" => seen.once(19, || c.str_list().map(|v| f.sign_in_event_types = v)),
-        b"status" => seen.once(20, || c.embedded(status).map(|v| f.status = v)),
-        b"deviceDetail" => seen.once(21, || c.embedded(device).map(|v| f.device_detail = v)),
-        b"location" => seen.once(22, || c.embedded(location).map(|v| f.location = v)),
+        b"signInEventTypes" => seen.once(19, || c.str_list_into(&mut f.sign_in_event_types)),
+        b"status" => seen.once(20, || c.embedded_into(&mut f.status.0, status)),
+        b"deviceDetail" => seen.once(21, || c.embedded_into(&mut f.device_detail.0, device)),
+        b"location" => seen.once(22, || c.embedded_into(&mut f.location.0, location)),
         b"appliedConditionalAccessPolicies" => seen.once(23, || {
-            c.embedded_list(policy)
-                .map(|v| f.applied_conditional_access_policies = v)
+            c.list_into(
+                &mut f.applied_conditional_access_policies.0,
+                &mut spare.policies,
+                policy,
+            )
         }),
         b"networkLocationDetails" => seen.once(24, || {
             if c.null()? {
@@ -69,32 +79,35 @@ pub(super) fn sign_in(text: &str) -> Sure<RawSignIn> {
             c.embedded_list(network_location)
                 .map(|v| f.network_location_details = Some(v))
         }),
-        b"authenticationRequirement" => seen.once(25, || {
-            c.flex_string().map(|v| f.authentication_requirement = v)
-        }),
-        b"authenticationDetails" => seen.once(26, || {
-            c.embedded_list(auth_detail)
-                .map(|v| f.authentication_details = v)
-        }),
-        b"riskLevelDuringSignIn" => seen.once(27, || {
-            c.flex_string().map(|v| f.risk_level_during_sign_in = v)
-        }),
-        b"riskLevelAggregated" => {
-            seen.once(28, || c.flex_string().map(|v| f.risk_level_aggregated = v))
+        b"authenticationRequirement" => {
+            seen.once(25, || c.flex_string_into(&mut f.authentication_requirement))
         }
-        b"riskState" => seen.once(29, || c.flex_string().map(|v| f.risk_state = v)),
-        b"riskDetail" => seen.once(30, || c.flex_string().map(|v| f.risk_detail = v)),
-        b"riskEventTypes_v2" => seen.once(31, || c.str_list().map(|v| f.risk_event_types_v2 = v)),
-        b"category" => seen.once(32, || c.flex_string().map(|v| f.category = v)),
+        b"authenticationDetails" => seen.once(26, || {
+            c.list_into(
+                &mut f.authentication_details.0,
+                &mut spare.auth,
+                auth_detail,
+            )
+        }),
+        b"riskLevelDuringSignIn" => {
+            seen.once(27, || c.flex_string_into(&mut f.risk_level_during_sign_in))
+        }
+        b"riskLevelAggregated" => {
+            seen.once(28, || c.flex_string_into(&mut f.risk_level_aggregated))
+        }
+        b"riskState" => seen.once(29, || c.flex_string_into(&mut f.risk_state)),
+        b"riskDetail" => seen.once(30, || c.flex_string_into(&mut f.risk_detail)),
+        b"riskEventTypes_v2" => seen.once(31, || c.str_list_into(&mut f.risk_event_types_v2)),
+        b"category" => seen.once(32, || c.flex_string_into(&mut f.category)),
         b"conditionalAccessAudiences" => seen.once(33, || {
             c.lenient_list().map(|v| f.conditional_access_audiences = v)
         }),
-        b"authenticationProtocol" => seen.once(34, || {
-            c.flex_string().map(|v| f.authentication_protocol = v)
-        }),
-        b"originalTransferMethod" => seen.once(35, || {
-            c.flex_string().map(|v| f.original_transfer_method = v)
-        }),
+        b"authenticationProtocol" => {
+            seen.once(34, || c.flex_string_into(&mut f.authentication_protocol))
+        }
+        b"originalTransferMethod" => {
+            seen.once(35, || c.flex_string_into(&mut f.original_transfer_method))
+        }
         _ => c.skip_value(),
     })
 }
@@ -102,103 +115,110 @@ pub(super) fn sign_in(text: &str) -> Sure<RawSignIn> {
 /// A top-level record whose keys are camelCase: `field` reads the value of each key into
 /// `T`. Every alias and rename of the raw structs is PascalCase (Log Analytics), so such a
 /// key is serde's to read; bytes after the record are serde's to reject.
-fn camel_record<'a, T: Default>(
+fn camel_record<'a, T>(
     text: &'a str,
+    raw: &mut T,
     mut field: impl FnMut(&mut Cursor<'a>, &[u8], &mut T, &mut Seen) -> Sure<()>,
-) -> Sure<T> {
+) -> Sure<()> {
     let mut c = Cursor::new(text);
-    let raw = fields(&mut c, |c, key, raw, seen| {
+    fields(&mut c, raw, |c, key, raw, seen| {
         if key.first().is_some_and(u8::is_ascii_uppercase) {
             return None;
         }
         field(c, key, raw, seen)
     })?;
     c.ws();
-    (c.i == c.b.len()).then_some(raw)
+    (c.i == c.b.len()).then_some(())
 }
 
-/// An object read into `T`: `field` reads the value of each key.
-fn fields<'a, T: Default>(
+/// An object read into `r` (which holds its default value): `field` reads the value of
+/// each key.
+fn fields<'a, T>(
     c: &mut Cursor<'a>,
+    r: &mut T,
     mut field: impl FnMut(&mut Cursor<'a>, &[u8], &mut T, &mut Seen) -> Sure<()>,
-) -> Sure<T> {
-    let mut r = T::default();
+) -> Sure<()> {
     let mut seen = Seen::default();
-    c.object(|c, key| field(c, key, &mut r, &mut seen))?;
-    Some(r)
+    c.object(|c, key| field(c, key, r, &mut seen))
 }
 
 /// The prefilter's fields of a Graph-shaped record in camelCase, or `None`.
 pub(super) fn peek(text: &str) -> Sure<RawPeek<'_>> {
-    camel_record(text, |c, key, f: &mut RawPeek<'_>, seen| match key {
-        b"id" => seen.once(0, || c.text().map(|v| f.id = v)),
-        b"createdDateTime" => seen.once(1, || c.text().map(|v| f.created_date_time = v)),
-        b"userPrincipalName" => seen.once(2, || c.text().map(|v| f.user_principal_name = v)),
-        b"userId" => seen.once(3, || c.text().map(|v| f.user_id = v)),
-        b"userDisplayName" => seen.once(4, || c.text().map(|v| f.user_display_name = v)),
-        b"servicePrincipalName" => seen.once(5, || c.text().map(|v| f.service_principal_name = v)),
-        b"servicePrincipalId" => seen.once(6, || c.text().map(|v| f.service_principal_id = v)),
-        b"appId" => seen.once(7, || c.text().map(|v| f.app_id = v)),
-        b"appDisplayName" => seen.once(8, || c.text().map(|v| f.app_display_name = v)),
-        b"correlationId" => seen.once(9, || c.text().map(|v| f.correlation_id = v)),
-        b"signInEventTypes" => seen.once(10, || c.str_list().map(|v| f.sign_in_event_types = v)),
-        b"isInteractive" => seen.once(11, || c.flex_bool().map(|v| f.is_interactive = v)),
-        b"category" => seen.once(12, || c.text().map(|v| f.category = v)),
-        _ => c.skip_value(),
-    })
+    let mut raw = RawPeek::default();
+    camel_record(
+        text,
+        &mut raw,
+        |c, key, f: &mut RawPeek<'_>, seen| match key {
+            b"id" => seen.once(0, || c.text().map(|v| f.id = v)),
+            b"createdDateTime" => seen.once(1, || c.text().map(|v| f.created_date_time = v)),
+            b"userPrincipalName" => seen.once(2, || c.text().map(|v| f.user_principal_name = v)),
+            b"userId" => seen.once(3, || c.text().map(|v| f.user_id = v)),
+            b"userDisplayName" => seen.once(4, || c.text().map(|v| f.user_display_name = v)),
+            b"servicePrincipalName" => {
+                seen.once(5, || c.text().map(|v| f.service_principal_name = v))
+            }
+            b"servicePrincipalId" => seen.once(6, || c.text().map(|v| f.service_principal_id = v)),
+            b"appId" => seen.once(7, || c.text().map(|v| f.app_id = v)),
+            b"appDisplayName" => seen.once(8, || c.text().map(|v| f.app_display_name = v)),
+            b"correlationId" => seen.once(9, || c.text().map(|v| f.correlation_id = v)),
+            b"signInEventTypes" => seen.once(10, || c.str_list_into(&mut f.sign_in_event_types)),
+            b"isInteractive" => seen.once(11, || c.flex_bool().map(|v| f.is_interactive = v)),
+            b"category" => seen.once(12, || c.text().map(|v| f.category = v)),
+            _ => c.skip_value(),
+        },
+    )?;
+    Some(raw)
 }
 
-fn status(c: &mut Cursor) -> Sure<RawStatus> {
-    fields(c, |c, key, r: &mut RawStatus, seen| match key {
+fn status(c: &mut Cursor, r: &mut RawStatus) -> Sure<()> {
+    fields(c, r, |c, key, r: &mut RawStatus, seen| match key {
         b"errorCode" => seen.once(0, || c.flex_int().map(|v| r.error_code = v)),
-        b"failureReason" => seen.once(1, || c.flex_string().map(|v| r.failure_reason = v)),
-        b"additionalDetails" => seen.once(2, || c.flex_string().map(|v| r.additional_details = v)),
+        b"failureReason" => seen.once(1, || c.flex_string_into(&mut r.failure_reason)),
+        b"additionalDetails" => seen.once(2, || c.flex_string_into(&mut r.additional_details)),
         _ => c.skip_value(),
     })
 }
 
-fn device(c: &mut Cursor) -> Sure<RawDevice> {
-    fields(c, |c, key, r: &mut RawDevice, seen| match key {
-        b"deviceId" => seen.once(0, || c.flex_string().map(|v| r.device_id = v)),
-        b"displayName" => seen.once(1, || c.flex_string().map(|v| r.display_name = v)),
-        b"operatingSystem" => seen.once(2, || c.flex_string().map(|v| r.operating_system = v)),
-        b"browser" => seen.once(3, || c.flex_string().map(|v| r.browser = v)),
+fn device(c: &mut Cursor, r: &mut RawDevice) -> Sure<()> {
+    fields(c, r, |c, key, r: &mut RawDevice, seen| match key {
+        b"deviceId" => seen.once(0, || c.flex_string_into(&mut r.device_id)),
+        b"displayName" => seen.once(1, || c.flex_string_into(&mut r.display_name)),
+        b"operatingSystem" => seen.once(2, || c.flex_string_into(&mut r.operating_system)),
+        b"browser" => seen.once(3, || c.flex_string_into(&mut r.browser)),
         b"isCompliant" => seen.once(4, || c.flex_bool().map(|v| r.is_compliant = v)),
         b"isManaged" => seen.once(5, || c.flex_bool().map(|v| r.is_managed = v)),
-        b"trustType" => seen.once(6, || c.flex_string().map(|v| r.trust_type = v)),
+        b"trustType" => seen.once(6, || c.flex_string_into(&mut r.trust_type)),
         _ => c.skip_value(),
     })
 }
 
-fn location(c: &mut Cursor) -> Sure<RawLocation> {
-    fields(c, |c, key, r: &mut RawLocation, seen| match key {
-        b"city" => seen.once(0, || c.flex_string().map(|v| r.city = v)),
-        b"state" => seen.once(1, || c.flex_string().map(|v| r.state = v)),
-        b"countryOrRegion" => seen.once(2, || c.flex_string().map(|v| r.country_or_region = v)),
+fn location(c: &mut Cursor, r: &mut RawLocation) -> Sure<()> {
+    fields(c, r, |c, key, r: &mut RawLocation, seen| match key {
+        b"city" => seen.once(0, || c.flex_string_into(&mut r.city)),
+        b"state" => seen.once(1, || c.flex_string_into(&mut r.state)),
+        b"countryOrRegion" => seen.once(2, || c.flex_string_into(&mut r.country_or_region)),
         _ => c.skip_value(),
     })
 }
 
-fn policy(c: &mut Cursor) -> Sure<RawPolicy> {
-    fields(c, |c, key, r: &mut RawPolicy, seen| match key {
-        b"id" => seen.once(0, || c.flex_string().map(|v| r.id = v)),
-        b"displayName" => seen.once(1, || c.flex_string().map(|v| r.display_name = v)),
-        b"result" => seen.once(2, || c.flex_string().map(|v| r.result = v)),
+fn policy(c: &mut Cursor, r: &mut RawPolicy) -> Sure<()> {
+    fields(c, r, |c, key, r: &mut RawPolicy, seen| match key {
+        b"id" => seen.once(0, || c.flex_string_into(&mut r.id)),
+        b"displayName" => seen.once(1, || c.flex_string_into(&mut r.display_name)),
+        b"result" => seen.once(2, || c.flex_string_into(&mut r.result)),
         b"enforcedGrantControls" => {
-            seen.once(3, || c.str_list().map(|v| r.enforced_grant_controls = v))
+            seen.once(3, || c.str_list_into(&mut r.enforced_grant_controls))
         }
         b"enforcedSessionControls" => {
-            seen.once(4, || c.str_list().map(|v| r.enforced_session_controls = v))
+            seen.once(4, || c.str_list_into(&mut r.enforced_session_controls))
         }
-        b"conditionsSatisfied" => {
-            seen.once(5, || c.flex_string().map(|v| r.conditions_satisfied = v))
+        b"conditionsSatisfied" => seen.once(5, || c.flex_string_into(&mut r.conditions_satisfied)),
+        b"conditionsNotSatisfied" => {
+            seen.once(6, || c.flex_string_into(&mut r.conditions_not_satisfied))
         }
-        b"conditionsNotSatisfied" => seen.once(6, || {
-            c.flex_string().map(|v| r.conditions_not_satisfied = v)
-        }),
-        b"sessionControlsNotSatisfied" => seen.once(7, || {
-            c.str_list().map(|v| r.session_controls_not_satisfied = v)
-        }),
+        b"sessionControlsNotSatisfied" => {
+            seen.once(7, || c.str_list_into(&mut r.session_controls_not_satisfied))
+        }
         b"includeRulesSatisfied" => seen.once(8, || {
             c.lenient_list().map(|v| r.include_rules_satisfied = v)
         }),
@@ -209,30 +229,28 @@ fn policy(c: &mut Cursor) -> Sure<RawPolicy> {
     })
 }
 
-fn network_location(c: &mut Cursor) -> Sure<RawNetworkLocation> {
-    fields(c, |c, key, r: &mut RawNetworkLocation, seen| match key {
-        b"networkType" => seen.once(0, || c.flex_string().map(|v| r.network_type = v)),
-        b"networkNames" => seen.once(1, || c.str_list().map(|v| r.network_names = v)),
+fn network_location(c: &mut Cursor, r: &mut RawNetworkLocation) -> Sure<()> {
+    fields(c, r, |c, key, r: &mut RawNetworkLocation, seen| match key {
+        b"networkType" => seen.once(0, || c.flex_string_into(&mut r.network_type)),
+        b"networkNames" => seen.once(1, || c.str_list_into(&mut r.network_names)),
         _ => c.skip_value(),
     })
 }
 
-fn auth_detail(c: &mut Cursor) -> Sure<RawAuthDetail> {
-    fields(c, |c, key, r: &mut RawAuthDetail, seen| match key {
+fn auth_detail(c: &mut Cursor, r: &mut RawAuthDetail) -> Sure<()> {
+    fields(c, r, |c, key, r: &mut RawAuthDetail, seen| match key {
         b"authenticationMethod" => {
-            seen.once(0, || c.flex_string().map(|v| r.authentication_method = v))
+            seen.once(0, || c.flex_string_into(&mut r.authentication_method))
         }
         b"authenticationMethodDetail" => seen.once(1, || {
-            c.flex_string().map(|v| r.authentication_method_detail = v)
+            c.flex_string_into(&mut r.authentication_method_detail)
         }),
         b"succeeded" => seen.once(2, || c.flex_bool().map(|v| r.succeeded = v)),
         b"authenticationStepResultDetail" => seen.once(3, || {
-            c.flex_string()
-                .map(|v| r.authentication_step_result_detail = v)
+            c.flex_string_into(&mut r.authentication_step_result_detail)
         }),
         b"authenticationStepRequirement" => seen.once(4, || {
-            c.flex_string()
-                .map(|v| r.authentication_step_requirement = v)
+            c.flex_string_into(&mut r.authentication_step_requirement)
         }),
         _ => c.skip_value(),
     })
@@ -515,13 +533,15 @@ impl<'a> Cursor<'a> {
         }
     }
 
-    fn flex_string(&mut self) -> Sure<FlexString> {
-        Some(FlexString(match self.scalar()? {
-            Scalar::Str(s) => s.into_owned(),
-            Scalar::Int(n) => n.to_string(),
-            Scalar::Bool(b) => b.to_string(),
-            Scalar::Null => String::new(),
-        }))
+    /// A scalar as text into `out` (empty: its default), refilling its memory.
+    fn flex_string_into(&mut self, out: &mut FlexString) -> Sure<()> {
+        match self.scalar()? {
+            Scalar::Str(s) => out.0.push_str(&s),
+            Scalar::Int(n) => out.0.push_str(n),
+            Scalar::Bool(b) => out.0.push_str(if b { "true" } else { "false" }),
+            Scalar::Null => {}
+        }
+        Some(())
     }
 
     fn flex_int(&mut self) -> Sure<FlexInt> {
@@ -549,8 +569,8 @@ impl<'a> Cursor<'a> {
 
     /// An array of scalars (nested containers skipped, `null` dropped) or `null`; a list
     /// written as one string is serde's.
-    fn str_list(&mut self) -> Sure<StrList> {
-        let mut items = Vec::new();
+    fn str_list_into(&mut self, out: &mut StrList) -> Sure<()> {
+        let items = &mut out.0;
         match self.peek()? {
             b'n' => self.literal(b"null")?,
             b'[' => self.array(|c| {
@@ -567,22 +587,29 @@ impl<'a> Cursor<'a> {
             })?,
             _ => return None,
         }
-        Some(StrList(items))
+        Some(())
     }
 
-    /// An inline object or `null`.
-    fn embedded<T: Default>(&mut self, read: fn(&mut Self) -> Sure<T>) -> Sure<Embedded<T>> {
+    /// An inline object or `null`, into `out` (which holds its default value).
+    fn embedded_into<T>(
+        &mut self,
+        out: &mut T,
+        read: fn(&mut Self, &mut T) -> Sure<()>,
+    ) -> Sure<()> {
         if self.null()? {
-            return Some(Embedded(T::default()));
+            return Some(());
         }
         if self.peek()? != b'{' {
             return None;
         }
-        read(self).map(Embedded)
+        read(self, out)
     }
 
     /// An inline array of objects or `null`.
-    fn embedded_list<T>(&mut self, read: fn(&mut Self) -> Sure<T>) -> Sure<Embedded<Vec<T>>> {
+    fn embedded_list<T: Default>(
+        &mut self,
+        read: fn(&mut Self, &mut T) -> Sure<()>,
+    ) -> Sure<Embedded<Vec<T>>> {
         let mut items = Vec::new();
         if self.null()? {
             return Some(Embedded(items));
@@ -591,10 +618,36 @@ impl<'a> Cursor<'a> {
             if c.peek()? != b'{' {
                 return None;
             }
-            items.push(read(c)?);
+            let mut item = T::default();
+            read(c, &mut item)?;
+            items.push(item);
             Some(())
         })?;
         Some(Embedded(items))
+    }
+
+    /// [`Cursor::embedded_list`] into `items` (empty), each element taken from `spare`
+    /// and emptied before it is read.
+    fn list_into<T: Recycle>(
+        &mut self,
+        items: &mut Vec<T>,
+        spare: &mut Vec<T>,
+        read: fn(&mut Self, &mut T) -> Sure<()>,
+    ) -> Sure<()> {
+        if self.null()? {
+            return Some(());
+        }
+        self.array(|c| {
+            if c.peek()? != b'{' {
+                return None;
+            }
+            let mut item = spare.pop().unwrap_or_default();
+            item.recycle();
+            // Kept even when it fails, so that its memory goes back to the spares.
+            let read = read(c, &mut item);
+            items.push(item);
+            read
+        })
     }
 }
 

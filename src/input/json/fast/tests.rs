@@ -6,13 +6,14 @@ use std::path::Path;
 
 use proptest::prelude::*;
 
-use super::super::{JsonShape, decode_with, peek_agrees};
+use super::super::{JsonShape, Scratch, decode_fresh, decode_into, peek_agrees};
 use super::sign_in;
 use crate::input::split::Splitter;
+use crate::model::SignIn;
 
 fn assert_same(record: &str) {
-    let fast = decode_with(record.as_bytes(), JsonShape::SignIn, true);
-    let slow = decode_with(record.as_bytes(), JsonShape::SignIn, false);
+    let fast = decode_fresh(record.as_bytes(), JsonShape::SignIn, true);
+    let slow = decode_fresh(record.as_bytes(), JsonShape::SignIn, false);
     assert_eq!(fast, slow, "record: {record}");
     assert!(peek_agrees(record), "prefilter view of: {record}");
 }
@@ -61,6 +62,22 @@ fn fixtures_and_samples_decode_the_same_both_ways() {
     }
     // The fast path must be the common case, not a path that always gives up.
     assert!(fast * 2 > fixture_count, "{fast} of {} fast", records.len());
+    assert_reused_is_fresh(&records);
+    records.reverse();
+    assert_reused_is_fresh(&records);
+}
+
+/// Records decoded one after the other into one scratch and one sign-in (as the workers
+/// do) give exactly what a fresh decode of each gives, whatever the one before left there.
+fn assert_reused_is_fresh(records: &[impl AsRef<str>]) {
+    let mut scratch = Scratch::default();
+    let mut out = SignIn::default();
+    for r in records {
+        let r = r.as_ref().as_bytes();
+        let fresh = decode_fresh(r, JsonShape::SignIn, true);
+        let into = decode_into(r, JsonShape::SignIn, &mut scratch, &mut out).map(|()| out.clone());
+        assert_eq!(into, fresh, "record: {}", String::from_utf8_lossy(r));
+    }
 }
 
 #[test]
@@ -324,9 +341,16 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(10_000))]
 
     #[test]
+    fn generated_records_decode_the_same_reused(
+        texts in proptest::collection::vec(prop_oneof![record(), evidence_record()], 1..8),
+    ) {
+        assert_reused_is_fresh(&texts);
+    }
+
+    #[test]
     fn generated_records_decode_the_same_both_ways(text in record()) {
-        let fast = decode_with(text.as_bytes(), JsonShape::SignIn, true);
-        let slow = decode_with(text.as_bytes(), JsonShape::SignIn, false);
+        let fast = decode_fresh(text.as_bytes(), JsonShape::SignIn, true);
+        let slow = decode_fresh(text.as_bytes(), JsonShape::SignIn, false);
         prop_assert_eq!(fast, slow, "record: {}", text);
         prop_assert!(peek_agrees(&text), "prefilter view of: {}", text);
     }
@@ -344,7 +368,7 @@ fn generated_records_exercise_both_paths() {
         let text = record().new_tree(&mut runner).unwrap().current();
         fast += usize::from(sign_in(&text).is_some());
         peeked += usize::from(super::peek(&text).is_some());
-        rejected += usize::from(decode_with(text.as_bytes(), JsonShape::SignIn, false).is_err());
+        rejected += usize::from(decode_fresh(text.as_bytes(), JsonShape::SignIn, false).is_err());
     }
     assert!(
         fast > 50 && rejected > 50 && peeked > 50,
@@ -433,8 +457,8 @@ proptest! {
 
     #[test]
     fn evidence_lists_decode_the_same_both_ways(text in evidence_record()) {
-        let fast = decode_with(text.as_bytes(), JsonShape::SignIn, true);
-        let slow = decode_with(text.as_bytes(), JsonShape::SignIn, false);
+        let fast = decode_fresh(text.as_bytes(), JsonShape::SignIn, true);
+        let slow = decode_fresh(text.as_bytes(), JsonShape::SignIn, false);
         prop_assert_eq!(fast, slow, "record: {}", text);
     }
 }
@@ -449,7 +473,7 @@ fn evidence_records_exercise_both_paths() {
     let (mut fast_with_rules, mut slow_with_rules) = (0, 0);
     for _ in 0..500 {
         let text = evidence_record().new_tree(&mut runner).unwrap().current();
-        let Ok(s) = decode_with(text.as_bytes(), JsonShape::SignIn, false) else {
+        let Ok(s) = decode_fresh(text.as_bytes(), JsonShape::SignIn, false) else {
             continue;
         };
         let rules = s.policies.iter().any(|p| {
