@@ -308,7 +308,8 @@ impl SignIn {
     /// Back to `SignIn::default()`, keeping the memory of its strings and lists, so a
     /// decoder can refill it record after record without allocating them again.
     pub fn clear(&mut self) {
-        // Every field named (no `..`): a field added later cannot be left stale.
+        // Every field named (no `..`): a field added later must be named here, and one
+        // named but not reset is an unused variable, which CI's `-D warnings` rejects.
         let SignIn {
             request_id,
             correlation_id,
@@ -520,6 +521,90 @@ pub fn id_key(s: &str) -> u128 {
     (u128::from(a.finish()) << 64) | u128::from(b.finish())
 }
 
+/// A sign-in with every field away from its default (two policies, two authentication
+/// steps): the tests decode into it to prove a decoder sets every field.
+#[cfg(test)]
+pub(crate) fn poisoned() -> SignIn {
+    let text = |s: &str| format!("stale {s}");
+    let policy = |n: &str| AppliedPolicy {
+        id: text(n),
+        display_name: text("policy"),
+        result: Some(PolicyResult::Unknown(text("result"))),
+        grant_controls: vec![text("grant")],
+        session_controls: vec![text("session")],
+        conditions_satisfied: text("satisfied"),
+        conditions_not_satisfied: text("not satisfied"),
+        session_controls_not_satisfied: vec![text("session not satisfied")],
+        authentication_strength: text("strength"),
+        include_rules_satisfied: vec![(text("users"), text("userId"))],
+        exclude_rules_satisfied: vec![(text("users"), text("groupId"))],
+    };
+    let step = AuthDetail {
+        method: text("method"),
+        method_detail: text("detail"),
+        succeeded: Some(false),
+        result_detail: text("result"),
+        step_requirement: text("requirement"),
+    };
+    SignIn {
+        request_id: text("request"),
+        correlation_id: text("correlation"),
+        created: DateTime::from_timestamp(1_800_000_000, 0).unwrap_or_default(),
+        user_principal_name: text("upn"),
+        user_id: text("user id"),
+        user_display_name: text("user"),
+        user_type: text("type"),
+        app_id: text("app id"),
+        app_display_name: text("app"),
+        resource_id: text("resource id"),
+        resource_display_name: text("resource"),
+        service_principal_id: text("sp id"),
+        service_principal_name: text("sp"),
+        ip: text("ip"),
+        ip_addr: Some(IpAddr::from([203, 0, 113, 99])),
+        resource_ip: text("resource ip"),
+        resource_ip_addr: Some(IpAddr::from([203, 0, 113, 98])),
+        client_app_used: text("client"),
+        user_agent: text("agent"),
+        interactive: Some(true),
+        event_type: EventType::ManagedIdentity,
+        error_code: -7,
+        failure_reason: text("failure"),
+        additional_details: text("details"),
+        ca_status: CaStatus::Unknown(text("status")),
+        policies: vec![policy("p1"), policy("p2")],
+        has_policy_detail: false,
+        device: Device {
+            device_id: text("device id"),
+            display_name: text("device"),
+            operating_system: text("os"),
+            browser: text("browser"),
+            is_compliant: Some(true),
+            is_managed: Some(true),
+            trust_type: text("trust"),
+        },
+        location: Location {
+            city: text("city"),
+            state: text("state"),
+            country: text("country"),
+        },
+        network_locations: Some(vec![NetworkLocation {
+            network_type: text("network"),
+            network_names: vec![text("name")],
+        }]),
+        authentication_requirement: text("requirement"),
+        auth_details: vec![step.clone(), step],
+        risk_level_during_sign_in: text("risk"),
+        risk_level_aggregated: text("risk aggregated"),
+        risk_state: text("risk state"),
+        risk_detail: text("risk detail"),
+        risk_event_types: vec![text("risk event")],
+        audiences: vec![text("audience")],
+        authentication_protocol: text("protocol"),
+        original_transfer_method: text("transfer"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -581,32 +666,7 @@ mod tests {
 
     #[test]
     fn a_cleared_sign_in_is_the_default_one() {
-        let mut s = SignIn {
-            request_id: "r".into(),
-            created: DateTime::from_timestamp(1_800_000_000, 0).unwrap(),
-            ip_addr: Some(IpAddr::from([192, 0, 2, 1])),
-            interactive: Some(true),
-            event_type: EventType::Interactive,
-            error_code: 53003,
-            ca_status: CaStatus::Failure,
-            policies: vec![AppliedPolicy::default()],
-            has_policy_detail: true,
-            device: Device {
-                trust_type: "Hybrid".into(),
-                is_compliant: Some(false),
-                ..Device::default()
-            },
-            location: Location {
-                country: "NL".into(),
-                ..Location::default()
-            },
-            network_locations: Some(Vec::new()),
-            auth_details: vec![AuthDetail::default()],
-            risk_event_types: vec!["x".into()],
-            audiences: vec!["a".into()],
-            original_transfer_method: "none".into(),
-            ..SignIn::default()
-        };
+        let mut s = poisoned();
         s.clear();
         assert_eq!(s, SignIn::default());
     }

@@ -215,6 +215,9 @@ impl Worker<'_> {
                 continue;
             }
             if let Some((field, len)) = oversized_field(&s) {
+                // Not kept: nor is the memory its strings took.
+                s = SignIn::default();
+                scratch = crate::input::json::Scratch::default();
                 o.skips.push(Skip {
                     input: chunk.input,
                     record,

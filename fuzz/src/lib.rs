@@ -1,6 +1,7 @@
 //! Shared checks for the casift fuzz targets: feed bytes through the real reader
-//! (`casift::input::reader::read_one`), decode every record of every chunk, and assert the
-//! accounting invariants rather than only "no panic".
+//! (`casift::input::reader::read_one`), decode every record of every chunk (fresh, and into
+//! one reused sign-in as the workers do: the two must agree), and assert the accounting
+//! invariants rather than only "no panic".
 
 use std::collections::BTreeMap;
 use std::io::Cursor;

@@ -1,16 +1,19 @@
 //! The decoder's memory kept from record to record: the raw structs the fast path fills,
 //! emptied without freeing their strings, and the list elements of the last records.
 //!
-//! Decoding moves each string into the `SignIn` by swapping it with the one the previous
-//! record left there, so after the first records of a chunk the strings are refilled in
-//! place instead of allocated and freed (about 70 of each per record before).
+//! Decoding moves most strings into the `SignIn` by swapping them with the ones the
+//! previous record left there (the IP texts are rewritten in place), so after the first
+//! records of a chunk they are refilled instead of allocated and freed. Still allocated per
+//! record: the items of string lists (grant controls, event types), network locations,
+//! rule evidence and audiences.
 
 use super::{RawAuthDetail, RawDevice, RawLocation, RawPolicy, RawSignIn, RawStatus};
 use crate::input::flex::{FlexBool, FlexInt};
 use crate::model::{AppliedPolicy, AuthDetail};
 
 /// One worker's decoding space, reused record after record. Its content between two
-/// records means nothing; every decode starts by emptying it.
+/// records means nothing: the fast path empties it before it reads a record, and the
+/// other paths only use its spare list elements.
 #[derive(Default)]
 pub struct Scratch {
     pub(super) raw: RawSignIn,
@@ -32,9 +35,9 @@ pub(super) struct OutSpare {
     pub(super) auth: Vec<AuthDetail>,
 }
 
-/// At most this many spare elements of a kind are kept (a record lists at most a few
-/// hundred policies; a hostile one past that is not worth keeping memory for).
-const MAX_SPARE: usize = 64;
+/// At most this many spare elements of a kind are kept: a tenant has at most 195
+/// policies, and a hostile record listing more is not worth keeping memory for.
+const MAX_SPARE: usize = 256;
 
 /// `items` made `n` long: extra elements go to `spare`, missing ones come from it (their
 /// content stale: the caller sets every field).
@@ -173,7 +176,8 @@ impl Recycle for RawAuthDetail {
 impl RawSignIn {
     /// Back to `RawSignIn::default()`, its list elements moved to `spare`.
     pub(super) fn recycle(&mut self, spare: &mut Spare) {
-        // Every field named (no `..`): a field added later cannot be left stale.
+        // Every field named (no `..`): a field added later must be named here, and one
+        // named but not reset is an unused variable, which CI's `-D warnings` rejects.
         let RawSignIn {
             id,
             created_date_time,
