@@ -12,6 +12,8 @@ mod la;
 mod tests;
 #[cfg(test)]
 mod tests_evidence;
+#[cfg(test)]
+mod tests_reuse;
 
 use std::borrow::Cow;
 

@@ -25,17 +25,19 @@ pub(crate) fn utf8(bytes: &[u8]) -> Option<&str> {
     simdutf8::basic::from_utf8(bytes).ok()
 }
 
-/// An IP field as decoded: its text (canonical when it is an address: `2001:0db8::0001`
-/// becomes `2001:db8::1`, an IPv4-mapped IPv6 address its IPv4 address) and the address
-/// as parsed. A value that is not an address keeps its text and no address, so it is
-/// shown but never matched against ranges.
+/// [`ip_field_into`] into a new string.
+#[cfg(test)]
 pub fn ip_field(raw: &str) -> (String, Option<IpAddr>) {
     let mut text = String::new();
     let addr = ip_field_into(raw, &mut text);
     (text, addr)
 }
 
-/// [`ip_field`] into `text` (cleared first, its memory kept).
+/// An IP field as decoded: its text (canonical when it is an address: `2001:0db8::0001`
+/// becomes `2001:db8::1`, an IPv4-mapped IPv6 address its IPv4 address) and the address
+/// as parsed. A value that is not an address keeps its text and no address, so it is
+/// shown but never matched against ranges.
+/// The text goes into `text`, cleared first, its memory kept.
 pub fn ip_field_into(raw: &str, text: &mut String) -> Option<IpAddr> {
     use std::fmt::Write;
     text.clear();

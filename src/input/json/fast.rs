@@ -699,3 +699,5 @@ fn find_special(b: &[u8], mut at: usize) -> Sure<usize> {
 mod lenient;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_reuse;
