@@ -17,6 +17,10 @@ pub struct Pattern {
     text: String,
     /// Lower-cased characters; `None` is a `*`.
     parts: Vec<Option<char>>,
+    /// `parts` as bytes when every one is ASCII: an ASCII value is then matched byte by
+    /// byte, lower-cased as it is read (ASCII lower-cases to ASCII alone, so this is the
+    /// same test as the one on characters).
+    ascii: Option<Vec<Option<u8>>>,
 }
 
 impl Pattern {
@@ -31,10 +35,18 @@ impl Pattern {
                     c.to_lowercase().map(Some).collect()
                 }
             })
+            .collect::<Vec<_>>();
+        let ascii = parts
+            .iter()
+            .map(|p| match p {
+                None => Some(None),
+                Some(c) => u8::try_from(*c).ok().filter(u8::is_ascii).map(Some),
+            })
             .collect();
         Pattern {
             text: text.trim().to_string(),
             parts,
+            ascii,
         }
     }
 
@@ -46,9 +58,16 @@ impl Pattern {
         if hay.is_empty() {
             return self.parts.iter().all(Option::is_none) && !self.parts.is_empty();
         }
+        if let Some(parts) = &self.ascii
+            && hay.is_ascii()
+        {
+            let h = hay.as_bytes();
+            return glob(parts, h.len(), |i| h[i].to_ascii_lowercase());
+        }
         let mut hi = hay.chars().flat_map(char::to_lowercase);
         let hay_chars: smallvec_like::Buf = smallvec_like::Buf::new(&mut hi);
-        glob(&self.parts, hay_chars.as_slice())
+        let h = hay_chars.as_slice();
+        glob(&self.parts, h.len(), |i| h[i])
     }
 }
 
@@ -91,11 +110,12 @@ mod smallvec_like {
     }
 }
 
-fn glob(p: &[Option<char>], h: &[char]) -> bool {
+/// Whether the `len` items `h(0..len)` match the pattern `p` (`None` is a `*`).
+fn glob<T: Copy + PartialEq>(p: &[Option<T>], len: usize, h: impl Fn(usize) -> T) -> bool {
     let (mut pi, mut hi) = (0usize, 0usize);
     let mut star: Option<(usize, usize)> = None;
-    while hi < h.len() {
-        if pi < p.len() && p[pi] == Some(h[hi]) {
+    while hi < len {
+        if pi < p.len() && p[pi] == Some(h(hi)) {
             pi += 1;
             hi += 1;
         } else if pi < p.len() && p[pi].is_none() {
@@ -283,6 +303,46 @@ mod tests {
         assert!(Pattern::new("ÄBC").matches("äbc"));
         let long = "x".repeat(300);
         assert!(Pattern::new("x*x").matches(&long));
+    }
+
+    /// The test on characters, whatever the pattern and the value hold.
+    fn on_chars(p: &Pattern, hay: &str) -> bool {
+        if hay.is_empty() {
+            return p.matches(hay);
+        }
+        let h: Vec<char> = hay.chars().flat_map(char::to_lowercase).collect();
+        glob(&p.parts, h.len(), |i| h[i])
+    }
+
+    #[test]
+    fn ascii_values_match_as_characters_do() {
+        // The Kelvin sign lower-cases to an ASCII `k`, the dotted capital I to two
+        // characters, one of them ASCII.
+        for (pat, hay, want) in [
+            ("\u{212a}im*", "kim@example.com", true),
+            ("KIM*", "\u{212a}im@example.com", true),
+            ("\u{130}*", "i\u{307}x", true),
+            ("\u{130}*", "ix", false),
+            ("*", "x", true),
+            ("a*B*c", "AxxbYc", true),
+        ] {
+            let p = Pattern::new(pat);
+            assert_eq!(p.matches(hay), want, "{pat} {hay}");
+            assert_eq!(on_chars(&p, hay), want, "{pat} {hay}");
+        }
+        assert!(Pattern::new("\u{212a}im*").ascii.is_some());
+        assert!(Pattern::new("\u{130}*").ascii.is_none());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_ascii_path_is_the_character_path(
+            pat in "[aAkK*\u{212a}\u{130}i\u{307}\u{df}S0-]{0,8}",
+            hay in "[aAkK*\u{212a}\u{130}i\u{307}\u{df}sS0-]{0,12}",
+        ) {
+            let p = Pattern::new(&pat);
+            proptest::prop_assert_eq!(p.matches(&hay), on_chars(&p, &hay));
+        }
     }
 
     #[test]

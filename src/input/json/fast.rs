@@ -6,14 +6,13 @@
 
 use std::borrow::Cow;
 
-use wide::u8x16;
-
 use super::reuse::{Recycle, Spare};
 use super::{
     RawAuthDetail, RawDevice, RawLocation, RawNetworkLocation, RawPolicy, RawSignIn, RawStatus,
 };
 use crate::input::flex::{Embedded, FlexBool, FlexInt, FlexString, StrList, parse_bool};
 use crate::input::peek::RawPeek;
+use scan::{after_blanks, escape, find_special};
 
 /// Nesting beyond this goes to serde (its own limit is 128).
 const MAX_DEPTH: u32 = 64;
@@ -297,8 +296,8 @@ impl<'a> Cursor<'a> {
     }
 
     fn ws(&mut self) {
-        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.b.get(self.i) {
-            self.i += 1;
+        if let Some(b' ' | b'\t' | b'\n' | b'\r') = self.b.get(self.i) {
+            self.i = after_blanks(self.b, self.i + 1);
         }
     }
 
@@ -493,19 +492,6 @@ impl<'a> Cursor<'a> {
         self.text.get(start..self.i)
     }
 
-    /// Any value, checked against JSON's grammar and dropped.
-    fn skip_value(&mut self) -> Sure<()> {
-        match self.peek()? {
-            b'"' => self.skip_string(),
-            b'{' => self.object(|c, _| c.skip_value()),
-            b'[' => self.array(|c| c.skip_value()),
-            b't' => self.literal(b"true"),
-            b'f' => self.literal(b"false"),
-            b'n' => self.literal(b"null"),
-            _ => self.number().map(drop),
-        }
-    }
-
     fn scalar(&mut self) -> Sure<Scalar<'a>> {
         match self.peek()? {
             b'"' => self.string().map(Scalar::Str),
@@ -651,52 +637,9 @@ impl<'a> Cursor<'a> {
     }
 }
 
-/// The escape whose backslash is at `at`: the character, and where the string goes on.
-/// Surrogates (pairs or lone ones) and anything unusual are serde's to judge.
-fn escape(b: &[u8], at: usize) -> Sure<(char, usize)> {
-    let c = match *b.get(at + 1)? {
-        b'"' => '"',
-        b'\\' => '\\',
-        b'/' => '/',
-        b'b' => '\u{8}',
-        b'f' => '\u{c}',
-        b'n' => '\n',
-        b'r' => '\r',
-        b't' => '\t',
-        b'u' => {
-            let hex = b.get(at + 2..at + 6)?;
-            let mut code = 0u32;
-            for &h in hex {
-                code = code * 16 + char::from(h).to_digit(16)?;
-            }
-            return Some((char::from_u32(code)?, at + 6));
-        }
-        _ => return None,
-    };
-    Some((c, at + 2))
-}
-
-/// The first `"`, `\` or control character at or after `at`, sixteen bytes at a time.
-fn find_special(b: &[u8], mut at: usize) -> Sure<usize> {
-    let (quote, backslash, space) = (u8x16::splat(b'"'), u8x16::splat(b'\\'), u8x16::splat(0x1f));
-    while let Some(lane) = b.get(at..at + 16) {
-        let mut bytes = [0u8; 16];
-        bytes.copy_from_slice(lane);
-        let v = u8x16::new(bytes);
-        let hit = v.simd_eq(quote) | v.simd_eq(backslash) | v.simd_eq(v.min(space));
-        let mask = hit.to_bitmask();
-        if mask != 0 {
-            return Some(at + mask.trailing_zeros() as usize);
-        }
-        at += 16;
-    }
-    b.get(at..)?
-        .iter()
-        .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
-        .map(|p| at + p)
-}
-
 mod lenient;
+mod scan;
+mod skip;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

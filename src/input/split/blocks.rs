@@ -31,19 +31,17 @@ pub fn cross(buf: &[u8], mut i: usize, in_string: &mut bool, inner: &mut usize) 
         let carry = if *in_string { u64::MAX } else { 0 };
         let strings = prefix_xor(m.quote) ^ carry;
         *in_string = strings >> 63 == 1;
-        let opens = m.open & !strings;
-        let closes = m.close & !strings;
-        // About one bracket per block in sign-in records: visiting each is cheaper than
-        // counting them (no `popcnt` in the x86-64 baseline).
-        let mut brackets = opens | closes;
+        // About one bracket per block in sign-in records: visiting each, and reading its
+        // byte to tell an opening one, is cheaper than a mask for each kind.
+        let mut brackets = m.bracket & !strings;
         while brackets != 0 {
-            let bit = brackets.trailing_zeros();
+            let bit = brackets.trailing_zeros() as usize;
             brackets &= brackets - 1;
-            if opens >> bit & 1 == 1 {
+            if block[bit] | 0x20 == b'{' {
                 *inner += 1;
             } else if *inner == 0 {
                 *in_string = false;
-                return Crossed::End(i + bit as usize);
+                return Crossed::End(i + bit);
             } else {
                 *inner -= 1;
             }
@@ -56,10 +54,8 @@ pub fn cross(buf: &[u8], mut i: usize, in_string: &mut bool, inner: &mut usize) 
 /// One bit per byte of a block, bit `k` for byte `k`.
 struct Masks {
     quote: u64,
-    /// `{` or `[`.
-    open: u64,
-    /// `}` or `]`.
-    close: u64,
+    /// `{`, `[`, `}` or `]`.
+    bracket: u64,
 }
 
 impl Masks {
@@ -71,20 +67,25 @@ impl Masks {
             bytes.copy_from_slice(&block[16 * k..16 * k + 16]);
             u8x16::new(bytes)
         });
-        let mask = |needle: u8x16, folded: bool| {
-            // `[` and `]` are `{` and `}` without the 0x20 bit; no other byte maps onto them.
-            let case = u8x16::splat(if folded { 0x20 } else { 0 });
-            lanes.iter().enumerate().fold(0u64, |m, (k, &v)| {
-                m | u64::from((v | case).simd_eq(needle).to_bitmask()) << (16 * k)
-            })
-        };
-        if mask(u8x16::splat(b'\\'), false) != 0 {
+        let backslash = u8x16::splat(b'\\');
+        let any = lanes
+            .iter()
+            .fold(u8x16::splat(0), |m, &v| m | v.simd_eq(backslash));
+        if any.to_bitmask() != 0 {
             return None;
         }
+        let bits = |lane: fn(u8x16) -> u8x16| {
+            lanes.iter().enumerate().fold(0u64, |m, (k, &v)| {
+                m | u64::from(lane(v).to_bitmask()) << (16 * k)
+            })
+        };
+        // `[` and `]` are `{` and `}` without the 0x20 bit; no other byte maps onto them.
         Some(Masks {
-            quote: mask(u8x16::splat(b'"'), false),
-            open: mask(u8x16::splat(b'{'), true),
-            close: mask(u8x16::splat(b'}'), true),
+            quote: bits(|v| v.simd_eq(u8x16::splat(b'"'))),
+            bracket: bits(|v| {
+                let folded = v | u8x16::splat(0x20);
+                folded.simd_eq(u8x16::splat(b'{')) | folded.simd_eq(u8x16::splat(b'}'))
+            }),
         })
     }
 }
@@ -126,8 +127,7 @@ mod tests {
         block[17] = b'a';
         let m = Masks::of(&block).unwrap();
         assert_eq!(m.quote, 1);
-        assert_eq!(m.open, (1 << 33) | (1 << 34));
-        assert_eq!(m.close, (1 << 62) | (1 << 63));
+        assert_eq!(m.bracket, (1 << 33) | (1 << 34) | (1 << 62) | (1 << 63));
     }
 
     #[test]
