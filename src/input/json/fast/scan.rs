@@ -109,6 +109,23 @@ mod tests {
 
     proptest::proptest! {
         #[test]
+        fn blank_heavy_text_is_scanned_as_by_bytes(
+            runs in proptest::collection::vec(
+                (proptest::sample::select(b" \n\t\r".to_vec()), 0usize..40, proptest::sample::select(b"\"a:,{".to_vec())),
+                0..8,
+            ),
+            at in 0usize..200,
+        ) {
+            let mut text = Vec::new();
+            for (blank, len, stop) in runs {
+                text.extend(std::iter::repeat_n(blank, len));
+                text.push(if len % 7 == 3 { b'\n' } else { stop });
+            }
+            proptest::prop_assert_eq!(after_blanks(&text, at), blanks_by_byte(&text, at));
+            proptest::prop_assert_eq!(find_special(&text, at), special_by_byte(&text, at));
+        }
+
+        #[test]
         fn scans_agree_with_byte_loops(
             text in proptest::collection::vec(
                 proptest::sample::select(b" \n\t\r\"\\a{}\x01\x1f\x7f\xc3".to_vec()),

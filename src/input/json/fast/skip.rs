@@ -2,7 +2,7 @@
 //! reading it would be (so the fast path still gives up where serde would decide), in one
 //! loop over the nesting instead of a call for every value inside it.
 
-use super::{Cursor, Sure};
+use super::{Cursor, MAX_DEPTH, Sure};
 
 impl Cursor<'_> {
     /// Any value, checked against JSON's grammar and dropped.
@@ -25,9 +25,10 @@ impl Cursor<'_> {
     }
 
     /// An object or array and everything in it. `open` holds a bit for each container
-    /// entered and not yet closed, innermost lowest: 1 for an object, 0 for an array (the
-    /// nesting limit keeps them below 128).
+    /// entered and not yet closed, innermost lowest: 1 for an object, 0 for an array (at
+    /// most `MAX_DEPTH` of them, which the assertion below keeps within its 128 bits).
     fn skip_nested(&mut self) -> Sure<()> {
+        const _: () = assert!(MAX_DEPTH < 128);
         let mut open: u128 = 0;
         let mut levels = 0u32;
         loop {
@@ -95,7 +96,8 @@ mod tests {
     use super::*;
 
     impl Cursor<'_> {
-        /// The skip as it was written before: a call for every value.
+        /// The skip as it was written before: a call for every value (strings and scalars
+        /// skipped by the same functions as in `skip_value`).
         fn skip_by_calls(&mut self) -> Sure<()> {
             match self.peek()? {
                 b'"' => self.skip_string(),
@@ -155,10 +157,21 @@ mod tests {
     #[test]
     fn the_nesting_limit_is_the_same() {
         for n in [62, 63, 64, 65, 130] {
-            let text = format!("{}{}", "[".repeat(n), "]".repeat(n));
+            let arrays = format!("{}{}", "[".repeat(n), "]".repeat(n));
+            // Objects and arrays in turn: `{"k":[{"k":[ ... ]}]}`.
+            let open: String = (0..n)
+                .map(|l| if l % 2 == 0 { "{\"k\":" } else { "[" })
+                .collect();
+            let close: String = (0..n)
+                .rev()
+                .map(|l| if l % 2 == 0 { "}" } else { "]" })
+                .collect();
+            let mixed = format!("{open}1{close}");
             for depth in [0, 1, 3] {
-                let [fast, calls] = both(&text, depth);
-                assert_eq!(fast, calls, "{n} {depth}");
+                for text in [&arrays, &mixed] {
+                    let [fast, calls] = both(text, depth);
+                    assert_eq!(fast, calls, "{n} {depth} {text}");
+                }
             }
         }
     }
@@ -168,10 +181,11 @@ mod tests {
         fn any_text_is_skipped_as_by_calls(
             parts in proptest::collection::vec(
                 proptest::sample::select(vec![
-                    "{", "}", "[", "]", ",", ":", " ", "\n", "\"k\"", "\"a\\\"b\"",
-                    "\"\\u00e9\"", "1", "-2.5", "01", "true", "null", "fals", "\"\u{1}\"",
+                    "{", "}", "[", "]", ",", ":", " ", "\n", "\t", "\r", "\n                  ",
+                    "\"k\"", "\"a\\\"b\"", "\"\\u00e9\"", "1", "-2.5", "01", "true", "null",
+                    "fals", "\"\u{1}\"", "{\"k\":", "[{\"k\":[", "]}]", "}",
                 ]),
-                0..24,
+                0..48,
             ),
             depth in 0u32..3,
         ) {
