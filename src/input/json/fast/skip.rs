@@ -10,13 +10,13 @@ impl Cursor<'_> {
         match self.peek()? {
             b'"' => self.skip_string(),
             b'{' | b'[' => self.skip_nested(),
-            _ => self.skip_scalar(),
+            first => self.skip_scalar(first),
         }
     }
 
-    /// A literal or a number.
-    fn skip_scalar(&mut self) -> Sure<()> {
-        match self.peek()? {
+    /// A literal or a number, whose first byte (`first`, at the cursor) was peeked.
+    fn skip_scalar(&mut self, first: u8) -> Sure<()> {
+        match first {
             b't' => self.literal(b"true"),
             b'f' => self.literal(b"false"),
             b'n' => self.literal(b"null"),
@@ -47,13 +47,10 @@ impl Cursor<'_> {
                         }
                         continue;
                     }
-                    self.i += 1;
-                    self.depth -= 1;
-                    open >>= 1;
-                    levels -= 1;
+                    // Empty: the loop below closes it.
                 }
                 b'"' => self.skip_string()?,
-                _ => self.skip_scalar()?,
+                first => self.skip_scalar(first)?,
             }
             // A value ended: a comma, or the end of the containers it closes.
             loop {
@@ -103,7 +100,7 @@ mod tests {
                 b'"' => self.skip_string(),
                 b'{' => self.object(|c, _| c.skip_by_calls()),
                 b'[' => self.array(|c| c.skip_by_calls()),
-                _ => self.skip_scalar(),
+                first => self.skip_scalar(first),
             }
         }
     }
